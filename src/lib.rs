@@ -1,0 +1,6 @@
+//! newsglobe: a 3D globe of the world's countries; pick one and read its own press in English.
+//!
+//! `geo` is plain Rust (no Bevy) for the countries and the sphere math; `app` holds the Bevy
+//! plugins; `cli` the command line that `main.rs` parses.
+
+pub mod geo;
