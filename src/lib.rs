@@ -1,6 +1,8 @@
 //! newsglobe: a 3D globe of the world's countries; pick one and read its own press in English.
 //!
 //! `geo` is plain Rust (no Bevy) for the countries and the sphere math; `app` holds the Bevy
-//! plugins; `cli` the command line that `main.rs` parses.
+//! plugins; `cli` is the command line that `main.rs` parses and runs.
 
+pub mod app;
+pub mod cli;
 pub mod geo;

@@ -1,0 +1,431 @@
+//! The view: which point of the globe faces the user and from how far, driven by drags with
+//! inertia, wheel and pinch zoom, the keyboard, idle rotation, and a smooth flight to the
+//! selected country.
+//!
+//! The camera stays on +Z looking at the origin and the globe turns beneath it, so the light
+//! (fixed beside the camera) always falls on the side the user sees. North stays up: the view
+//! is a latitude/longitude at the centre of the screen plus a distance, never a free rotation.
+//! The math is plain functions with a test module each, after bevy_panorbit_camera.
+
+use bevy::input::keyboard::KeyCode;
+use bevy::prelude::*;
+use bevy_egui::input::EguiWantsInput;
+
+use super::AppSystems;
+use super::globe::{Atlas, Globe};
+use super::picking::Selection;
+use super::pointer::{Dragging, GlobeDrag, GlobeZoom};
+use crate::geo::{Country, EARTH_RADIUS_KM, LatLon};
+
+/// Camera distance from the globe's centre, in globe radii.
+pub const MIN_DISTANCE: f64 = 1.25;
+pub const MAX_DISTANCE: f64 = 8.0;
+pub const HOME: LatLon = LatLon::new(20.0, 10.0);
+/// Far enough for the whole globe to fit the view's height with a margin.
+pub const HOME_DISTANCE: f64 = 4.2;
+/// Vertical field of view of the globe camera.
+pub const FOV_DEG: f64 = 35.0;
+/// The view's centre never goes closer to a pole than this, so north stays up.
+const MAX_LAT: f64 = 85.0;
+/// Seconds without input before the globe starts turning by itself.
+const IDLE_SECONDS: f64 = 6.0;
+/// Idle rotation, degrees of longitude per second, westward as the Earth turns.
+const IDLE_SPIN: f64 = -4.0;
+/// Seconds for a coasting globe to lose 63% of its speed.
+const INERTIA_TAU: f64 = 0.45;
+/// Seconds for the distance to close 63% of the way to a zoom target.
+const ZOOM_TAU: f64 = 0.08;
+const FLIGHT_SECONDS: f64 = 1.4;
+/// Keyboard rotation, in screen heights per second.
+const KEY_SPIN: f64 = 0.6;
+
+/// Marks the camera the globe is seen through.
+#[derive(Component)]
+pub struct GlobeCamera;
+
+/// Where the user is looking: the point at the centre of the screen and the distance.
+#[derive(Resource, Debug, Clone)]
+pub struct GlobeView {
+    pub center: LatLon,
+    pub distance: f64,
+    target_distance: f64,
+    /// Degrees per second of (longitude, latitude) while coasting after a drag.
+    velocity: (f64, f64),
+    idle_seconds: f64,
+    flight: Option<Flight>,
+    /// Height of the 3D viewport in logical pixels, for pixel-to-angle conversions.
+    viewport_height: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Flight {
+    from: (LatLon, f64),
+    to: (LatLon, f64),
+    elapsed: f64,
+}
+
+impl Default for GlobeView {
+    fn default() -> Self {
+        Self {
+            center: HOME,
+            distance: HOME_DISTANCE,
+            target_distance: HOME_DISTANCE,
+            velocity: (0.0, 0.0),
+            idle_seconds: 0.0,
+            flight: None,
+            viewport_height: 720.0,
+        }
+    }
+}
+
+impl GlobeView {
+    /// Kilometres of ground per screen pixel at the centre of the view.
+    pub fn km_per_pixel(&self) -> f64 {
+        radians_per_pixel(self.distance, self.viewport_height, FOV_DEG.to_radians())
+            * EARTH_RADIUS_KM
+    }
+
+    /// Where a flight is heading, if one is under way.
+    pub fn flight_target(&self) -> Option<LatLon> {
+        self.flight.map(|f| f.to.0)
+    }
+
+    /// Starts a smooth flight that centres `to` at `distance`.
+    pub fn fly_to(&mut self, to: LatLon, distance: f64) {
+        self.velocity = (0.0, 0.0);
+        self.flight = Some(Flight {
+            from: (self.center, self.distance),
+            to: (to, distance.clamp(MIN_DISTANCE, MAX_DISTANCE)),
+            elapsed: 0.0,
+        });
+    }
+
+    /// Ends any flight at once, as a capture wants.
+    pub fn land(&mut self) {
+        if let Some(flight) = self.flight.take() {
+            (self.center, self.distance) = flight.to;
+            self.target_distance = self.distance;
+        }
+    }
+
+    fn rotate_by_pixels(&mut self, delta: Vec2) -> (f64, f64) {
+        let rad = radians_per_pixel(self.distance, self.viewport_height, FOV_DEG.to_radians());
+        let deg = rad.to_degrees();
+        let cos_lat = self.center.lat.to_radians().cos().max(0.35);
+        let step = (-delta.x as f64 * deg / cos_lat, delta.y as f64 * deg);
+        self.turn(step);
+        step
+    }
+
+    fn turn(&mut self, (dlon, dlat): (f64, f64)) {
+        self.center = LatLon::new(
+            (self.center.lat + dlat).clamp(-MAX_LAT, MAX_LAT),
+            wrap_lon(self.center.lon + dlon),
+        );
+    }
+
+    fn touch(&mut self) {
+        self.idle_seconds = 0.0;
+        self.flight = None;
+    }
+}
+
+/// The globe's rotation that brings `center` to face +Z with north up.
+pub fn globe_rotation(center: LatLon) -> Quat {
+    Quat::from_rotation_x(center.lat.to_radians() as f32)
+        * Quat::from_rotation_y(-center.lon.to_radians() as f32)
+}
+
+/// Radians of globe surface under one pixel at the centre of the view, for a camera at
+/// `distance` radii with vertical field of view `fov` over `height` pixels.
+pub fn radians_per_pixel(distance: f64, height: f64, fov: f64) -> f64 {
+    (distance - 1.0) * 2.0 * (fov / 2.0).tan() / height.max(1.0)
+}
+
+/// The signed longitude change, in (-180, 180], that goes from `from` to `to` the short way.
+pub fn shortest_lon_delta(from: f64, to: f64) -> f64 {
+    let d = (to - from).rem_euclid(360.0);
+    if d > 180.0 { d - 360.0 } else { d }
+}
+
+fn wrap_lon(lon: f64) -> f64 {
+    (lon + 180.0).rem_euclid(360.0) - 180.0
+}
+
+/// Cubic ease-in-out on [0, 1].
+pub fn ease_in_out(t: f64) -> f64 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// How far a value moves toward its target in `dt` seconds with time constant `tau`,
+/// independent of the frame rate.
+pub fn smoothing(dt: f64, tau: f64) -> f64 {
+    1.0 - (-dt / tau).exp()
+}
+
+/// A camera distance that shows a country whole: small states up close, big ones from afar.
+pub fn fit_distance(country: &Country) -> f64 {
+    let b = country.bbox;
+    let lat_span = b.max.lat - b.min.lat;
+    // Countries cut at the antimeridian span ~360° of longitude; their height says more.
+    let lon_span =
+        (b.max.lon - b.min.lon).min(lat_span * 2.5) * country.label.lat.to_radians().cos();
+    let extent = lat_span.max(lon_span).min(90.0);
+    (1.5 + extent / 14.0).clamp(1.6, HOME_DISTANCE)
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<GlobeView>().add_systems(
+        Update,
+        (
+            fly_to_selection.run_if(resource_changed::<Selection>),
+            steer,
+            apply_view,
+        )
+            .chain()
+            .in_set(AppSystems::Camera),
+    );
+}
+
+fn fly_to_selection(selection: Res<Selection>, atlas: Res<Atlas>, mut view: ResMut<GlobeView>) {
+    if let Some(country) = selection.0.map(|c| &atlas.countries[c]) {
+        view.fly_to(country.label, fit_distance(country));
+    }
+}
+
+/// Everything that moves the view this frame: gestures, keys, coasting, flight, idle spin.
+#[allow(clippy::too_many_arguments)] // Each input stream is its own parameter, on purpose.
+fn steer(
+    time: Res<Time>,
+    mut drags: MessageReader<GlobeDrag>,
+    mut zooms: MessageReader<GlobeZoom>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    egui: Option<Res<EguiWantsInput>>,
+    dragging: Res<Dragging>,
+    selection: Res<Selection>,
+    camera: Query<&Camera, With<GlobeCamera>>,
+    mut view: ResMut<GlobeView>,
+) {
+    let dt = time.delta_secs_f64();
+    if let Some(height) = camera.iter().find_map(|c| c.logical_viewport_size()) {
+        view.viewport_height = height.y as f64;
+    }
+    let mut dragged = false;
+    let mut step = (0.0, 0.0);
+    for drag in drags.read() {
+        view.touch();
+        let (dlon, dlat) = view.rotate_by_pixels(drag.0);
+        step = (step.0 + dlon, step.1 + dlat);
+        dragged = true;
+    }
+    if dragged && dt > 0.0 {
+        // Follow the finger's recent speed so that a flick coasts at the speed it was thrown.
+        let k = smoothing(dt, 0.05);
+        let rate = (step.0 / dt, step.1 / dt);
+        view.velocity.0 += (rate.0 - view.velocity.0) * k;
+        view.velocity.1 += (rate.1 - view.velocity.1) * k;
+    } else if dragging.0 {
+        // Held still: the globe stops under the finger.
+        view.velocity = (0.0, 0.0);
+    }
+    for zoom in zooms.read() {
+        view.touch();
+        view.target_distance =
+            (view.target_distance * zoom.0 as f64).clamp(MIN_DISTANCE, MAX_DISTANCE);
+    }
+    let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
+    if let Some(keys) = keys.filter(|_| !typing) {
+        keyboard(&keys, dt, &mut view);
+    }
+
+    if !dragging.0 && !dragged {
+        let velocity = view.velocity;
+        view.turn((velocity.0 * dt, velocity.1 * dt));
+        let keep = (-dt / INERTIA_TAU).exp();
+        view.velocity = (velocity.0 * keep, velocity.1 * keep);
+    }
+    let target = view.target_distance;
+    view.distance += (target - view.distance) * smoothing(dt, ZOOM_TAU);
+
+    if let Some(mut flight) = view.flight {
+        flight.elapsed += dt;
+        let t = ease_in_out(flight.elapsed / FLIGHT_SECONDS);
+        let (from, to) = (flight.from, flight.to);
+        view.center = LatLon::new(
+            from.0.lat + (to.0.lat - from.0.lat) * t,
+            wrap_lon(from.0.lon + shortest_lon_delta(from.0.lon, to.0.lon) * t),
+        );
+        view.distance = from.1 + (to.1 - from.1) * t;
+        view.target_distance = view.distance;
+        view.flight = (flight.elapsed < FLIGHT_SECONDS).then_some(flight);
+    }
+
+    view.idle_seconds += dt;
+    if view.idle_seconds > IDLE_SECONDS && selection.0.is_none() && view.flight.is_none() {
+        // Ease into the spin over two seconds rather than lurching.
+        let ramp = ((view.idle_seconds - IDLE_SECONDS) / 2.0).min(1.0);
+        view.turn((IDLE_SPIN * ramp * dt, 0.0));
+    }
+}
+
+fn keyboard(keys: &ButtonInput<KeyCode>, dt: f64, view: &mut GlobeView) {
+    if keys.get_pressed().next().is_some() {
+        view.idle_seconds = 0.0;
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        view.fly_to(HOME, HOME_DISTANCE);
+        return;
+    }
+    let axis = |neg: KeyCode, pos: KeyCode| {
+        keys.pressed(pos) as i32 as f32 - keys.pressed(neg) as i32 as f32
+    };
+    let arrows = Vec2::new(
+        axis(KeyCode::ArrowLeft, KeyCode::ArrowRight),
+        axis(KeyCode::ArrowUp, KeyCode::ArrowDown),
+    );
+    if arrows != Vec2::ZERO {
+        view.flight = None;
+        // An arrow moves the view the way it points: the globe turns the other way.
+        let pixels = -arrows * (KEY_SPIN * view.viewport_height * dt) as f32;
+        view.rotate_by_pixels(pixels);
+    }
+    let zoom_in = keys.any_pressed([KeyCode::Equal, KeyCode::NumpadAdd]);
+    let zoom_out = keys.any_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]);
+    let direction = zoom_out as i32 - zoom_in as i32;
+    if direction != 0 {
+        view.flight = None;
+        view.target_distance = (view.target_distance * (1.5 * direction as f64 * dt).exp())
+            .clamp(MIN_DISTANCE, MAX_DISTANCE);
+    }
+}
+
+fn apply_view(
+    view: Res<GlobeView>,
+    mut globe: Query<&mut Transform, (With<Globe>, Without<GlobeCamera>)>,
+    mut camera: Query<&mut Transform, (With<GlobeCamera>, Without<Globe>)>,
+) {
+    for mut transform in &mut globe {
+        transform.rotation = globe_rotation(view.center);
+    }
+    for mut transform in &mut camera {
+        *transform =
+            Transform::from_xyz(0.0, 0.0, view.distance as f32).looking_at(Vec3::ZERO, Vec3::Y);
+    }
+}
+
+#[cfg(test)]
+mod globe_rotation_tests {
+    use super::*;
+    use crate::geo::to_unit;
+
+    #[test]
+    fn brings_the_centre_to_face_the_camera() {
+        for center in [
+            LatLon::new(50.45, 30.52),
+            LatLon::new(-33.9, 151.2),
+            LatLon::new(0.0, -179.0),
+        ] {
+            let facing = globe_rotation(center) * to_unit(center).as_vec3();
+            assert!(facing.abs_diff_eq(Vec3::Z, 1e-5), "{center:?} -> {facing}");
+        }
+    }
+
+    #[test]
+    fn keeps_north_up() {
+        let north = globe_rotation(LatLon::new(40.0, 100.0)) * Vec3::Y;
+        assert!(north.x.abs() < 1e-6 && north.y > 0.0);
+    }
+}
+
+#[cfg(test)]
+mod radians_per_pixel_tests {
+    use super::*;
+
+    #[test]
+    fn closer_means_finer() {
+        let fov = FOV_DEG.to_radians();
+        let far = radians_per_pixel(3.0, 720.0, fov);
+        let near = radians_per_pixel(1.5, 720.0, fov);
+        let home = radians_per_pixel(HOME_DISTANCE, 720.0, fov);
+        assert!((far / near - 4.0).abs() < 1e-9);
+        // At the home distance one pixel is about 20 km of ground.
+        let km = home * EARTH_RADIUS_KM;
+        assert!((15.0..25.0).contains(&km), "{km}");
+    }
+}
+
+#[cfg(test)]
+mod shortest_lon_delta_tests {
+    use super::*;
+
+    #[test]
+    fn crosses_the_antimeridian_the_short_way() {
+        assert_eq!(shortest_lon_delta(170.0, -170.0), 20.0);
+        assert_eq!(shortest_lon_delta(-170.0, 170.0), -20.0);
+        assert_eq!(shortest_lon_delta(10.0, 30.0), 20.0);
+    }
+}
+
+#[cfg(test)]
+mod ease_in_out_tests {
+    use super::*;
+
+    #[test]
+    fn starts_and_ends_at_rest() {
+        assert_eq!(
+            (ease_in_out(0.0), ease_in_out(0.5), ease_in_out(1.0)),
+            (0.0, 0.5, 1.0)
+        );
+        assert!(ease_in_out(0.05) < 0.05 && ease_in_out(0.95) > 0.95);
+        assert_eq!(ease_in_out(2.0), 1.0);
+    }
+}
+
+#[cfg(test)]
+mod smoothing_tests {
+    use super::*;
+
+    #[test]
+    fn does_not_depend_on_frame_rate() {
+        let once = smoothing(0.1, 0.2);
+        let twice = 1.0 - (1.0 - smoothing(0.05, 0.2)).powi(2);
+        assert!((once - twice).abs() < 1e-12);
+    }
+}
+
+#[cfg(test)]
+mod fit_distance_tests {
+    use super::*;
+    use crate::geo::{BBox, Polygon};
+
+    fn country(min: (f64, f64), max: (f64, f64)) -> Country {
+        Country {
+            id: "TST".into(),
+            iso_a2: None,
+            iso_a3: None,
+            name: "Test".into(),
+            long_name: "Test".into(),
+            continent: String::new(),
+            polygons: Vec::<Polygon>::new(),
+            bbox: BBox {
+                min: LatLon::new(min.0, min.1),
+                max: LatLon::new(max.0, max.1),
+            },
+            label: LatLon::new((min.0 + max.0) / 2.0, (min.1 + max.1) / 2.0),
+        }
+    }
+
+    #[test]
+    fn small_states_close_big_ones_far() {
+        let malta = fit_distance(&country((35.8, 14.2), (36.1, 14.6)));
+        let brazil = fit_distance(&country((-33.7, -74.0), (5.3, -34.8)));
+        let russia = fit_distance(&country((41.2, -180.0), (81.9, 180.0)));
+        assert!(
+            malta < brazil && brazil <= russia,
+            "{malta} {brazil} {russia}"
+        );
+        assert!((MIN_DISTANCE..=MAX_DISTANCE).contains(&malta));
+        assert!(russia <= HOME_DISTANCE);
+    }
+}

@@ -1,0 +1,268 @@
+//! The globe: one mesh for all countries over an ocean sphere, outlines, light, and colours
+//! that follow the hover and the selection.
+//!
+//! Countries share one mesh with per-vertex colours; each country owns a contiguous vertex
+//! range, so highlighting rewrites colours within the frame and never rebuilds geometry.
+
+use std::ops::Range;
+
+use anyhow::Context;
+use bevy::asset::RenderAssetUsages;
+use bevy::light::GlobalAmbientLight;
+use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
+use bevy::prelude::*;
+
+use super::camera::{FOV_DEG, GlobeCamera, HOME_DISTANCE};
+use super::picking::{Hovered, Selection};
+use super::{AppSystems, Geometry};
+use crate::geo::{self, Country, CountryIndex, LatLon};
+
+/// The loaded world: countries, their lookup, their mesh ranges and base colours.
+#[derive(Resource)]
+pub struct Atlas {
+    pub countries: Vec<Country>,
+    pub index: CountryIndex,
+    mesh: geo::CountryMesh,
+    palette_index: Vec<usize>,
+}
+
+impl Atlas {
+    /// Loads and tessellates an outline file; errors name the file or the feature.
+    pub fn load(geometry: Geometry) -> anyhow::Result<Self> {
+        let path = geometry.path();
+        let countries = geo::load_countries_file(&path)?;
+        Self::from_countries(countries).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn from_countries(countries: Vec<Country>) -> anyhow::Result<Self> {
+        let mesh = geo::tessellate_countries(&countries, geo::MAX_EDGE_DEG)?;
+        let index = CountryIndex::new(&countries, geo::MAX_EDGE_DEG);
+        let palette_index = geo::neighbor_colors(&countries, LAND.len());
+        Ok(Self {
+            countries,
+            index,
+            mesh,
+            palette_index,
+        })
+    }
+
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.countries.iter().position(|c| c.id == id)
+    }
+
+    fn vertex_range(&self, country: usize) -> Range<usize> {
+        let r = &self.mesh.vertex_ranges[country];
+        r.start as usize..r.end as usize
+    }
+
+    /// The colour a country is drawn in, given what the user is pointing at and has picked.
+    fn color(&self, country: usize, hovered: Option<usize>, selected: Option<usize>) -> LinearRgba {
+        let base = LAND[self.palette_index[country]];
+        if selected == Some(country) {
+            SELECTED.into()
+        } else if hovered == Some(country) {
+            base.mix(&Srgba::WHITE, 0.45).into()
+        } else {
+            base.into()
+        }
+    }
+}
+
+/// Muted land tones; neighbours never share one (see `geo::neighbor_colors`).
+const LAND: [Srgba; 6] = [
+    Srgba::rgb(0.55, 0.66, 0.47),
+    Srgba::rgb(0.78, 0.71, 0.50),
+    Srgba::rgb(0.65, 0.58, 0.47),
+    Srgba::rgb(0.47, 0.62, 0.58),
+    Srgba::rgb(0.72, 0.62, 0.55),
+    Srgba::rgb(0.62, 0.69, 0.54),
+];
+const SELECTED: Srgba = Srgba::rgb(0.98, 0.66, 0.15);
+const OCEAN: Srgba = Srgba::rgb(0.09, 0.22, 0.38);
+const BORDER: Srgba = Srgba::new(0.12, 0.12, 0.10, 0.75);
+const SPACE: Srgba = Srgba::rgb(0.02, 0.03, 0.06);
+/// Outlines float just above the land so they never sink into it between vertices.
+const BORDER_RADIUS: f32 = 1.0006;
+/// The ocean sits below the land by more than a mesh chord's sag (1.5° → 8.6e-5).
+const OCEAN_RADIUS: f32 = 0.998;
+
+/// The globe's root: its rotation is the view; picking undoes it to find latitude/longitude.
+#[derive(Component)]
+pub struct Globe;
+
+#[derive(Component)]
+struct LandMesh(Handle<Mesh>);
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(ClearColor(SPACE.into()))
+        .insert_resource(GlobalAmbientLight {
+            color: Color::WHITE,
+            brightness: 350.0,
+            ..default()
+        })
+        .add_systems(Startup, spawn_globe)
+        .add_systems(
+            Update,
+            recolor
+                .in_set(AppSystems::Present)
+                .run_if(resource_changed::<Hovered>.or_else(resource_changed::<Selection>)),
+        );
+}
+
+fn spawn_globe(
+    mut commands: Commands,
+    atlas: Res<Atlas>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut gizmos: ResMut<Assets<GizmoAsset>>,
+) {
+    let land = meshes.add(land_mesh(&atlas));
+    let land_material = materials.add(StandardMaterial {
+        base_color: Color::WHITE,
+        perceptual_roughness: 0.9,
+        reflectance: 0.2,
+        ..default()
+    });
+    let ocean_material = materials.add(StandardMaterial {
+        base_color: OCEAN.into(),
+        perceptual_roughness: 0.6,
+        reflectance: 0.25,
+        ..default()
+    });
+    commands.spawn((
+        Name::new("Globe"),
+        Globe,
+        Transform::default(),
+        Visibility::default(),
+        children![
+            (
+                Name::new("Ocean"),
+                Mesh3d(meshes.add(Sphere::new(OCEAN_RADIUS).mesh().uv(192, 96))),
+                MeshMaterial3d(ocean_material),
+            ),
+            (
+                Name::new("Land"),
+                Mesh3d(land.clone()),
+                MeshMaterial3d(land_material),
+                LandMesh(land),
+            ),
+            (
+                Name::new("Borders"),
+                Gizmo {
+                    handle: gizmos.add(borders(&atlas.countries)),
+                    line_config: GizmoLineConfig {
+                        width: 1.1,
+                        ..default()
+                    },
+                    depth_bias: -0.0005,
+                },
+            ),
+        ],
+    ));
+    commands.spawn((
+        Name::new("Globe camera"),
+        GlobeCamera,
+        Camera3d::default(),
+        Projection::Perspective(PerspectiveProjection {
+            fov: (FOV_DEG as f32).to_radians(),
+            near: 0.01,
+            ..default()
+        }),
+        Transform::from_xyz(0.0, 0.0, HOME_DISTANCE as f32).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+    // The light stays with the viewer (the globe turns, not the camera), so the side facing
+    // the user is always lit: a sun over the left shoulder.
+    commands.spawn((
+        Name::new("Sun"),
+        DirectionalLight {
+            illuminance: 6_000.0,
+            ..default()
+        },
+        Transform::from_xyz(-3.0, 2.5, 4.0).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+}
+
+/// All countries as one mesh: unit-sphere positions double as normals.
+fn land_mesh(atlas: &Atlas) -> Mesh {
+    let colors: Vec<[f32; 4]> = (0..atlas.countries.len())
+        .flat_map(|c| {
+            let color = atlas.color(c, None, None).to_f32_array();
+            std::iter::repeat_n(color, atlas.vertex_range(c).len())
+        })
+        .collect();
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, atlas.mesh.positions.clone())
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, atlas.mesh.positions.clone())
+    .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colors)
+    .with_inserted_indices(Indices::U32(atlas.mesh.indices.clone()))
+}
+
+/// Coast and border lines from the densified rings, minus the cuts Natural Earth makes along
+/// the antimeridian and the South Pole, which are not borders.
+fn borders(countries: &[Country]) -> GizmoAsset {
+    let mut asset = GizmoAsset::new();
+    let rings = countries
+        .iter()
+        .flat_map(|c| &c.polygons)
+        .flat_map(|p| std::iter::once(&p.exterior).chain(&p.holes));
+    for ring in rings {
+        let dense = geo::densify_ring(ring, geo::MAX_EDGE_DEG);
+        let mut run: Vec<Vec3> = Vec::new();
+        for pair in dense.windows(2) {
+            if is_cut(pair[0], pair[1]) {
+                flush(&mut asset, &mut run);
+                continue;
+            }
+            if run.is_empty() {
+                run.push(border_point(pair[0]));
+            }
+            run.push(border_point(pair[1]));
+        }
+        flush(&mut asset, &mut run);
+    }
+    asset
+}
+
+fn flush(asset: &mut GizmoAsset, run: &mut Vec<Vec3>) {
+    if run.len() > 1 {
+        asset.linestrip(run.drain(..), BORDER);
+    }
+    run.clear();
+}
+
+fn is_cut(a: LatLon, b: LatLon) -> bool {
+    (a.lon.abs() == 180.0 && a.lon == b.lon) || (a.lat.abs() == 90.0 && a.lat == b.lat)
+}
+
+fn border_point(p: LatLon) -> Vec3 {
+    geo::to_unit(p).as_vec3() * BORDER_RADIUS
+}
+
+/// Rewrites the colours of the countries whose state changed since the last call.
+fn recolor(
+    atlas: Res<Atlas>,
+    hovered: Res<Hovered>,
+    selection: Res<Selection>,
+    land: Single<&LandMesh>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut shown: Local<(Option<usize>, Option<usize>)>,
+) {
+    let Some(mut mesh) = meshes.get_mut(&land.0) else {
+        return;
+    };
+    let Some(VertexAttributeValues::Float32x4(colors)) = mesh.attribute_mut(Mesh::ATTRIBUTE_COLOR)
+    else {
+        return;
+    };
+    let (was_hovered, was_selected) = *shown;
+    let now = (hovered.0, selection.0);
+    let touched = [was_hovered, was_selected, now.0, now.1];
+    for country in touched.into_iter().flatten() {
+        let color = atlas.color(country, now.0, now.1).to_f32_array();
+        colors[atlas.vertex_range(country)].fill(color);
+    }
+    *shown = now;
+}

@@ -1,0 +1,142 @@
+//! The Bevy app: one plugin per feature, composed here, with one system order for all.
+//!
+//! Data flows one way. Pointer input becomes gesture messages (`pointer`); the camera turns
+//! drags and pinches into the globe's orientation and zoom (`camera`); taps and the hovering
+//! cursor become a ray, a latitude/longitude and a country (`picking`); the selection and the
+//! hover recolour the globe (`globe`) and fill the side panel (`panel`); `capture` drives the
+//! headless screenshot and render-benchmark modes.
+
+mod camera;
+mod capture;
+mod globe;
+mod panel;
+mod picking;
+mod pointer;
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::render::RenderPlugin;
+use bevy::window::{ExitCondition, WindowResolution};
+use bevy_egui::EguiPlugin;
+
+pub use camera::GlobeView;
+pub use globe::{Atlas, Globe};
+pub use picking::{Hovered, SelectCountry, Selection};
+pub use pointer::{GlobeTap, PointerRay};
+
+/// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Geometry {
+    Low,
+    #[default]
+    Default,
+}
+
+impl Geometry {
+    pub fn path(self) -> PathBuf {
+        let file = match self {
+            Geometry::Low => "countries-low.geojson",
+            Geometry::Default => "countries-default.geojson",
+        };
+        assets_dir().join("countries").join(file)
+    }
+}
+
+/// The `assets/` folder: beside the executable when installed, else the source tree's.
+pub fn assets_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("assets")))
+        .filter(|dir| dir.join("countries").is_dir())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets"))
+}
+
+/// What the windowed app is for: a person, or a capture that exits by itself.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub enum Mode {
+    #[default]
+    Interactive,
+    Screenshot {
+        out: PathBuf,
+        select: Option<String>,
+    },
+    BenchRender {
+        frames: u32,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    pub geometry: Geometry,
+    pub mode: Mode,
+    /// Window size in logical pixels.
+    pub size: UVec2,
+    /// When the process started, for the render benchmark's time to first frame.
+    pub launched: std::time::Instant,
+}
+
+/// The order of the app's systems within `Update`, chained once here.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    /// Read raw mouse, touch and keyboard input into gesture messages and the pointer ray.
+    Input,
+    /// Turn taps and hovering into selection requests and the hovered country.
+    Pick,
+    /// Apply selection requests: the one place the selection changes.
+    Select,
+    /// Move the camera and the globe: drags, zoom, inertia, fly-to, idle rotation.
+    Camera,
+    /// Bring what is drawn up to date: country colours, outlines.
+    Present,
+}
+
+/// Everything but the window and renderer, so headless tests can build the same app on
+/// `MinimalPlugins`. The caller inserts the [`Atlas`].
+pub fn core_plugin(app: &mut App) {
+    app.configure_sets(
+        Update,
+        (
+            AppSystems::Input,
+            AppSystems::Pick,
+            AppSystems::Select,
+            AppSystems::Camera,
+            AppSystems::Present,
+        )
+            .chain(),
+    );
+    app.add_plugins((pointer::plugin, picking::plugin, camera::plugin));
+}
+
+/// The full app: window, renderer, globe, egui panel and the capture modes.
+pub fn run(options: AppOptions) -> anyhow::Result<()> {
+    let atlas = Atlas::load(options.geometry)?;
+    let headless_capture = options.mode != Mode::Interactive;
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "newsglobe".into(),
+                    resolution: WindowResolution::from(options.size.to_array()),
+                    ..default()
+                }),
+                exit_condition: ExitCondition::OnPrimaryClosed,
+                ..default()
+            })
+            .set(RenderPlugin {
+                // A capture must not be taken before the globe's shaders exist.
+                synchronous_pipeline_compilation: headless_capture,
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(atlas)
+    .insert_resource(options.mode.clone())
+    .insert_resource(capture::Launched(options.launched))
+    .add_plugins((core_plugin, globe::plugin, panel::plugin, capture::plugin));
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => anyhow::bail!("the app stopped with error code {code}"),
+    }
+}
