@@ -172,7 +172,7 @@ pub fn fit_distance(country: &Country) -> f64 {
     let lon_span =
         (b.max.lon - b.min.lon).min(lat_span * 2.5) * country.label.lat.to_radians().cos();
     let extent = lat_span.max(lon_span).min(90.0);
-    (1.5 + extent / 14.0).clamp(1.6, HOME_DISTANCE)
+    (1.5 + extent / 20.0).clamp(1.6, HOME_DISTANCE)
 }
 
 pub(super) fn plugin(app: &mut App) {

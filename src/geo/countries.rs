@@ -258,7 +258,9 @@ fn ring(positions: &[geojson::Position]) -> Result<Vec<LatLon>, String> {
 fn label_point(polygons: &[Polygon]) -> LatLon {
     let largest = polygons
         .iter()
-        .max_by(|a, b| ring_area(&a.exterior).total_cmp(&ring_area(&b.exterior)))
+        .map(|p| (ring_area(&p.exterior), p))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)
         .expect("validated: at least one polygon");
     let bbox = BBox::of_ring(&largest.exterior);
     let rings = || std::iter::once(&largest.exterior).chain(&largest.holes);

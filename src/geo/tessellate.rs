@@ -80,7 +80,16 @@ pub fn tessellate_polygon(polygon: &Polygon, max_arc_deg: f64) -> Result<SphereT
         }
         let dense = densify_ring(ring, max_arc_deg);
         // GeoJSON repeats the first point at the end; earcut wants each point once.
-        for p in &dense[..dense.len() - 1] {
+        let open = &dense[..dense.len() - 1];
+        for (i, p) in open.iter().enumerate() {
+            // Natural Earth walks Antarctica's ring along -90° every half degree: hundreds of
+            // points that are one point on the sphere and would only breed slivers. The ends
+            // of such a run are enough; subdivision puts back what the fill needs.
+            let prev = open[(i + open.len() - 1) % open.len()];
+            let next = open[(i + 1) % open.len()];
+            if p.lat.abs() == 90.0 && prev.lat == p.lat && next.lat == p.lat {
+                continue;
+            }
             flat.extend([p.lon, p.lat]);
         }
     }
@@ -121,10 +130,7 @@ pub fn tessellate_polygon(polygon: &Polygon, max_arc_deg: f64) -> Result<SphereT
             }
         }
     }
-    Ok(SphereTriangles {
-        positions: grid.units,
-        indices,
-    })
+    Ok(compact(grid.units, indices))
 }
 
 /// A bound no real polygon comes near (Russia's mainland needs about 60,000 vertices at
@@ -133,6 +139,21 @@ const MAX_POLYGON_VERTICES: usize = 5_000_000;
 
 /// How many times the arc limit an edge may span in longitude.
 const MAX_LON_SPAN_RATIO: f64 = 4.0;
+
+/// Drops the vertices no triangle uses (those of dropped slivers) and renumbers the rest.
+fn compact(units: Vec<DVec3>, mut indices: Vec<u32>) -> SphereTriangles {
+    let mut remap = vec![u32::MAX; units.len()];
+    let mut positions = Vec::with_capacity(units.len());
+    for index in &mut indices {
+        let slot = &mut remap[*index as usize];
+        if *slot == u32::MAX {
+            *slot = positions.len() as u32;
+            positions.push(units[*index as usize]);
+        }
+        *index = *slot;
+    }
+    SphereTriangles { positions, indices }
+}
 
 struct Subdivider {
     points: Vec<LatLon>,

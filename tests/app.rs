@@ -1,0 +1,124 @@
+//! The app's systems without a window or renderer: `App` + `MinimalPlugins` + `update()`.
+//!
+//! A tap arrives as a world-space ray (what the pointer layer makes of a click); the test
+//! follows it through the globe's rotation to a country, the selection, the fly-to and back.
+
+use bevy::input::InputPlugin;
+use bevy::prelude::*;
+use bevy::window::{ExitCondition, WindowPlugin};
+use newsglobe::app::{
+    self, Atlas, Geometry, Globe, GlobeTap, GlobeView, Hovered, PointerRay, SelectCountry,
+    Selection,
+};
+use newsglobe::geo::LatLon;
+
+fn app() -> App {
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        TransformPlugin,
+        InputPlugin,
+        WindowPlugin {
+            primary_window: None,
+            exit_condition: ExitCondition::DontExit,
+            ..default()
+        },
+    ))
+    .insert_resource(Atlas::load(Geometry::Low).unwrap())
+    .add_plugins(app::core_plugin);
+    app.world_mut().spawn((Globe, Transform::default()));
+    app
+}
+
+/// Turns the globe so that `center` faces the camera, ending any flight, as a drag would.
+fn look_at(app: &mut App, lat: f64, lon: f64) {
+    let mut view = app.world_mut().resource_mut::<GlobeView>();
+    view.land();
+    view.center = LatLon::new(lat, lon);
+    app.update();
+}
+
+/// A ray from the camera's side straight at the middle of the screen.
+fn centre_ray() -> Ray3d {
+    Ray3d::new(Vec3::new(0.0, 0.0, 4.0), Dir3::NEG_Z)
+}
+
+fn selected_id(app: &App) -> Option<String> {
+    let atlas = app.world().resource::<Atlas>();
+    app.world()
+        .resource::<Selection>()
+        .0
+        .map(|c| atlas.countries[c].id.clone())
+}
+
+#[test]
+fn a_tap_selects_the_country_under_it_whatever_the_rotation() {
+    let mut app = app();
+    for (lat, lon, id) in [
+        (50.45, 30.52, "UKR"),
+        (-15.8, -47.9, "BRA"),
+        (35.7, 139.7, "JPN"),
+    ] {
+        look_at(&mut app, lat, lon);
+        app.world_mut().write_message(GlobeTap(centre_ray()));
+        app.update();
+        assert_eq!(
+            selected_id(&app).as_deref(),
+            Some(id),
+            "tap at {lat}, {lon}"
+        );
+    }
+}
+
+#[test]
+fn selecting_flies_to_the_country_and_clearing_keeps_the_view() {
+    let mut app = app();
+    look_at(&mut app, 50.45, 30.52);
+    app.world_mut().write_message(GlobeTap(centre_ray()));
+    app.update();
+    let atlas = app.world().resource::<Atlas>();
+    let ukraine = atlas.countries[atlas.find("UKR").unwrap()].label;
+    let target = app.world().resource::<GlobeView>().flight_target();
+    assert_eq!(target, Some(ukraine));
+
+    app.world_mut().write_message(SelectCountry(None));
+    app.update();
+    assert_eq!(selected_id(&app), None);
+}
+
+#[test]
+fn a_tap_on_open_sea_keeps_the_selection() {
+    let mut app = app();
+    look_at(&mut app, -15.8, -47.9);
+    app.world_mut().write_message(GlobeTap(centre_ray()));
+    app.update();
+    look_at(&mut app, 30.0, -40.0);
+    app.world_mut().write_message(GlobeTap(centre_ray()));
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("BRA"));
+}
+
+#[test]
+fn a_tap_past_the_globe_selects_nothing() {
+    let mut app = app();
+    look_at(&mut app, 50.45, 30.52);
+    let beside = Ray3d::new(Vec3::new(1.5, 0.0, 4.0), Dir3::NEG_Z);
+    app.world_mut().write_message(GlobeTap(beside));
+    app.update();
+    assert_eq!(selected_id(&app), None);
+}
+
+#[test]
+fn hovering_marks_the_country_under_the_pointer() {
+    let mut app = app();
+    look_at(&mut app, 48.86, 2.35);
+    app.world_mut().resource_mut::<PointerRay>().0 = Some(centre_ray());
+    app.update();
+    let atlas = app.world().resource::<Atlas>();
+    let france = atlas.find("FRA");
+    assert_eq!(app.world().resource::<Hovered>().0, france);
+
+    app.world_mut().resource_mut::<PointerRay>().0 = None;
+    app.update();
+    assert_eq!(app.world().resource::<Hovered>().0, None);
+}
