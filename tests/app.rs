@@ -3,9 +3,15 @@
 //! A tap arrives as a world-space ray (what the pointer layer makes of a click); the test
 //! follows it through the globe's rotation to a country, the selection, the fly-to and back.
 
+use std::time::Duration;
+
+use bevy::input::ButtonState;
 use bevy::input::InputPlugin;
+use bevy::input::mouse::MouseButtonInput;
+use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
-use bevy::window::{ExitCondition, WindowPlugin};
+use bevy::time::TimeUpdateStrategy;
+use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, Atlas, Geometry, Globe, GlobeTap, GlobeView, Hovered, PointerRay, SelectCountry,
     Selection,
@@ -24,6 +30,10 @@ fn app() -> App {
             ..default()
         },
     ))
+    // A steady 60 Hz clock, so animations advance the same however fast the test runs.
+    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        16,
+    )))
     .insert_resource(Atlas::load(Geometry::Low).unwrap())
     .add_plugins(app::core_plugin);
     app.world_mut().spawn((Globe, Transform::default()));
@@ -121,4 +131,72 @@ fn hovering_marks_the_country_under_the_pointer() {
     app.world_mut().resource_mut::<PointerRay>().0 = None;
     app.update();
     assert_eq!(app.world().resource::<Hovered>().0, None);
+}
+
+fn cursor(at: Vec2) -> WindowEvent {
+    WindowEvent::CursorMoved(CursorMoved {
+        window: Entity::PLACEHOLDER,
+        position: at,
+        delta: None,
+    })
+}
+
+fn button(state: ButtonState) -> WindowEvent {
+    WindowEvent::MouseButtonInput(MouseButtonInput {
+        button: MouseButton::Left,
+        state,
+        window: Entity::PLACEHOLDER,
+    })
+}
+
+fn touch(id: u64, phase: TouchPhase, at: Vec2) -> WindowEvent {
+    WindowEvent::TouchInput(TouchInput {
+        phase,
+        position: at,
+        window: Entity::PLACEHOLDER,
+        force: None,
+        id,
+    })
+}
+
+#[test]
+fn a_whole_drag_within_one_frame_still_turns_the_globe() {
+    // On a slow frame the press, the moves and the release all arrive together.
+    let mut app = app();
+    look_at(&mut app, 0.0, 0.0);
+    for event in [
+        cursor(Vec2::new(400.0, 300.0)),
+        button(ButtonState::Pressed),
+        cursor(Vec2::new(450.0, 300.0)),
+        cursor(Vec2::new(500.0, 300.0)),
+        button(ButtonState::Released),
+    ] {
+        app.world_mut().write_message(event);
+    }
+    app.update();
+    let center = app.world().resource::<GlobeView>().center;
+    // Dragging right brings the west into view: the centre moves west.
+    assert!(center.lon < -1.0, "{center:?}");
+    assert_eq!(selected_id(&app), None);
+}
+
+#[test]
+fn a_two_finger_pinch_zooms_in() {
+    let mut app = app();
+    app.update();
+    let before = app.world().resource::<GlobeView>().distance;
+    for event in [
+        touch(1, TouchPhase::Started, Vec2::new(300.0, 300.0)),
+        touch(2, TouchPhase::Started, Vec2::new(400.0, 300.0)),
+        touch(2, TouchPhase::Moved, Vec2::new(500.0, 300.0)),
+        touch(2, TouchPhase::Ended, Vec2::new(500.0, 300.0)),
+        touch(1, TouchPhase::Ended, Vec2::new(300.0, 300.0)),
+    ] {
+        app.world_mut().write_message(event);
+    }
+    for _ in 0..30 {
+        app.update();
+    }
+    let after = app.world().resource::<GlobeView>().distance;
+    assert!(after < before * 0.8, "{before} -> {after}");
 }

@@ -148,7 +148,10 @@ fn country_ui(
             .interactable(false)
             .show(&ctx, |ui| {
                 egui::Frame::popup(&ctx.global_style()).show(ui, |ui| {
-                    ui.label(&atlas.countries[country].name);
+                    ui.add(
+                        egui::Label::new(&atlas.countries[country].name)
+                            .wrap_mode(egui::TextWrapMode::Extend),
+                    );
                 });
             });
     }

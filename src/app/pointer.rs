@@ -8,10 +8,10 @@
 
 use bevy::input::ButtonState;
 use bevy::input::gestures::PinchGesture;
-use bevy::input::mouse::{AccumulatedMouseScroll, MouseButtonInput, MouseScrollUnit};
-use bevy::input::touch::{TouchInput, TouchPhase};
+use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
-use bevy::window::{CursorMoved, PrimaryWindow};
+use bevy::window::{PrimaryWindow, WindowEvent};
 use bevy_egui::input::EguiWantsInput;
 
 use super::AppSystems;
@@ -138,13 +138,14 @@ pub(super) fn plugin(app: &mut App) {
 struct LastCursor(Option<Vec2>);
 
 /// Feeds window input to the tracker in the order it arrived and sends what it recognises.
-#[allow(clippy::too_many_arguments)] // One reader per input stream; bundling them hides nothing.
+///
+/// One ordered stream matters: on a slow frame a whole drag (press, moves, release) can
+/// arrive at once, and reading moves and presses from separate queues would turn it into a
+/// tap at the end point.
 fn track_gestures(
     mut tracker: Local<GestureTracker>,
     mut cursor: Local<LastCursor>,
-    mut cursor_moves: MessageReader<CursorMoved>,
-    mut buttons: MessageReader<MouseButtonInput>,
-    mut touches: MessageReader<TouchInput>,
+    mut window_events: MessageReader<WindowEvent>,
     egui: Option<Res<EguiWantsInput>>,
     camera: Query<(&Camera, &GlobalTransform)>,
     mut out: (
@@ -156,30 +157,35 @@ fn track_gestures(
 ) {
     let over_ui = egui.is_some_and(|e| e.wants_any_pointer_input());
     let mut events = Vec::new();
-    for moved in cursor_moves.read() {
-        cursor.0 = Some(moved.position);
-        events.push(PointerEvent::Move {
-            id: MOUSE,
-            at: moved.position,
-        });
-    }
-    for press in buttons.read().filter(|b| b.button == MouseButton::Left) {
-        let Some(at) = cursor.0 else { continue };
-        events.push(match press.state {
-            // A press that starts on a panel belongs to the panel.
-            ButtonState::Pressed if over_ui => continue,
-            ButtonState::Pressed => PointerEvent::Down { id: MOUSE, at },
-            ButtonState::Released => PointerEvent::Up { id: MOUSE, at },
-        });
-    }
-    for touch in touches.read() {
-        let (id, at) = (touch.id, touch.position);
-        events.push(match touch.phase {
-            TouchPhase::Started if over_ui => continue,
-            TouchPhase::Started => PointerEvent::Down { id, at },
-            TouchPhase::Moved => PointerEvent::Move { id, at },
-            TouchPhase::Ended => PointerEvent::Up { id, at },
-            TouchPhase::Canceled => PointerEvent::Cancel { id },
+    for event in window_events.read() {
+        events.push(match event {
+            WindowEvent::CursorMoved(moved) => {
+                cursor.0 = Some(moved.position);
+                PointerEvent::Move {
+                    id: MOUSE,
+                    at: moved.position,
+                }
+            }
+            WindowEvent::MouseButtonInput(press) if press.button == MouseButton::Left => {
+                let Some(at) = cursor.0 else { continue };
+                match press.state {
+                    // A press that starts on a panel belongs to the panel.
+                    ButtonState::Pressed if over_ui => continue,
+                    ButtonState::Pressed => PointerEvent::Down { id: MOUSE, at },
+                    ButtonState::Released => PointerEvent::Up { id: MOUSE, at },
+                }
+            }
+            WindowEvent::TouchInput(touch) => {
+                let (id, at) = (touch.id, touch.position);
+                match touch.phase {
+                    TouchPhase::Started if over_ui => continue,
+                    TouchPhase::Started => PointerEvent::Down { id, at },
+                    TouchPhase::Moved => PointerEvent::Move { id, at },
+                    TouchPhase::Ended => PointerEvent::Up { id, at },
+                    TouchPhase::Canceled => PointerEvent::Cancel { id },
+                }
+            }
+            _ => continue,
         });
     }
     let (drags, zooms, taps) = &mut out;
