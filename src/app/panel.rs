@@ -16,11 +16,11 @@ use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext, egui,
 };
 
-use super::AppSystems;
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
 use super::picking::{Hovered, SelectCountry, Selection};
 use super::pointer::Dragging;
+use super::{AppSystems, assets_dir};
 
 /// Logical width of the country panel.
 const PANEL_WIDTH: f32 = 340.0;
@@ -74,9 +74,44 @@ fn style_once(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
     Ok(())
 }
 
+/// The selected country's flag, read and uploaded once per selection.
+#[derive(Default)]
+struct Flag {
+    country: Option<usize>,
+    texture: Option<egui::TextureHandle>,
+}
+
+impl Flag {
+    fn of(
+        &mut self,
+        ctx: &egui::Context,
+        country: usize,
+        id: &str,
+    ) -> Option<&egui::TextureHandle> {
+        if self.country != Some(country) {
+            self.country = Some(country);
+            self.texture = load_flag(id)
+                .map(|image| ctx.load_texture(format!("flag-{id}"), image, Default::default()));
+        }
+        self.texture.as_ref()
+    }
+}
+
+/// A flag from `assets/flags`; the few features without one (Bir Tawil, say) show none.
+fn load_flag(id: &str) -> Option<egui::ColorImage> {
+    let path = assets_dir().join("flags").join(format!("{id}.png"));
+    let image = image::open(&path).ok()?.to_rgba8();
+    let size = [image.width() as usize, image.height() as usize];
+    Some(egui::ColorImage::from_rgba_unmultiplied(
+        size,
+        image.as_raw(),
+    ))
+}
+
 #[allow(clippy::too_many_arguments)] // The panel shows several resources at once.
 fn country_ui(
     mut contexts: EguiContexts,
+    mut flag: Local<Flag>,
     atlas: Res<Atlas>,
     selection: Res<Selection>,
     hovered: Res<Hovered>,
@@ -95,13 +130,22 @@ fn country_ui(
     );
 
     let mut panel_width = 0.0;
-    if let Some(country) = selection.0.map(|c| &atlas.countries[c]) {
+    if let Some(index) = selection.0 {
+        let country = &atlas.countries[index];
+        let flag = flag
+            .of(&ctx, index, &country.id)
+            .map(|t| (t.id(), t.size_vec2()));
         let response = egui::Panel::right("country")
             .resizable(false)
             .exact_size(PANEL_WIDTH)
             .frame(egui::Frame::side_top_panel(&ctx.global_style()).inner_margin(16.0))
             .show(&mut root, |ui| {
                 ui.horizontal(|ui| {
+                    if let Some((texture, size)) = flag {
+                        let height = 24.0;
+                        let size = egui::vec2(size.x / size.y * height, height);
+                        ui.add(egui::Image::new((texture, size)));
+                    }
                     ui.heading(&country.name);
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui.button("✖").on_hover_text("Close (Esc)").clicked() {
