@@ -220,3 +220,17 @@ fn a_missing_file_names_its_path() {
         "{err}"
     );
 }
+
+#[test]
+fn every_country_with_a_two_letter_code_has_a_flag() {
+    let world = default_world();
+    let flags = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/flags");
+    let missing: Vec<&str> = world
+        .countries
+        .iter()
+        .filter(|c| c.iso_a2.is_some())
+        .filter(|c| !flags.join(format!("{}.png", c.id)).is_file())
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(missing.is_empty(), "no flag for {missing:?}");
+}

@@ -31,11 +31,8 @@ impl Atlas {
     pub fn load(geometry: Geometry) -> anyhow::Result<Self> {
         let path = geometry.path();
         let countries = geo::load_countries_file(&path)?;
-        Self::from_countries(countries).with_context(|| format!("in {}", path.display()))
-    }
-
-    pub fn from_countries(countries: Vec<Country>) -> anyhow::Result<Self> {
-        let mesh = geo::tessellate_countries(&countries, geo::MAX_EDGE_DEG)?;
+        let mesh = geo::tessellate_countries(&countries, geo::MAX_EDGE_DEG)
+            .with_context(|| format!("in {}", path.display()))?;
         let index = CountryIndex::new(&countries, geo::MAX_EDGE_DEG);
         let palette_index = geo::neighbor_colors(&countries, LAND.len());
         Ok(Self {
