@@ -1,0 +1,62 @@
+//! News: the outlet catalog, fetching and parsing feeds, the SQLite store, and ingest.
+//!
+//! Plain Rust, no Bevy: the headless `fetch` and `articles` commands and the app's news
+//! bridge share it. Text from feeds is untrusted: it arrives here as bytes and leaves as
+//! bounded plain text.
+
+pub mod catalog;
+pub mod fetch;
+pub mod ingest;
+pub mod parse;
+pub mod store;
+
+/// One item of a feed, cleaned: plain-text title and summary of bounded length, absolute
+/// links, times as Unix seconds (UTC).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FeedItem {
+    /// The feed's own id for the item (RSS `guid`, Atom `id`), if it gives one.
+    pub guid: Option<String>,
+    /// The article's absolute URL.
+    pub link: Option<String>,
+    pub title: String,
+    pub summary: String,
+    /// When the feed says it was published or updated; `None` when it does not say.
+    pub published: Option<i64>,
+    /// An absolute image URL, where the feed gives one.
+    pub image: Option<String>,
+}
+
+/// Where a stored article came from: the feed and its outlet's catalog facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedSource {
+    pub feed_url: String,
+    pub outlet: String,
+    /// Natural Earth `ADM0_A3` code of the outlet's country.
+    pub country: String,
+    /// ISO 639-1 code of the feed's declared language.
+    pub language: String,
+}
+
+/// An article as stored and listed.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub feed_url: String,
+    pub outlet: String,
+    pub country: String,
+    pub language: String,
+    pub title: String,
+    pub summary: String,
+    pub link: String,
+    pub image: Option<String>,
+    /// Unix seconds: the feed's date, or the first time we saw the item when it had none.
+    pub published: i64,
+    pub first_seen: i64,
+}
+
+/// The current time in Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
