@@ -3,20 +3,30 @@
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bevy::math::UVec2;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{self, AppOptions, Geometry, Mode};
+use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions};
 use crate::geo::{self, CountryIndex, LatLon};
+use crate::news::catalog::Catalog;
+use crate::news::fetch::FetchConfig;
+use crate::news::ingest::{self, IngestReport};
+use crate::news::store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser, Debug)]
 #[command(version, about = "A 3D globe of the world's countries and their news")]
 pub struct Cli {
     #[command(flatten)]
     pub geometry: GeometryArg,
+    #[command(flatten)]
+    pub news: NewsArgs,
+    /// Minutes between background refreshes of the feeds while the app runs.
+    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub refresh_minutes: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -46,6 +56,22 @@ pub enum Command {
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
     },
+    /// Fetch the outlets' feeds into the news store and print a summary.
+    Fetch {
+        /// Only this country's outlets (ADM0_A3, e.g. UKR).
+        #[arg(long, value_name = "ADM0_A3")]
+        country: Option<String>,
+    },
+    /// List the stored articles of a country, newest first.
+    Articles {
+        #[arg(long, value_name = "ADM0_A3")]
+        country: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Spin the globe for a number of frames and print frame times and peak memory.
     BenchRender {
         #[arg(long, default_value_t = 300)]
@@ -53,6 +79,31 @@ pub enum Command {
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
     },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct NewsArgs {
+    /// The outlet catalog (default: the one in assets/outlets.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub outlets: Option<PathBuf>,
+    /// Where the news store lives (default: the platform's data folder).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl NewsArgs {
+    pub fn store_path(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.join(Store::FILE_NAME)),
+            None => Store::default_path()
+                .context("no data folder for this user; give one with --data-dir"),
+        }
+    }
+
+    pub fn catalog(&self) -> anyhow::Result<Catalog> {
+        let path = self.outlets.clone().unwrap_or_else(Catalog::default_path);
+        Ok(Catalog::load(&path)?)
+    }
 }
 
 fn parse_size(text: &str) -> Result<UVec2, String> {
@@ -73,12 +124,21 @@ fn parse_size(text: &str) -> Result<UVec2, String> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let launched = Instant::now();
     let geometry = cli.geometry.geometry;
-    let app = |mode, size| {
+    let news = &cli.news;
+    let app = |mode: Mode, size| -> anyhow::Result<()> {
+        let options = NewsOptions {
+            store: news.store_path()?,
+            catalog: news.catalog()?,
+            refresh_every: Duration::from_secs(cli.refresh_minutes * 60),
+            // The capture modes show what is stored and leave the network alone.
+            fetch: mode == Mode::Interactive,
+        };
         app::run(AppOptions {
             geometry,
             mode,
             size,
             launched,
+            news: options,
         })
     };
     match cli.command {
@@ -94,7 +154,109 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             app(Mode::Screenshot { out, select }, size)
         }
         Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
+        Some(Command::Fetch { country }) => fetch(country.as_deref(), news),
+        Some(Command::Articles {
+            country,
+            limit,
+            json,
+        }) => articles(&country, limit, json, news),
     }
+}
+
+fn fetch(country: Option<&str>, news: &NewsArgs) -> anyhow::Result<()> {
+    let catalog = news.catalog()?;
+    let sources: Vec<_> = catalog
+        .sources()
+        .into_iter()
+        .filter(|s| country.is_none_or(|c| s.country == c))
+        .collect();
+    if let Some(code) = country
+        && sources.is_empty()
+    {
+        bail!("the catalog has no outlets in {code:?}");
+    }
+    let mut store = Store::open(&news.store_path()?)?;
+    let bar = ProgressBar::new(sources.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")
+            .context("progress bar template")?,
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let config = FetchConfig::default();
+    let report = runtime.block_on(ingest::ingest(&mut store, &sources, &config, |done| {
+        bar.set_message(done.source.outlet.clone());
+        bar.inc(1);
+    }))?;
+    bar.finish_and_clear();
+    print!("{}", summary(&report, sources.len()));
+    Ok(())
+}
+
+/// The end-of-fetch summary: counts, then each failed feed with its reason.
+pub fn summary(report: &IngestReport, feeds: usize) -> String {
+    let mut text = format!(
+        "{feeds} feeds: {} ok ({} unchanged), {} failed; {} new articles\n",
+        report.fetched + report.not_modified,
+        report.not_modified,
+        report.failed.len(),
+        report.new_articles,
+    );
+    for (source, reason) in &report.failed {
+        text += &format!(
+            "  failed: {} ({}) {}: {reason}\n",
+            source.outlet, source.country, source.feed_url
+        );
+    }
+    text
+}
+
+fn articles(country: &str, limit: usize, json: bool, news: &NewsArgs) -> anyhow::Result<()> {
+    let store = Store::open(&news.store_path()?)?;
+    let articles = store.latest_for_country(country, limit)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &articles)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if articles.is_empty() {
+        writeln!(
+            out,
+            "no stored articles for {country}; run `newsglobe fetch` first"
+        )?;
+    }
+    for a in &articles {
+        writeln!(
+            out,
+            "{}  {}  [{}]\n    {}",
+            format_time(a.published),
+            a.title,
+            a.outlet,
+            a.link
+        )?;
+    }
+    Ok(())
+}
+
+/// A Unix time as `YYYY-MM-DD HH:MM` UTC (civil-from-days, after Howard Hinnant).
+fn format_time(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + (month <= 2) as i64;
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60
+    )
 }
 
 /// The `locate` command over any reader and writer.
@@ -163,6 +325,13 @@ mod tests {
         assert_eq!(parse_size("640x360"), Ok(UVec2::new(640, 360)));
         assert!(parse_size("640").is_err());
         assert!(parse_size("0x360").is_err());
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(format_time(0), "1970-01-01 00:00");
+        assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06");
+        assert_eq!(format_time(951_782_400), "2000-02-29 00:00");
     }
 
     #[test]

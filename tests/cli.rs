@@ -113,6 +113,7 @@ fn screenshot_of_brazil_selected() {
     }
     let out: PathBuf =
         std::env::temp_dir().join(format!("newsglobe-bra-{}.png", std::process::id()));
+    let data = std::env::temp_dir().join(format!("newsglobe-shot-{}", std::process::id()));
     let status = newsglobe()
         .args([
             "screenshot",
@@ -123,8 +124,12 @@ fn screenshot_of_brazil_selected() {
             "--out",
         ])
         .arg(&out)
+        // An empty store of its own: the test must not read or write the user's news.
+        .arg("--data-dir")
+        .arg(&data)
         .status()
         .unwrap();
+    std::fs::remove_dir_all(&data).ok();
     assert!(status.success());
     let img = image::open(&out).unwrap().to_rgb8();
     assert_eq!(img.dimensions(), (960, 540));

@@ -13,6 +13,7 @@ use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 
 use super::camera::{FOV_DEG, GlobeCamera, HOME_DISTANCE};
+use super::news::RecentCounts;
 use super::picking::{Hovered, Selection};
 use super::{AppSystems, Geometry};
 use crate::geo::{self, Country, CountryIndex, LatLon};
@@ -52,9 +53,16 @@ impl Atlas {
         r.start as usize..r.end as usize
     }
 
-    /// The colour a country is drawn in, given what the user is pointing at and has picked.
-    fn color(&self, country: usize, hovered: Option<usize>, selected: Option<usize>) -> LinearRgba {
-        let base = LAND[self.palette_index[country]];
+    /// The colour a country is drawn in, given what the user is pointing at and has picked,
+    /// and how much news it has (`heat`, 0 to 1).
+    fn color(
+        &self,
+        country: usize,
+        hovered: Option<usize>,
+        selected: Option<usize>,
+        heat: f32,
+    ) -> LinearRgba {
+        let base = LAND[self.palette_index[country]].mix(&NEWS_HEAT, 0.6 * heat);
         if selected == Some(country) {
             SELECTED.into()
         } else if hovered == Some(country) {
@@ -62,6 +70,16 @@ impl Atlas {
         } else {
             base.into()
         }
+    }
+}
+
+/// How hot a country's news is: its recent article count on a log scale against the
+/// busiest country's, so a handful of articles still shows.
+fn heat(counts: &RecentCounts, id: &str) -> f32 {
+    let busiest = counts.0.values().copied().max().unwrap_or(0);
+    match counts.0.get(id) {
+        Some(&n) if busiest > 0 => ((1.0 + n as f32).ln() / (1.0 + busiest as f32).ln()).min(1.0),
+        _ => 0.0,
     }
 }
 
@@ -74,6 +92,8 @@ const LAND: [Srgba; 6] = [
     Srgba::rgb(0.72, 0.62, 0.55),
     Srgba::rgb(0.62, 0.69, 0.54),
 ];
+/// The tint countries take on as their news of the last day grows.
+const NEWS_HEAT: Srgba = Srgba::rgb(0.86, 0.38, 0.30);
 const SELECTED: Srgba = Srgba::rgb(0.98, 0.66, 0.15);
 const OCEAN: Srgba = Srgba::rgb(0.09, 0.22, 0.38);
 const BORDER: Srgba = Srgba::new(0.12, 0.12, 0.10, 0.75);
@@ -183,7 +203,7 @@ fn spawn_globe(
 fn land_mesh(atlas: &Atlas) -> Mesh {
     let colors: Vec<[f32; 4]> = (0..atlas.countries.len())
         .flat_map(|c| {
-            let color = atlas.color(c, None, None).to_f32_array();
+            let color = atlas.color(c, None, None, 0.0).to_f32_array();
             std::iter::repeat_n(color, atlas.vertex_range(c).len())
         })
         .collect();
@@ -238,11 +258,13 @@ fn border_point(p: LatLon) -> Vec3 {
     geo::to_unit(p).as_vec3() * BORDER_RADIUS
 }
 
-/// Rewrites the colours of the countries whose state changed since the last call.
+/// Rewrites the colours of the countries whose state changed since the last call, or of
+/// all of them when the news counts moved.
 fn recolor(
     atlas: Res<Atlas>,
     hovered: Res<Hovered>,
     selection: Res<Selection>,
+    counts: Res<RecentCounts>,
     land: Single<&LandMesh>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut shown: Local<(Option<usize>, Option<usize>)>,
@@ -256,10 +278,18 @@ fn recolor(
     };
     let (was_hovered, was_selected) = *shown;
     let now = (hovered.0, selection.0);
-    let touched = [was_hovered, was_selected, now.0, now.1];
-    for country in touched.into_iter().flatten() {
-        let color = atlas.color(country, now.0, now.1).to_f32_array();
+    let mut paint = |country: usize| {
+        let heat = heat(&counts, &atlas.countries[country].id);
+        let color = atlas.color(country, now.0, now.1, heat).to_f32_array();
         colors[atlas.vertex_range(country)].fill(color);
+    };
+    if counts.is_changed() {
+        (0..atlas.countries.len()).for_each(&mut paint);
+    } else {
+        [was_hovered, was_selected, now.0, now.1]
+            .into_iter()
+            .flatten()
+            .for_each(paint);
     }
     *shown = now;
 }

@@ -9,6 +9,7 @@
 mod camera;
 mod capture;
 mod globe;
+mod news;
 mod panel;
 mod picking;
 mod pointer;
@@ -22,6 +23,7 @@ use bevy_egui::EguiPlugin;
 
 pub use camera::GlobeView;
 pub use globe::{Atlas, Globe};
+pub use news::{News, NewsOptions, NewsStatus};
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
 
@@ -74,11 +76,14 @@ pub struct AppOptions {
     pub size: UVec2,
     /// When the process started, for the render benchmark's time to first frame.
     pub launched: std::time::Instant,
+    pub news: NewsOptions,
 }
 
 /// The order of the app's systems within `Update`, chained once here.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppSystems {
+    /// Take in what background work has finished: replies from the news thread.
+    Receive,
     /// Read raw mouse, touch and keyboard input into gesture messages and the pointer ray.
     Input,
     /// Turn taps and hovering into selection requests and the hovered country.
@@ -97,6 +102,7 @@ pub fn core_plugin(app: &mut App) {
     app.configure_sets(
         Update,
         (
+            AppSystems::Receive,
             AppSystems::Input,
             AppSystems::Pick,
             AppSystems::Select,
@@ -134,7 +140,14 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .insert_resource(atlas)
     .insert_resource(options.mode.clone())
     .insert_resource(capture::Launched(options.launched))
-    .add_plugins((core_plugin, globe::plugin, panel::plugin, capture::plugin));
+    .add_plugins((
+        core_plugin,
+        globe::plugin,
+        panel::plugin,
+        capture::plugin,
+        news::plugin,
+    ));
+    news::start(&mut app, options.news);
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the app stopped with error code {code}"),

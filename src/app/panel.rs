@@ -18,6 +18,7 @@ use bevy_egui::{
 
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
+use super::news::{News, NewsStatus};
 use super::picking::{Hovered, SelectCountry, Selection};
 use super::pointer::Dragging;
 use super::{AppSystems, assets_dir};
@@ -116,6 +117,7 @@ fn country_ui(
     selection: Res<Selection>,
     hovered: Res<Hovered>,
     dragging: Res<Dragging>,
+    news: Res<News>,
     mut select: MessageWriter<SelectCountry>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<&mut Camera, With<GlobeCamera>>,
@@ -164,10 +166,7 @@ fn country_ui(
                 ui.weak(format!("{}   {codes}", country.continent));
                 ui.separator();
                 ui.label(egui::RichText::new("Articles").strong());
-                ui.label(
-                    "No news yet: this build draws the globe only. Articles from this \
-                     country's own outlets, in English, are the next feature to land.",
-                );
+                article_list(ui, &news, &country.id);
                 ui.allocate_space(ui.available_size());
             });
         panel_width = response.response.rect.width();
@@ -180,7 +179,14 @@ fn country_ui(
                 .inner_margin(egui::Margin::symmetric(12, 6)),
         )
         .show(&mut root, |ui| {
-            ui.weak("Drag to spin · scroll or pinch to zoom · click a country · arrows, +/−, Home");
+            ui.horizontal(|ui| {
+                ui.weak(
+                    "Drag to spin · scroll or pinch to zoom · click a country · arrows, +/−, Home",
+                );
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.weak(status_line(&news.status, crate::news::now()));
+                });
+            });
         });
 
     if let (Some(country), false) = (hovered.0, dragging.0)
@@ -202,6 +208,94 @@ fn country_ui(
 
     fit_viewport(&mut camera, &window, panel_width);
     Ok(())
+}
+
+/// The selected country's articles, or why there are none.
+fn article_list(ui: &mut egui::Ui, news: &News, country: &str) {
+    let articles = news
+        .articles
+        .as_ref()
+        .filter(|(c, list)| c == country && !list.is_empty())
+        .map(|(_, list)| list);
+    let Some(articles) = articles else {
+        ui.label(empty_reason(news, country));
+        return;
+    };
+    let now = crate::news::now();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for article in articles {
+            ui.hyperlink_to(egui::RichText::new(&article.title).strong(), &article.link)
+                .on_hover_text(&article.link);
+            ui.weak(format!(
+                "{} · {}",
+                article.outlet,
+                relative_time(now - article.published)
+            ));
+            if !article.summary.is_empty() {
+                ui.label(snippet(&article.summary, SNIPPET_CHARS));
+            }
+            ui.add_space(4.0);
+            ui.separator();
+        }
+    });
+}
+
+/// How much of a summary the panel shows under a headline.
+const SNIPPET_CHARS: usize = 220;
+
+fn snippet(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_owned(),
+    }
+}
+
+fn empty_reason(news: &News, country: &str) -> String {
+    let status = &news.status;
+    if let Some(e) = &status.store_error {
+        format!("The news store cannot be used: {e}")
+    } else if !news.covered.iter().any(|c| c == country) {
+        "No outlet from this country is in the catalog yet.".into()
+    } else if status.updating.is_some() {
+        "Fetching the latest news from this country's outlets…".into()
+    } else if status.offline {
+        "Nothing stored yet, and the feeds cannot be reached: the network seems to be down.".into()
+    } else if status.last_update.is_some() {
+        "This country's outlets have published nothing in the last 30 days, or their feeds fail."
+            .into()
+    } else {
+        "Nothing stored yet: the first fetch starts in a moment.".into()
+    }
+}
+
+/// The news status for the bottom bar.
+pub fn status_line(status: &NewsStatus, now: i64) -> String {
+    if status.store_error.is_some() {
+        "News store unavailable (see the panel)".into()
+    } else if let Some((done, total)) = status.updating {
+        format!("Updating feeds: {done} of {total}")
+    } else if status.offline {
+        "Offline: showing stored news".into()
+    } else if let Some(at) = status.last_update {
+        let failing = match status.failing_feeds {
+            0 => String::new(),
+            n => format!(" · {n} of {} feeds failing", status.total_feeds),
+        };
+        format!("News updated {}{failing}", relative_time(now - at))
+    } else {
+        "News not fetched yet".into()
+    }
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 days ago".
+pub fn relative_time(seconds: i64) -> String {
+    match seconds.max(0) {
+        0..60 => "just now".into(),
+        s @ 60..3600 => format!("{} min ago", s / 60),
+        s @ 3600..86_400 => format!("{} h ago", s / 3600),
+        s if s < 2 * 86_400 => "yesterday".into(),
+        s => format!("{} days ago", s / 86_400),
+    }
 }
 
 /// Shrinks the globe camera to the part of the window left of the panel.
@@ -236,5 +330,56 @@ fn escape_deselects(
     let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
     if keys.just_pressed(KeyCode::Escape) && !typing && selection.0.is_some() {
         select.write(SelectCountry(None));
+    }
+}
+
+#[cfg(test)]
+mod relative_time_tests {
+    use super::*;
+
+    #[test]
+    fn reads_like_a_person_would_say_it() {
+        assert_eq!(relative_time(5), "just now");
+        assert_eq!(relative_time(-30), "just now");
+        assert_eq!(relative_time(300), "5 min ago");
+        assert_eq!(relative_time(3 * 3600 + 10), "3 h ago");
+        assert_eq!(relative_time(30 * 3600), "yesterday");
+        assert_eq!(relative_time(5 * 86_400), "5 days ago");
+    }
+}
+
+#[cfg(test)]
+mod status_line_tests {
+    use super::*;
+
+    #[test]
+    fn says_what_the_news_is_doing() {
+        let mut status = NewsStatus {
+            total_feeds: 224,
+            ..Default::default()
+        };
+        assert_eq!(status_line(&status, 0), "News not fetched yet");
+        status.updating = Some((34, 224));
+        assert_eq!(status_line(&status, 0), "Updating feeds: 34 of 224");
+        status.updating = None;
+        status.last_update = Some(1000);
+        status.failing_feeds = 12;
+        assert_eq!(
+            status_line(&status, 1600),
+            "News updated 10 min ago · 12 of 224 feeds failing"
+        );
+        status.offline = true;
+        assert_eq!(status_line(&status, 1600), "Offline: showing stored news");
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    #[test]
+    fn cuts_on_a_character_boundary() {
+        assert_eq!(snippet("Новости Киева", 7), "Новости…");
+        assert_eq!(snippet("short", 10), "short");
     }
 }
