@@ -13,10 +13,13 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
-    self, Atlas, Geometry, Globe, GlobeTap, GlobeView, Hovered, PointerRay, SelectCountry,
-    Selection,
+    self, Atlas, Geometry, Globe, GlobeTap, GlobeView, Hovered, News, NewsOptions, PointerRay,
+    RecentCounts, SelectCountry, Selection,
 };
 use newsglobe::geo::LatLon;
+use newsglobe::news::catalog::Catalog;
+use newsglobe::news::store::Store;
+use newsglobe::news::{FeedItem, FeedSource};
 
 fn app() -> App {
     let mut app = App::new();
@@ -199,4 +202,94 @@ fn a_two_finger_pinch_zooms_in() {
     }
     let after = app.world().resource::<GlobeView>().distance;
     assert!(after < before * 0.8, "{before} -> {after}");
+}
+
+/// Updates until `done` holds, giving the news thread real time to answer.
+fn update_until(app: &mut App, done: impl Fn(&App) -> bool) -> bool {
+    for _ in 0..200 {
+        app.update();
+        if done(app) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+#[test]
+fn the_news_bridge_shows_what_the_store_holds() {
+    let dir = std::env::temp_dir().join(format!("newsglobe-app-news-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("news.sqlite");
+    let now = newsglobe::news::now();
+    let mut store = Store::open(&path).unwrap();
+    let source = FeedSource {
+        feed_url: "https://kyiv.example/rss".into(),
+        outlet: "Kyiv Daily".into(),
+        country: "UKR".into(),
+        language: "en".into(),
+    };
+    let items: Vec<FeedItem> = (0..3)
+        .map(|i| FeedItem {
+            link: Some(format!("https://kyiv.example/{i}")),
+            title: format!("Story {i}"),
+            published: Some(now - 3600 * (i + 1)),
+            ..Default::default()
+        })
+        .collect();
+    store.insert_items(&source, &items, now).unwrap();
+    store
+        .record_success(&source.feed_url, None, None, false, now)
+        .unwrap();
+    drop(store);
+
+    let mut app = app();
+    let catalog = Catalog::parse(
+        r#"[[outlet]]
+name = "Kyiv Daily"
+country = "UKR"
+homepage = "https://kyiv.example"
+feeds = ["https://kyiv.example/rss"]
+language = "en"
+english = true
+ownership = "private"
+"#,
+    )
+    .unwrap();
+    app::add_news(
+        &mut app,
+        NewsOptions {
+            store: path,
+            catalog,
+            refresh_every: Duration::from_secs(3600),
+            fetch: false,
+        },
+    );
+    let counted = update_until(&mut app, |app| {
+        app.world().resource::<RecentCounts>().0.get("UKR") == Some(&3)
+    });
+    assert!(counted, "the globe learns Ukraine has 3 recent articles");
+    assert_eq!(app.world().resource::<News>().status.last_update, Some(now));
+
+    look_at(&mut app, 50.45, 30.52);
+    app.world_mut().write_message(GlobeTap(centre_ray()));
+    let listed = update_until(&mut app, |app| {
+        app.world()
+            .resource::<News>()
+            .articles
+            .as_ref()
+            .is_some_and(|(c, _)| c == "UKR")
+    });
+    assert!(listed, "selecting Ukraine lists its articles");
+    let news = app.world().resource::<News>();
+    let titles: Vec<&str> = news
+        .articles
+        .as_ref()
+        .unwrap()
+        .1
+        .iter()
+        .map(|a| a.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Story 0", "Story 1", "Story 2"], "newest first");
+    std::fs::remove_dir_all(&dir).ok();
 }

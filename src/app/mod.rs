@@ -23,7 +23,7 @@ use bevy_egui::EguiPlugin;
 
 pub use camera::GlobeView;
 pub use globe::{Atlas, Globe};
-pub use news::{News, NewsOptions, NewsStatus};
+pub use news::{News, NewsOptions, NewsStatus, RecentCounts};
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
 
@@ -112,6 +112,12 @@ pub fn core_plugin(app: &mut App) {
             .chain(),
     );
     app.add_plugins((pointer::plugin, picking::plugin, camera::plugin));
+}
+
+/// The news bridge: its systems, the [`News`] resources, and its IO thread, started now.
+pub fn add_news(app: &mut App, options: NewsOptions) {
+    app.add_plugins(news::plugin);
+    news::start(app, options);
 }
 
 /// The full app: window, renderer, globe, egui panel and the capture modes.

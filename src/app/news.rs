@@ -72,6 +72,11 @@ enum Request {
 
 enum Reply {
     Counts(HashMap<String, usize>),
+    /// What the store remembers of earlier runs: the last success and the feeds failing.
+    Health {
+        last_update: Option<i64>,
+        failing: usize,
+    },
     Progress(usize, usize),
     Refreshed(Result<IngestReport, String>),
     Articles(String, Result<Vec<Article>, String>),
@@ -156,6 +161,15 @@ async fn serve(
         }
     };
     send_counts(&reader, &replies);
+    if let Ok(health) = reader.feed_health() {
+        let _ = replies.send(Reply::Health {
+            last_update: health.iter().filter_map(|(_, s)| s.last_success).max(),
+            failing: health
+                .iter()
+                .filter(|(_, s)| s.consecutive_failures > 0)
+                .count(),
+        });
+    }
     if options.fetch {
         let sources = options.catalog.sources();
         tokio::spawn(refresh_forever(
@@ -219,6 +233,13 @@ fn drain_replies(
         match reply {
             Reply::Counts(recent) => {
                 counts.set_if_neq(RecentCounts(recent));
+            }
+            Reply::Health {
+                last_update,
+                failing,
+            } => {
+                news.status.last_update = last_update;
+                news.status.failing_feeds = failing;
             }
             Reply::Progress(done, total) => news.status.updating = Some((done, total)),
             Reply::Refreshed(Ok(report)) => {
