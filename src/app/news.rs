@@ -64,6 +64,8 @@ pub struct NewsStatus {
     pub offline: bool,
     /// The store could not be opened: nothing will be fetched or shown.
     pub store_error: Option<String>,
+    /// Whether this run fetches at all (the capture modes only show what is stored).
+    pub fetching: bool,
 }
 
 enum Request {
@@ -110,6 +112,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
         .map(String::from)
         .collect();
     let total_feeds = options.catalog.sources().len();
+    let fetching = options.fetch;
     std::thread::Builder::new()
         .name("news-io".into())
         .spawn(move || io_thread(options, request_rx, reply_tx))
@@ -120,6 +123,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
             covered,
             status: NewsStatus {
                 total_feeds,
+                fetching,
                 ..default()
             },
             ..default()
