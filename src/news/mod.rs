@@ -1,4 +1,5 @@
-//! News: the outlet catalog, fetching and parsing feeds, the SQLite store, and ingest.
+//! News: the outlet catalog, fetching and parsing feeds, the SQLite store, ingest, and the
+//! machine-translation backends (not yet wired into ingest: issue 4).
 //!
 //! Plain Rust, no Bevy: the headless `fetch` and `articles` commands and the app's news
 //! bridge share it. Text from feeds is untrusted: it arrives here as bytes and leaves as
@@ -9,6 +10,7 @@ pub mod fetch;
 pub mod ingest;
 pub mod parse;
 pub mod store;
+pub mod translate;
 
 /// One item of a feed, cleaned: plain-text title and summary of bounded length, absolute
 /// links, times as Unix seconds (UTC).
