@@ -5,5 +5,6 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod geo;
 pub mod news;
