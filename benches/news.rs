@@ -114,7 +114,7 @@ fn ingest_loopback(c: &mut Criterion) {
         b.iter_with_large_drop(|| {
             let (dir, mut store) = fresh_store("ingest");
             let report = runtime
-                .block_on(ingest::ingest(&mut store, &sources, &config, |_| {}))
+                .block_on(ingest::ingest(&mut store, &sources, &config, None, |_| {}))
                 .expect("ingest runs");
             assert_eq!(report.new_articles, FEEDS * ITEMS);
             (dir, store)

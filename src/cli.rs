@@ -185,10 +185,16 @@ fn fetch(country: Option<&str>, news: &NewsArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let config = FetchConfig::default();
-    let report = runtime.block_on(ingest::ingest(&mut store, &sources, &config, |done| {
-        bar.set_message(done.source.outlet.clone());
-        bar.inc(1);
-    }))?;
+    let report = runtime.block_on(ingest::ingest(
+        &mut store,
+        &sources,
+        &config,
+        None,
+        |done| {
+            bar.set_message(done.source.outlet.clone());
+            bar.inc(1);
+        },
+    ))?;
     bar.finish_and_clear();
     print!("{}", summary(&report, sources.len()));
     Ok(())

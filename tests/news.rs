@@ -1,5 +1,6 @@
 //! Ingest against a real HTTP server on 127.0.0.1 serving fixture feeds: good feeds of every
-//! format, bad ones of every kind, conditional GET, and a reader working beside the writer.
+//! format, bad ones of every kind, conditional GET, and a reader working beside the writer;
+//! and translation at ingest against a LibreTranslate-compatible server, working or not.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,8 @@ use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::ingest::{self, IngestReport};
 use newsglobe::news::parse::parse_feed;
 use newsglobe::news::store::Store;
+use newsglobe::news::translate::{Backend, TranslateConfig, Translator};
+use serde_json::{Value, json};
 use tiny_http::{Header, Response, Server};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
@@ -24,6 +27,12 @@ const GOOD: [(&str, &str); 6] = [
     ("feed.json", "application/feed+json"),
     ("cp1251.xml", "application/xml"),
     ("latin1.xml", "text/xml"),
+];
+/// Spanish feeds, served like the good ones: one outlet's, and the same agency stories as
+/// another outlet carries them under its own links.
+const SPANISH: [(&str, &str); 2] = [
+    ("spanish.xml", "application/rss+xml"),
+    ("spanish-wire.xml", "application/rss+xml"),
 ];
 const LIMIT: usize = 64 * 1024;
 
@@ -85,7 +94,7 @@ fn respond(request: tiny_http::Request, hits_500: &AtomicUsize) {
         "malformed.xml" | "not-a-feed.html" => {
             Response::from_data(std::fs::read(Path::new(FIXTURES).join(&path)).unwrap())
         }
-        _ => match GOOD.iter().find(|(file, _)| *file == path) {
+        _ => match GOOD.iter().chain(&SPANISH).find(|(file, _)| *file == path) {
             Some(_) if sent_etag.as_deref() == Some(etag.as_str()) => {
                 Response::from_data(Vec::new()).with_status_code(304)
             }
@@ -136,12 +145,26 @@ fn temp_store(name: &str) -> PathBuf {
 }
 
 fn run(store: &mut Store, sources: &[FeedSource]) -> IngestReport {
+    run_translating(store, sources, None)
+}
+
+fn run_translating(
+    store: &mut Store,
+    sources: &[FeedSource],
+    translator: Option<&Translator>,
+) -> IngestReport {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime
-        .block_on(ingest::ingest(store, sources, &config(), |_| {}))
+        .block_on(ingest::ingest(
+            store,
+            sources,
+            &config(),
+            translator,
+            |_| {},
+        ))
         .unwrap()
 }
 
@@ -205,6 +228,18 @@ fn good_feeds_stored_bad_feeds_recorded_and_nothing_twice() {
     assert!(
         russian.iter().any(|a| a.title.contains("Новости")),
         "{russian:#?}"
+    );
+    // The feed is declared English; each article's text says what it really is.
+    let languages: Vec<(&str, &str)> = russian
+        .iter()
+        .map(|a| (a.title.as_str(), a.language.as_str()))
+        .collect();
+    assert_eq!(
+        languages,
+        [
+            ("Новости Киева: в метро открыли новую станцию", "ru"),
+            ("Київ: відкрито новий міст через Дніпро", "uk"),
+        ]
     );
     let ukrainian = store.latest_for_country("UKR", 100).unwrap();
     assert!(
@@ -390,4 +425,332 @@ fn the_fetch_and_articles_commands_end_to_end() {
         "newest first: {times:?}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A LibreTranslate-compatible server on 127.0.0.1 (POST /translate, JSON `q` list in,
+/// `translatedText` list out). It "translates" Spanish with a word list, marking each
+/// translation with "EN:", or answers 500 to everything when `failing`.
+struct LibreServer {
+    port: u16,
+    requests: Arc<AtomicUsize>,
+    texts: Arc<AtomicUsize>,
+}
+
+/// Enough Spanish for the fixtures' words to be searched for in English.
+const WORD_LIST: [(&str, &str); 5] = [
+    ("lluvias", "rains"),
+    ("gobierno", "government"),
+    ("elecciones", "elections"),
+    ("bomberos", "firefighters"),
+    ("pensiones", "pensions"),
+];
+
+fn fake_translation(text: &str) -> String {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|word| {
+            WORD_LIST
+                .iter()
+                .find(|(es, _)| word.eq_ignore_ascii_case(es))
+                .map_or(word, |(_, en)| en)
+        })
+        .collect();
+    format!("EN:{}", words.join(" "))
+}
+
+impl LibreServer {
+    fn start(failing: bool) -> Self {
+        let server = Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let texts = Arc::new(AtomicUsize::new(0));
+        let (seen_requests, seen_texts) = (requests.clone(), texts.clone());
+        thread::spawn(move || {
+            for mut request in server.incoming_requests() {
+                seen_requests.fetch_add(1, Ordering::SeqCst);
+                let mut body = String::new();
+                request.as_reader().read_to_string(&mut body).unwrap();
+                let (status, reply) = translate_reply(&body, failing);
+                if status == 200 {
+                    let sent = reply["translatedText"].as_array().map_or(0, Vec::len);
+                    seen_texts.fetch_add(sent, Ordering::SeqCst);
+                }
+                let response = Response::from_string(reply.to_string())
+                    .with_status_code(status)
+                    .with_header(header("Content-Type", "application/json"));
+                let _ = request.respond(response);
+            }
+        });
+        Self {
+            port,
+            requests,
+            texts,
+        }
+    }
+
+    fn translator(&self) -> Translator {
+        translator_at(&format!("http://127.0.0.1:{}/", self.port))
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+fn translate_reply(body: &str, failing: bool) -> (u16, Value) {
+    if failing {
+        return (500, json!({"error": "the model crashed"}));
+    }
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return (400, json!({"error": "not JSON"}));
+    };
+    let Some(q) = request["q"].as_array() else {
+        return (400, json!({"error": "q must be a list"}));
+    };
+    if request["source"] != "es" || request["target"] != "en" || request["format"] != "text" {
+        return (400, json!({"error": "only Spanish text into English"}));
+    }
+    let translated: Vec<String> = q
+        .iter()
+        .map(|text| fake_translation(text.as_str().unwrap_or_default()))
+        .collect();
+    (200, json!({ "translatedText": translated }))
+}
+
+fn translator_at(url: &str) -> Translator {
+    let backend = Backend::LibreTranslate {
+        url: url::Url::parse(url).unwrap(),
+        api_key: None,
+    };
+    let config = TranslateConfig {
+        batch_size: 50,
+        max_retries: 1,
+        backoff: Duration::from_millis(10),
+        timeout: Duration::from_secs(5),
+    };
+    Translator::new(backend, config).unwrap()
+}
+
+fn found(store: &Store, query: &str) -> Vec<String> {
+    store
+        .search(query, 10)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.title)
+        .collect()
+}
+
+fn spanish_source(server: &FixtureServer, file: &str) -> FeedSource {
+    FeedSource {
+        feed_url: server.url(file),
+        outlet: format!("Outlet {file}"),
+        country: "ESP".into(),
+        language: "es".into(),
+    }
+}
+
+/// The fixture's three stories, each title with its summary.
+fn spanish_stories() -> Vec<(String, String)> {
+    let bytes = std::fs::read(Path::new(FIXTURES).join("spanish.xml")).unwrap();
+    let base = url::Url::parse("http://127.0.0.1/").unwrap();
+    parse_feed(&bytes, Some("application/rss+xml"), &base)
+        .unwrap()
+        .into_iter()
+        .map(|item| (item.title, item.summary))
+        .collect()
+}
+
+#[test]
+fn foreign_articles_are_translated_once_and_found_in_english() {
+    let feeds = FixtureServer::start();
+    let libre = LibreServer::start(false);
+    let translator = libre.translator();
+    let label = translator.label().unwrap();
+    let path = temp_store("translate");
+    let mut store = Store::open(&path).unwrap();
+    store.set_retention_days(FIXTURE_RETENTION_DAYS);
+    let diario = [spanish_source(&feeds, "spanish.xml")];
+
+    let first = run_translating(&mut store, &diario, Some(&translator));
+    assert_eq!(first.new_articles, 3, "{first:#?}");
+    assert_eq!(
+        (
+            first.translated,
+            first.translation_requests,
+            first.cache_hits
+        ),
+        (3, 6, 0),
+        "{first:#?}"
+    );
+    assert!(first.translation_failures.is_empty(), "{first:#?}");
+    // Six texts in one batch: one request.
+    assert_eq!(libre.requests(), 1);
+    assert_eq!(libre.texts.load(Ordering::SeqCst), 6);
+
+    let stored = store.latest_for_country("ESP", 10).unwrap();
+    let mut translated: Vec<(String, String)> = stored
+        .iter()
+        .map(|a| {
+            assert_eq!(a.language, "es");
+            assert_eq!(a.translated_by.as_deref(), Some(label.as_str()));
+            (
+                a.title_en.clone().unwrap_or_default(),
+                a.summary_en.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    translated.sort();
+    let mut expected: Vec<(String, String)> = spanish_stories()
+        .iter()
+        .map(|(title, summary)| (fake_translation(title), fake_translation(summary)))
+        .collect();
+    expected.sort();
+    assert_eq!(translated, expected);
+    assert!(
+        stored
+            .iter()
+            .any(|a| a.title == "Las lluvias torrenciales inundan el centro de Sevilla")
+    );
+
+    // Search finds an article by a word only its translation has, and by its own words.
+    assert_eq!(
+        found(&store, "rains"),
+        ["Las lluvias torrenciales inundan el centro de Sevilla"]
+    );
+    assert_eq!(
+        found(&store, "firefighters"),
+        ["Las lluvias torrenciales inundan el centro de Sevilla"]
+    );
+    assert_eq!(
+        found(&store, "elections"),
+        ["Las elecciones municipales serán el próximo mes de mayo"]
+    );
+    assert_eq!(
+        found(&store, "lluvias"),
+        ["Las lluvias torrenciales inundan el centro de Sevilla"]
+    );
+
+    // Nothing new and nothing left to translate: no request at all.
+    let second = run_translating(&mut store, &diario, Some(&translator));
+    assert_eq!(
+        (
+            second.not_modified,
+            second.translated,
+            second.translation_requests
+        ),
+        (1, 0, 0),
+        "{second:#?}"
+    );
+    assert_eq!(libre.requests(), 1);
+
+    // Another outlet carries the same agency stories: new articles, every text from the
+    // cache, and still no request.
+    let voz = [spanish_source(&feeds, "spanish-wire.xml")];
+    let third = run_translating(&mut store, &voz, Some(&translator));
+    assert_eq!(third.new_articles, 3, "{third:#?}");
+    assert_eq!(
+        (
+            third.translated,
+            third.cache_hits,
+            third.translation_requests
+        ),
+        (3, 6, 0),
+        "{third:#?}"
+    );
+    assert_eq!(libre.requests(), 1);
+    let all = store.latest_for_country("ESP", 10).unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(
+        all.iter()
+            .all(|a| a.title_en.as_deref().is_some_and(|t| t.starts_with("EN:"))),
+        "{all:#?}"
+    );
+    assert_eq!(found(&store, "rains").len(), 2);
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
+#[test]
+fn a_failing_translator_loses_no_article_and_the_next_run_translates() {
+    let feeds = FixtureServer::start();
+    let broken = LibreServer::start(true);
+    let path = temp_store("translate_fails");
+    let mut store = Store::open(&path).unwrap();
+    store.set_retention_days(FIXTURE_RETENTION_DAYS);
+    let diario = [spanish_source(&feeds, "spanish.xml")];
+    let untouched = |store: &Store| {
+        let stored = store.latest_for_country("ESP", 10).unwrap();
+        assert_eq!(stored.len(), 3);
+        let mut titles: Vec<(String, String)> = stored
+            .iter()
+            .map(|a| {
+                assert_eq!(
+                    (&a.title_en, &a.summary_en, &a.translated_by),
+                    (&None, &None, &None),
+                    "{a:#?}"
+                );
+                (a.title.clone(), a.summary.clone())
+            })
+            .collect();
+        titles.sort();
+        let mut expected = spanish_stories();
+        expected.sort();
+        assert_eq!(titles, expected);
+    };
+
+    // A server error, retried once, then given up on for this run.
+    let first = run_translating(&mut store, &diario, Some(&broken.translator()));
+    assert_eq!(first.new_articles, 3, "{first:#?}");
+    assert_eq!(first.translated, 0);
+    assert_eq!(broken.requests(), 2);
+    let [(lang, reason)] = first.translation_failures.as_slice() else {
+        panic!("one failure expected: {first:#?}");
+    };
+    assert_eq!(lang, "es");
+    assert!(reason.contains("HTTP 500"), "{reason}");
+    untouched(&store);
+    assert!(store.search("rains", 10).unwrap().is_empty());
+
+    // Nobody listening at all.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let unreachable = translator_at(&format!("http://127.0.0.1:{closed}/"));
+    let second = run_translating(&mut store, &diario, Some(&unreachable));
+    assert_eq!(second.translation_failures.len(), 1, "{second:#?}");
+    assert!(
+        second.translation_failures[0].1.contains("cannot reach"),
+        "{second:#?}"
+    );
+    untouched(&store);
+
+    // Translation switched off: nothing tried, nothing failed.
+    let off = Translator::new(Backend::None, TranslateConfig::default()).unwrap();
+    let third = run_translating(&mut store, &diario, Some(&off));
+    assert_eq!(
+        (third.translated, third.translation_requests),
+        (0, 0),
+        "{third:#?}"
+    );
+    assert!(third.translation_failures.is_empty());
+    untouched(&store);
+
+    // A working backend on the next run translates what was left, with no new fetch.
+    let libre = LibreServer::start(false);
+    let fourth = run_translating(&mut store, &diario, Some(&libre.translator()));
+    assert_eq!(fourth.not_modified, 1, "{fourth:#?}");
+    assert_eq!(
+        (fourth.translated, fourth.translation_requests),
+        (3, 6),
+        "{fourth:#?}"
+    );
+    assert!(fourth.translation_failures.is_empty());
+    let stored = store.latest_for_country("ESP", 10).unwrap();
+    assert!(
+        stored.iter().all(|a| a.translated_by.is_some()
+            && a.title_en.as_deref() == Some(fake_translation(&a.title).as_str())),
+        "{stored:#?}"
+    );
+    assert_eq!(store.search("rains", 10).unwrap().len(), 1);
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }

@@ -208,7 +208,7 @@ async fn refresh_forever(
         let total = sources.len();
         let mut done = 0;
         let _ = replies.send(Reply::Progress(0, total));
-        let report = ingest::ingest(&mut store, &sources, &config, |_| {
+        let report = ingest::ingest(&mut store, &sources, &config, None, |_| {
             done += 1;
             let _ = replies.send(Reply::Progress(done, total));
         })

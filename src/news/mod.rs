@@ -1,5 +1,5 @@
-//! News: the outlet catalog, fetching and parsing feeds, the SQLite store, ingest, and the
-//! machine-translation backends (not yet wired into ingest: issue 4).
+//! News: the outlet catalog, fetching and parsing feeds, the SQLite store, ingest, each
+//! article's language, and its machine translation into English (with a cache in the store).
 //!
 //! Plain Rust, no Bevy: the headless `fetch` and `articles` commands and the app's news
 //! bridge share it. Text from feeds is untrusted: it arrives here as bytes and leaves as
@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod fetch;
 pub mod ingest;
+pub mod language;
 pub mod parse;
 pub mod store;
 pub mod translate;
@@ -46,9 +47,17 @@ pub struct Article {
     pub feed_url: String,
     pub outlet: String,
     pub country: String,
+    /// ISO 639-1 code of the language the article is written in: the feed's declared one,
+    /// unless the text clearly says otherwise (see [`language::article_language`]).
     pub language: String,
     pub title: String,
     pub summary: String,
+    /// The title and summary in English, once machine-translated; `None` for an article
+    /// written in English or not translated yet, whose own title and summary are shown.
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
+    /// The "machine-translated by" mark (the translator's name); `None` until translated.
+    pub translated_by: Option<String>,
     pub link: String,
     pub image: Option<String>,
     /// Unix seconds: the feed's date, or the first time we saw the item when it had none.

@@ -1,10 +1,12 @@
-//! The article store: one SQLite file holding every feed's fetch state and the articles of the
-//! last [`RETENTION_DAYS`] days, with a full-text index over titles and summaries.
+//! The article store: one SQLite file holding every feed's fetch state, the articles of the
+//! last [`RETENTION_DAYS`] days with their English translations, a full-text index over the
+//! titles and summaries in both languages, and a cache of translated texts.
 //!
 //! The file is in WAL mode so the app can list and search while a fetch writes, and a second
 //! process (the headless `articles` command) can read it at the same time. Each feed's items go
 //! in one transaction, so a fetch killed halfway keeps every feed it had finished. Parsing and
-//! cleaning feed text is not this module's concern: titles and summaries are stored as given.
+//! cleaning feed text is not this module's concern: titles and summaries are stored as given;
+//! nor is translating them: translations are stored as given, by whoever made them (ingest).
 //!
 //! The schema is versioned with `PRAGMA user_version`; `MIGRATIONS` run in order, once each.
 
@@ -15,7 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 use url::Url;
 
-use super::{Article, FeedItem, FeedSource};
+use super::{Article, FeedItem, FeedSource, language};
 
 /// How long articles are kept: older ones are neither inserted nor kept by [`Store::prune`].
 pub const RETENTION_DAYS: i64 = 30;
@@ -32,7 +34,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Schema migrations; entry `i` takes the store from version `i` to `i + 1`. Append only:
 /// a shipped migration never changes.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE feeds (
     url TEXT PRIMARY KEY NOT NULL,
     -- The catalog's facts, filled in when the feed's items are first stored.
@@ -94,7 +97,68 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary ON articles BE
         VALUES ('delete', old.id, old.title, old.summary);
     INSERT INTO articles_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
 END;
-"#];
+"#,
+    r#"
+-- English translations: NULL until translated, and for articles written in English.
+ALTER TABLE articles ADD COLUMN title_en TEXT;
+ALTER TABLE articles ADD COLUMN summary_en TEXT;
+ALTER TABLE articles ADD COLUMN translated_by TEXT;
+
+-- What the next translation run takes on, without scanning the translated majority.
+CREATE INDEX articles_untranslated ON articles (language, published)
+    WHERE translated_by IS NULL AND language != 'en';
+
+-- Each text is translated once, however many articles carry it (wire stories, re-runs).
+-- `hash` is FNV-1a 64 of the text, as a signed integer; `text` is kept to tell a hash
+-- collision from a hit.
+CREATE TABLE translations (
+    hash INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    text TEXT NOT NULL,
+    translated TEXT NOT NULL,
+    translated_by TEXT NOT NULL,
+    PRIMARY KEY (hash, source, target)
+) WITHOUT ROWID;
+
+-- The index covers the translations too, so a search in English finds foreign articles.
+DROP TRIGGER articles_fts_insert;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_update;
+DROP TABLE articles_fts;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+    title,
+    summary,
+    title_en,
+    summary_en,
+    content = 'articles',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, summary, title_en, summary_en)
+        VALUES (new.id, new.title, new.summary, new.title_en, new.summary_en);
+END;
+
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, summary, title_en, summary_en)
+        VALUES ('delete', old.id, old.title, old.summary, old.title_en, old.summary_en);
+END;
+
+-- Translating an article is an UPDATE; FTS5 cannot see it on its own.
+CREATE TRIGGER articles_fts_update
+AFTER UPDATE OF title, summary, title_en, summary_en ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, summary, title_en, summary_en)
+        VALUES ('delete', old.id, old.title, old.summary, old.title_en, old.summary_en);
+    INSERT INTO articles_fts (rowid, title, summary, title_en, summary_en)
+        VALUES (new.id, new.title, new.summary, new.title_en, new.summary_en);
+END;
+
+INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+"#,
+];
 
 /// How many of a query's matches, newest stored first, [`Store::search`] ranks. Scoring every
 /// match of a word found in most articles costs ~70 ms on a 100k-article store, this many
@@ -320,7 +384,9 @@ impl Store {
     /// Items without a link are known by their guid, and take it as their link when it is a
     /// web address (RSS guids are permalinks by default); items with neither are skipped. An
     /// item without a date is dated `now`, its first sighting; items older than the retention
-    /// window are skipped, since the next prune would delete them.
+    /// window are skipped, since the next prune would delete them. Each article's language is
+    /// the feed's declared one unless its text clearly says otherwise
+    /// ([`language::article_language`]); the feed keeps the declared one.
     pub fn insert_items(
         &mut self,
         source: &FeedSource,
@@ -369,12 +435,14 @@ impl Store {
                 if published < oldest {
                     continue;
                 }
+                let language =
+                    language::article_language(&source.language, &item.title, &item.summary);
                 inserted += insert
                     .execute(params![
                         source.feed_url,
                         source.outlet,
                         source.country,
-                        source.language,
+                        language,
                         item.title,
                         item.summary,
                         link,
@@ -400,7 +468,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT id, feed_url, outlet, country, language, title, summary, link, image,
-                        published, first_seen
+                        published, first_seen, title_en, summary_en, translated_by
                  FROM articles WHERE country = ?1
                  ORDER BY published DESC, id DESC
                  LIMIT ?2",
@@ -425,9 +493,10 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Articles whose title or summary match every word of `query`, the last word also as a
-    /// prefix once it has [`PREFIX_MIN_CHARS`] (so results follow typing); best matches first,
-    /// then newest. Only the newest [`SEARCH_CANDIDATES`] matches are ranked.
+    /// Articles whose title or summary, in their own language or in English, match every word
+    /// of `query`, the last word also as a prefix once it has [`PREFIX_MIN_CHARS`] (so results
+    /// follow typing); best matches first, then newest. Only the newest [`SEARCH_CANDIDATES`]
+    /// matches are ranked.
     ///
     /// The query is the user's text, not FTS syntax: quotes, operators and brackets in it are
     /// searched for as words, never interpreted; a query with no words finds nothing.
@@ -437,18 +506,20 @@ impl Store {
         };
         // Scoring is the cost: rank a bounded set of candidates, and read the article rows of
         // the winners only. The title weighs more than the summary: a word there says more
-        // about what the article is about. Within a score the cut favours the newest stored.
+        // about what the article is about, in either language. Within a score the cut favours
+        // the newest stored.
         self.conn
             .prepare_cached(
                 "WITH matches AS (
-                     SELECT rowid AS id, bm25(articles_fts, 3.0, 1.0) AS score
+                     SELECT rowid AS id, bm25(articles_fts, 3.0, 1.0, 3.0, 1.0) AS score
                      FROM articles_fts WHERE articles_fts MATCH ?1
                      ORDER BY rowid DESC LIMIT ?3
                  ), best AS (
                      SELECT id, score FROM matches ORDER BY score, id DESC LIMIT ?2
                  )
                  SELECT a.id, a.feed_url, a.outlet, a.country, a.language, a.title, a.summary,
-                        a.link, a.image, a.published, a.first_seen
+                        a.link, a.image, a.published, a.first_seen, a.title_en, a.summary_en,
+                        a.translated_by
                  FROM best JOIN articles a ON a.id = best.id
                  ORDER BY best.score, a.published DESC, a.id DESC",
             )
@@ -491,6 +562,137 @@ impl Store {
                     .collect()
             })
             .map_err(|e| self.error(e))
+    }
+
+    /// The articles still to translate: not in English and not translated yet, at most
+    /// `per_language` of each language, each language's newest first (by date, then by id).
+    ///
+    /// A limit per language rather than in all: a language the translator cannot do stays
+    /// untranslated for good, and its newest articles must not crowd out every other's.
+    pub fn untranslated(&self, per_language: usize) -> Result<Vec<Article>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, feed_url, outlet, country, language, title, summary, link, image,
+                        published, first_seen, title_en, summary_en, translated_by
+                 FROM (
+                     SELECT *, row_number() OVER (
+                         PARTITION BY language ORDER BY published DESC, id DESC
+                     ) AS nth
+                     FROM articles
+                     WHERE translated_by IS NULL AND language != 'en'
+                 )
+                 WHERE nth <= ?1
+                 ORDER BY language, published DESC, id DESC",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([sql_limit(per_language)], article_from_row)?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    /// Stores the English title and summary of articles, each `(id, title_en, summary_en)`,
+    /// marked as `translated_by`, in one transaction; the search index follows by trigger.
+    /// An id no longer stored (pruned meanwhile) is skipped.
+    pub fn set_translations(
+        &mut self,
+        translated: &[(i64, &str, &str)],
+        translated_by: &str,
+    ) -> Result<(), StoreError> {
+        let path = &self.path;
+        let sqlite = |e| StoreError::from_sqlite(path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        {
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE articles SET title_en = ?2, summary_en = ?3, translated_by = ?4
+                     WHERE id = ?1",
+                )
+                .map_err(sqlite)?;
+            for (id, title_en, summary_en) in translated {
+                update
+                    .execute(params![id, title_en, summary_en, translated_by])
+                    .map_err(sqlite)?;
+            }
+        }
+        tx.commit().map_err(sqlite)
+    }
+
+    /// The cached translations of `texts` from `source` into `target` (ISO 639-1), one per
+    /// text, in order: `None` where the text was never translated.
+    pub fn cached_translations(
+        &self,
+        source: &str,
+        target: &str,
+        texts: &[&str],
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        let mut lookup = self
+            .conn
+            .prepare_cached(
+                "SELECT text, translated FROM translations
+                 WHERE hash = ?1 AND source = ?2 AND target = ?3",
+            )
+            .map_err(|e| self.error(e))?;
+        texts
+            .iter()
+            .map(|&text| {
+                lookup
+                    .query_row(params![text_hash(text), source, target], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })
+                    .optional()
+                    .map(|found| {
+                        // Another text with the same hash is a miss, never its translation.
+                        found
+                            .and_then(|(cached, translated)| (cached == text).then_some(translated))
+                    })
+                    .map_err(|e| self.error(e))
+            })
+            .collect()
+    }
+
+    /// Caches translations, each `(text, translated)`, from `source` into `target`, made by
+    /// `translated_by`, in one transaction. A text cached before gets the new translation.
+    pub fn cache_translations(
+        &mut self,
+        source: &str,
+        target: &str,
+        pairs: &[(&str, &str)],
+        translated_by: &str,
+    ) -> Result<(), StoreError> {
+        let path = &self.path;
+        let sqlite = |e| StoreError::from_sqlite(path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO translations (hash, source, target, text, translated,
+                         translated_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (hash, source, target) DO UPDATE SET
+                         text = ?4, translated = ?5, translated_by = ?6",
+                )
+                .map_err(sqlite)?;
+            for (text, translated) in pairs {
+                insert
+                    .execute(params![
+                        text_hash(text),
+                        source,
+                        target,
+                        text,
+                        translated,
+                        translated_by
+                    ])
+                    .map_err(sqlite)?;
+            }
+        }
+        tx.commit().map_err(sqlite)
     }
 
     pub fn article_count(&self) -> Result<usize, StoreError> {
@@ -626,6 +828,18 @@ fn fts_query(text: &str) -> Option<String> {
     Some(query)
 }
 
+/// FNV-1a 64 of `text`'s UTF-8 bytes, as SQLite's signed integer. Written out rather than
+/// std's `DefaultHasher`, whose output may change between Rust releases: the cache outlives
+/// the build that wrote it.
+fn text_hash(text: &str) -> i64 {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let hash = text.bytes().fold(OFFSET_BASIS, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    });
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
 /// SQLite takes limits as i64; a larger one means no limit anyway.
 fn sql_limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
@@ -655,6 +869,9 @@ fn article_from_row(row: &Row<'_>) -> rusqlite::Result<Article> {
         image: row.get(8)?,
         published: row.get(9)?,
         first_seen: row.get(10)?,
+        title_en: row.get(11)?,
+        summary_en: row.get(12)?,
+        translated_by: row.get(13)?,
     })
 }
 
@@ -783,6 +1000,240 @@ mod tests {
             );
             assert_eq!(titles(&store.search("alpha", 10).unwrap()), ["Alpha"]);
         }
+    }
+
+    /// Runs the FTS5 integrity check: an error if the index disagrees with its content.
+    fn check_index(store: &Store) {
+        store
+            .conn
+            .execute(
+                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn a_version_1_store_migrates_keeping_its_articles_and_their_index() {
+        let scratch = Scratch::new("migrate_v1");
+        let path = scratch.store_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        {
+            // Exactly what a build of schema version 1 left: migrations never change.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO feeds (url) VALUES ('https://v1.example/rss')",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO articles (feed_url, outlet, country, language, title, summary,
+                     link, canonical_link, guid, published, first_seen)
+                 VALUES ('https://v1.example/rss', 'V1', 'CHL', 'es', 'Terremoto en Chile',
+                     'Un sismo sacudió Santiago.', 'https://v1.example/1',
+                     'https://v1.example/1', 'g1', ?1, ?1)",
+                [NOW],
+            )
+            .unwrap();
+        }
+
+        let mut store = scratch.open();
+        assert_eq!(user_version(&store), MIGRATIONS.len());
+        let old = store.latest_for_country("CHL", 10).unwrap();
+        assert_eq!(titles(&old), ["Terremoto en Chile"]);
+        assert_eq!(
+            (&old[0].title_en, &old[0].summary_en, &old[0].translated_by),
+            (&None, &None, &None)
+        );
+        assert_eq!(old[0].language, "es");
+        assert_eq!(
+            titles(&store.search("sismo", 10).unwrap()),
+            ["Terremoto en Chile"]
+        );
+        check_index(&store);
+
+        // The migrated article can be translated and found in English.
+        assert_eq!(
+            titles(&store.untranslated(10).unwrap()),
+            ["Terremoto en Chile"]
+        );
+        store
+            .set_translations(
+                &[(old[0].id, "Earthquake in Chile", "A quake shook Santiago.")],
+                "Test",
+            )
+            .unwrap();
+        assert_eq!(
+            titles(&store.search("quake", 10).unwrap()),
+            ["Terremoto en Chile"]
+        );
+        assert!(store.untranslated(10).unwrap().is_empty());
+        check_index(&store);
+    }
+
+    #[test]
+    fn items_take_the_language_their_text_is_in() {
+        let scratch = Scratch::new("item_language");
+        let mut store = scratch.open();
+        let items = [
+            FeedItem {
+                summary: "El Congreso votó la ley tras un largo debate con la oposición.".into(),
+                ..item(
+                    Some("1"),
+                    Some("https://e.example/1"),
+                    "El Gobierno aprueba la reforma de las pensiones",
+                    NOW,
+                )
+            },
+            item(Some("2"), Some("https://e.example/2"), "Brexit", NOW - 1),
+        ];
+        store
+            .insert_items(&source("e", "GIB"), &items, NOW)
+            .unwrap();
+        let stored = store.latest_for_country("GIB", 10).unwrap();
+        let languages: Vec<&str> = stored.iter().map(|a| a.language.as_str()).collect();
+        assert_eq!(languages, ["es", "en"]);
+        // Only the Spanish one waits for translation.
+        assert_eq!(
+            titles(&store.untranslated(10).unwrap()),
+            ["El Gobierno aprueba la reforma de las pensiones"]
+        );
+    }
+
+    #[test]
+    fn untranslated_lists_each_language_newest_first_up_to_its_limit() {
+        let scratch = Scratch::new("untranslated");
+        let mut store = scratch.open();
+        // Declared languages whatlang does not know pass through whatever the text.
+        let feed = |name: &str, language: &str| FeedSource {
+            language: language.into(),
+            ..source(name, "ZZZ")
+        };
+        let items = |name: &str, count: i64| -> Vec<FeedItem> {
+            (0..count)
+                .map(|i| {
+                    let link = format!("https://{name}.example/{i}");
+                    item(None, Some(&link), &format!("{name} {i}"), NOW - i * HOUR)
+                })
+                .collect()
+        };
+        for (name, language, count) in [("sw", "sw", 3), ("eu", "eu", 2), ("en", "en", 2)] {
+            store
+                .insert_items(&feed(name, language), &items(name, count), NOW)
+                .unwrap();
+        }
+        assert_eq!(
+            titles(&store.untranslated(2).unwrap()),
+            ["eu 0", "eu 1", "sw 0", "sw 1"]
+        );
+        assert_eq!(titles(&store.untranslated(1).unwrap()), ["eu 0", "sw 0"]);
+        assert!(store.untranslated(0).unwrap().is_empty());
+
+        let sw0 = store.untranslated(1).unwrap()[1].id;
+        store
+            .set_translations(&[(sw0, "Translated", ""), (i64::MAX, "Gone", "")], "Test")
+            .unwrap();
+        assert_eq!(
+            titles(&store.untranslated(10).unwrap()),
+            ["eu 0", "eu 1", "sw 1", "sw 2"]
+        );
+        let translated = store.search("translated", 10).unwrap();
+        assert_eq!(titles(&translated), ["sw 0"]);
+        assert_eq!(
+            (
+                translated[0].title_en.as_deref(),
+                translated[0].summary_en.as_deref(),
+                translated[0].translated_by.as_deref()
+            ),
+            (Some("Translated"), Some(""), Some("Test"))
+        );
+        check_index(&store);
+        // Pruning a translated article keeps the index in step.
+        store.prune(NOW + 1).unwrap();
+        assert!(store.search("translated", 10).unwrap().is_empty());
+        check_index(&store);
+    }
+
+    #[test]
+    fn the_translation_cache_answers_per_text_and_language_and_survives_reopening() {
+        let scratch = Scratch::new("cache");
+        let mut store = scratch.open();
+        assert_eq!(
+            store.cached_translations("es", "en", &["hola"]).unwrap(),
+            [None]
+        );
+        store
+            .cache_translations("es", "en", &[("hola", "hello"), ("adiós", "bye")], "A")
+            .unwrap();
+        assert_eq!(
+            store
+                .cached_translations("es", "en", &["adiós", "nada", "hola", ""])
+                .unwrap(),
+            [Some("bye".into()), None, Some("hello".into()), None]
+        );
+        // The same text from another language is another translation.
+        assert_eq!(
+            store.cached_translations("pt", "en", &["hola"]).unwrap(),
+            [None]
+        );
+        // A newer translation of a text replaces the cached one.
+        store
+            .cache_translations("es", "en", &[("hola", "hi")], "B")
+            .unwrap();
+        drop(store);
+        let store = scratch.open();
+        assert_eq!(
+            store.cached_translations("es", "en", &["hola"]).unwrap(),
+            [Some("hi".into())]
+        );
+        let by: String = store
+            .conn
+            .query_row(
+                "SELECT translated_by FROM translations WHERE text = 'hola'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(by, "B");
+    }
+
+    #[test]
+    fn a_hash_collision_in_the_cache_is_a_miss() {
+        let scratch = Scratch::new("collision");
+        let store = scratch.open();
+        // Another text stored under "hola"'s hash, as a collision would leave it.
+        store
+            .conn
+            .execute(
+                "INSERT INTO translations VALUES (?1, 'es', 'en', 'otra cosa', 'something else', 'A')",
+                [text_hash("hola")],
+            )
+            .unwrap();
+        assert_eq!(
+            store.cached_translations("es", "en", &["hola"]).unwrap(),
+            [None]
+        );
+    }
+
+    #[test]
+    fn text_hash_is_fnv_1a_64() {
+        // Test vectors from the FNV reference (draft-eastlake-fnv), as signed integers.
+        for (text, hash) in [
+            ("", 0xcbf2_9ce4_8422_2325_u64),
+            ("a", 0xaf63_dc4c_8601_ec8c),
+            ("foobar", 0x8594_4171_f739_67e8),
+        ] {
+            assert_eq!(
+                text_hash(text),
+                i64::from_ne_bytes(hash.to_ne_bytes()),
+                "{text:?}"
+            );
+        }
+        assert_ne!(text_hash("hola"), text_hash("Hola"));
     }
 
     #[test]
