@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -10,11 +11,13 @@ use bevy::math::UVec2;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions};
+use crate::config::{self, BackendKind, Config};
 use crate::geo::{self, CountryIndex, LatLon};
 use crate::news::catalog::Catalog;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
 use crate::news::store::Store;
+use crate::news::translate::{TranslateConfig, Translator};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser, Debug)]
@@ -24,6 +27,8 @@ pub struct Cli {
     pub geometry: GeometryArg,
     #[command(flatten)]
     pub news: NewsArgs,
+    #[command(flatten)]
+    pub translation: TranslationArgs,
     /// Minutes between background refreshes of the feeds while the app runs.
     #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
     pub refresh_minutes: u64,
@@ -106,6 +111,40 @@ impl NewsArgs {
     }
 }
 
+/// Translation settings on the command line; they override the config file and the
+/// environment. Keys are never flags: see `config`.
+#[derive(Args, Debug, Clone)]
+pub struct TranslationArgs {
+    /// The config file (default: config.toml in the platform's config folder).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// The machine translation to use.
+    #[arg(long, value_enum, global = true)]
+    pub translator: Option<BackendKind>,
+    /// The root of a LibreTranslate-compatible API, e.g. http://localhost:5000.
+    #[arg(long, value_name = "URL", global = true)]
+    pub translate_url: Option<String>,
+}
+
+impl TranslationArgs {
+    /// The translator that file, environment and flags choose, in that order of precedence.
+    pub fn translator(&self) -> anyhow::Result<Translator> {
+        let mut config = match self.config.clone().or_else(config::default_path) {
+            Some(path) => Config::load(&path)?,
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        if let Some(kind) = self.translator {
+            config.translation.backend = kind;
+        }
+        if let Some(url) = &self.translate_url {
+            config.translation.libretranslate_url = Some(url.clone());
+        }
+        let backend = config.backend(config::apertium_installed)?;
+        Ok(Translator::new(backend, TranslateConfig::default())?)
+    }
+}
+
 fn parse_size(text: &str) -> Result<UVec2, String> {
     let (w, h) = text
         .split_once(['x', 'X'])
@@ -125,10 +164,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let launched = Instant::now();
     let geometry = cli.geometry.geometry;
     let news = &cli.news;
+    let translation = &cli.translation;
     let app = |mode: Mode, size| -> anyhow::Result<()> {
         let options = NewsOptions {
             store: news.store_path()?,
             catalog: news.catalog()?,
+            translator: Arc::new(translation.translator()?),
             refresh_every: Duration::from_secs(cli.refresh_minutes * 60),
             // The capture modes show what is stored and leave the network alone.
             fetch: mode == Mode::Interactive,
@@ -154,7 +195,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             app(Mode::Screenshot { out, select }, size)
         }
         Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
-        Some(Command::Fetch { country }) => fetch(country.as_deref(), news),
+        Some(Command::Fetch { country }) => fetch(country.as_deref(), news, translation),
         Some(Command::Articles {
             country,
             limit,
@@ -163,8 +204,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn fetch(country: Option<&str>, news: &NewsArgs) -> anyhow::Result<()> {
+fn fetch(
+    country: Option<&str>,
+    news: &NewsArgs,
+    translation: &TranslationArgs,
+) -> anyhow::Result<()> {
     let catalog = news.catalog()?;
+    let translator = translation.translator()?;
     let sources: Vec<_> = catalog
         .sources()
         .into_iter()
@@ -189,19 +235,22 @@ fn fetch(country: Option<&str>, news: &NewsArgs) -> anyhow::Result<()> {
         &mut store,
         &sources,
         &config,
-        None,
+        Some(&translator),
         |done| {
             bar.set_message(done.source.outlet.clone());
             bar.inc(1);
         },
     ))?;
     bar.finish_and_clear();
-    print!("{}", summary(&report, sources.len()));
+    print!(
+        "{}",
+        summary(&report, sources.len(), translator.label().as_deref())
+    );
     Ok(())
 }
 
 /// The end-of-fetch summary: counts, then each failed feed with its reason.
-pub fn summary(report: &IngestReport, feeds: usize) -> String {
+pub fn summary(report: &IngestReport, feeds: usize, translator: Option<&str>) -> String {
     let mut text = format!(
         "{feeds} feeds: {} ok ({} unchanged), {} failed; {} new articles\n",
         report.fetched + report.not_modified,
@@ -209,6 +258,16 @@ pub fn summary(report: &IngestReport, feeds: usize) -> String {
         report.failed.len(),
         report.new_articles,
     );
+    text += &match translator {
+        Some(by) => format!(
+            "translation by {by}: {} articles translated, {} texts sent, {} from the cache\n",
+            report.translated, report.translation_requests, report.cache_hits
+        ),
+        None => "translation is off (see --translator)\n".into(),
+    };
+    for (language, reason) in &report.translation_failures {
+        text += &format!("  not translated from {language}: {reason}\n");
+    }
     for (source, reason) in &report.failed {
         text += &format!(
             "  failed: {} ({}) {}: {reason}\n",

@@ -3,6 +3,7 @@
 //! A tap arrives as a world-space ray (what the pointer layer makes of a click); the test
 //! follows it through the globe's rotation to a country, the selection, the fly-to and back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::input::ButtonState;
@@ -19,6 +20,7 @@ use newsglobe::app::{
 use newsglobe::geo::LatLon;
 use newsglobe::news::catalog::Catalog;
 use newsglobe::news::store::Store;
+use newsglobe::news::translate::{Backend, Translator};
 use newsglobe::news::{FeedItem, FeedSource};
 
 fn app() -> App {
@@ -262,6 +264,7 @@ ownership = "private"
             store: path,
             catalog,
             refresh_every: Duration::from_secs(3600),
+            translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch: false,
         },
     );

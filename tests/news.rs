@@ -394,6 +394,8 @@ fn the_fetch_and_articles_commands_end_to_end() {
             .args(args)
             .arg("--outlets")
             .arg(&catalog)
+            // The user's own config must not change what the test sees.
+            .args(["--translator", "none"])
             .arg("--data-dir")
             .arg(&dir)
             .output()
@@ -407,6 +409,7 @@ fn the_fetch_and_articles_commands_end_to_end() {
         String::from_utf8_lossy(&fetched.stderr)
     );
     assert!(summary.contains("3 feeds: 2 ok"), "{summary}");
+    assert!(summary.contains("translation is off"), "{summary}");
     assert!(
         summary.contains("failed: Broken (UKR)") && summary.contains("HTTP 404"),
         "{summary}"

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
@@ -20,6 +21,7 @@ use crate::news::catalog::Catalog;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
 use crate::news::store::Store;
+use crate::news::translate::Translator;
 use crate::news::{Article, FeedSource};
 
 /// How many articles the panel lists for a country.
@@ -33,6 +35,8 @@ pub struct NewsOptions {
     pub store: PathBuf,
     pub catalog: Catalog,
     pub refresh_every: Duration,
+    /// Translates what is not in English as it is fetched.
+    pub translator: Arc<Translator>,
     /// Whether to fetch at all: the capture modes only show what is stored.
     pub fetch: bool,
 }
@@ -66,6 +70,10 @@ pub struct NewsStatus {
     pub store_error: Option<String>,
     /// Whether this run fetches at all (the capture modes only show what is stored).
     pub fetching: bool,
+    /// Who translates, for the status line; `None` when translation is off.
+    pub translator: Option<String>,
+    /// Languages the last refresh could not translate, with why.
+    pub translation_failures: Vec<(String, String)>,
 }
 
 enum Request {
@@ -113,6 +121,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
         .collect();
     let total_feeds = options.catalog.sources().len();
     let fetching = options.fetch;
+    let translator = options.translator.label();
     std::thread::Builder::new()
         .name("news-io".into())
         .spawn(move || io_thread(options, request_rx, reply_tx))
@@ -124,6 +133,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
             status: NewsStatus {
                 total_feeds,
                 fetching,
+                translator,
                 ..default()
             },
             ..default()
@@ -179,6 +189,7 @@ async fn serve(
         tokio::spawn(refresh_forever(
             writer,
             sources,
+            options.translator.clone(),
             options.refresh_every,
             replies.clone(),
         ));
@@ -200,6 +211,7 @@ async fn serve(
 async fn refresh_forever(
     mut store: Store,
     sources: Vec<FeedSource>,
+    translator: Arc<Translator>,
     every: Duration,
     replies: UnboundedSender<Reply>,
 ) {
@@ -208,7 +220,7 @@ async fn refresh_forever(
         let total = sources.len();
         let mut done = 0;
         let _ = replies.send(Reply::Progress(0, total));
-        let report = ingest::ingest(&mut store, &sources, &config, None, |_| {
+        let report = ingest::ingest(&mut store, &sources, &config, Some(&translator), |_| {
             done += 1;
             let _ = replies.send(Reply::Progress(done, total));
         })
@@ -251,6 +263,7 @@ fn drain_replies(
                 status.updating = None;
                 status.last_update = Some(crate::news::now());
                 status.failing_feeds = report.failed.len();
+                status.translation_failures = report.translation_failures;
                 status.offline =
                     report.fetched + report.not_modified == 0 && !report.failed.is_empty();
             }

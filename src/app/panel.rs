@@ -22,6 +22,7 @@ use super::news::{News, NewsStatus};
 use super::picking::{Hovered, SelectCountry, Selection};
 use super::pointer::Dragging;
 use super::{AppSystems, assets_dir};
+use crate::news::Article;
 
 /// Logical width of the country panel.
 const PANEL_WIDTH: f32 = 340.0;
@@ -113,6 +114,7 @@ fn load_flag(id: &str) -> Option<egui::ColorImage> {
 fn country_ui(
     mut contexts: EguiContexts,
     mut flag: Local<Flag>,
+    mut show_original: Local<bool>,
     atlas: Res<Atlas>,
     selection: Res<Selection>,
     hovered: Res<Hovered>,
@@ -166,7 +168,7 @@ fn country_ui(
                 ui.weak(format!("{}   {codes}", country.continent));
                 ui.separator();
                 ui.label(egui::RichText::new("Articles").strong());
-                article_list(ui, &news, &country.id);
+                article_list(ui, &news, &country.id, &mut show_original);
                 ui.allocate_space(ui.available_size());
             });
         panel_width = response.response.rect.width();
@@ -211,7 +213,7 @@ fn country_ui(
 }
 
 /// The selected country's articles, or why there are none.
-fn article_list(ui: &mut egui::Ui, news: &News, country: &str) {
+fn article_list(ui: &mut egui::Ui, news: &News, country: &str, show_original: &mut bool) {
     let articles = news
         .articles
         .as_ref()
@@ -221,23 +223,114 @@ fn article_list(ui: &mut egui::Ui, news: &News, country: &str) {
         ui.label(empty_reason(news, country));
         return;
     };
+    if articles.iter().any(|a| a.title_en.is_some()) {
+        ui.checkbox(show_original, "Show the original text");
+    }
     let now = crate::news::now();
     egui::ScrollArea::vertical().show(ui, |ui| {
         for article in articles {
-            ui.hyperlink_to(egui::RichText::new(&article.title).strong(), &article.link)
-                .on_hover_text(&article.link);
-            ui.weak(format!(
-                "{} · {}",
-                article.outlet,
-                relative_time(now - article.published)
-            ));
-            if !article.summary.is_empty() {
-                ui.label(snippet(&article.summary, SNIPPET_CHARS));
-            }
+            article_entry(ui, article, *show_original, now);
             ui.add_space(4.0);
             ui.separator();
         }
     });
+}
+
+/// One article: the English headline by default, with the original and its language beside
+/// it and who translated it; an article not (yet) translated shows its own text and says so.
+fn article_entry(ui: &mut egui::Ui, article: &Article, show_original: bool, now: i64) {
+    let (title, summary) = shown_text(article, show_original);
+    ui.hyperlink_to(egui::RichText::new(title).strong(), &article.link)
+        .on_hover_text(&article.link);
+    ui.weak(format!(
+        "{} · {}",
+        article.outlet,
+        relative_time(now - article.published)
+    ));
+    let language = language_name(&article.language);
+    match &article.translated_by {
+        Some(by) if !show_original => {
+            ui.label(
+                egui::RichText::new(format!("{language}: {}", article.title))
+                    .small()
+                    .weak(),
+            );
+            ui.label(
+                egui::RichText::new(format!("Machine-translated by {by}"))
+                    .small()
+                    .weak(),
+            );
+        }
+        Some(_) => {}
+        None if article.language != "en" => {
+            ui.label(
+                egui::RichText::new(format!("In {language}, not translated yet"))
+                    .small()
+                    .color(egui::Color32::from_rgb(230, 180, 90)),
+            );
+        }
+        None => {}
+    }
+    if !summary.is_empty() {
+        ui.label(snippet(summary, SNIPPET_CHARS));
+    }
+}
+
+/// The headline and summary to show: the English ones unless the reader asked for the
+/// original, or there are none.
+fn shown_text(article: &Article, show_original: bool) -> (&str, &str) {
+    match (&article.title_en, show_original) {
+        (Some(title), false) => (
+            title,
+            article.summary_en.as_deref().unwrap_or(&article.summary),
+        ),
+        _ => (&article.title, &article.summary),
+    }
+}
+
+/// The English name of a catalog language, or its code for any other.
+fn language_name(code: &str) -> &str {
+    match code {
+        "am" => "Amharic",
+        "ar" => "Arabic",
+        "bn" => "Bengali",
+        "de" => "German",
+        "el" => "Greek",
+        "en" => "English",
+        "es" => "Spanish",
+        "et" => "Estonian",
+        "fa" => "Persian",
+        "fi" => "Finnish",
+        "fr" => "French",
+        "he" => "Hebrew",
+        "hi" => "Hindi",
+        "hu" => "Hungarian",
+        "id" => "Indonesian",
+        "it" => "Italian",
+        "ja" => "Japanese",
+        "ka" => "Georgian",
+        "kk" => "Kazakh",
+        "km" => "Khmer",
+        "ko" => "Korean",
+        "nl" => "Dutch",
+        "no" => "Norwegian",
+        "pl" => "Polish",
+        "pt" => "Portuguese",
+        "ro" => "Romanian",
+        "ru" => "Russian",
+        "rw" => "Kinyarwanda",
+        "sr" => "Serbian",
+        "sv" => "Swedish",
+        "sw" => "Swahili",
+        "th" => "Thai",
+        "tl" => "Tagalog",
+        "tr" => "Turkish",
+        "uk" => "Ukrainian",
+        "ur" => "Urdu",
+        "vi" => "Vietnamese",
+        "zh" => "Chinese",
+        other => other,
+    }
 }
 
 /// How much of a summary the panel shows under a headline.
@@ -272,6 +365,23 @@ fn empty_reason(news: &News, country: &str) -> String {
 
 /// The news status for the bottom bar.
 pub fn status_line(status: &NewsStatus, now: i64) -> String {
+    let translation = match &status.translator {
+        Some(by) if status.translation_failures.is_empty() => format!("translation: {by}"),
+        Some(by) => format!(
+            "translation: {by}, failing for {}",
+            status
+                .translation_failures
+                .iter()
+                .map(|(language, _)| language_name(language))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "translation off".into(),
+    };
+    format!("{} · {translation}", feed_status(status, now))
+}
+
+fn feed_status(status: &NewsStatus, now: i64) -> String {
     if status.store_error.is_some() {
         "News store unavailable (see the panel)".into()
     } else if let Some((done, total)) = status.updating {
@@ -360,18 +470,29 @@ mod status_line_tests {
             total_feeds: 224,
             ..Default::default()
         };
-        assert_eq!(status_line(&status, 0), "News not fetched yet");
+        assert_eq!(
+            status_line(&status, 0),
+            "News not fetched yet · translation off"
+        );
         status.updating = Some((34, 224));
-        assert_eq!(status_line(&status, 0), "Updating feeds: 34 of 224");
+        status.translator = Some("Apertium".into());
+        assert_eq!(
+            status_line(&status, 0),
+            "Updating feeds: 34 of 224 · translation: Apertium"
+        );
         status.updating = None;
         status.last_update = Some(1000);
         status.failing_feeds = 12;
         assert_eq!(
             status_line(&status, 1600),
-            "News updated 10 min ago · 12 of 224 feeds failing"
+            "News updated 10 min ago · 12 of 224 feeds failing · translation: Apertium"
         );
         status.offline = true;
-        assert_eq!(status_line(&status, 1600), "Offline: showing stored news");
+        status.translation_failures = vec![("ja".into(), "unsupported".into())];
+        assert_eq!(
+            status_line(&status, 1600),
+            "Offline: showing stored news · translation: Apertium, failing for Japanese"
+        );
     }
 }
 
@@ -383,5 +504,48 @@ mod snippet_tests {
     fn cuts_on_a_character_boundary() {
         assert_eq!(snippet("Новости Киева", 7), "Новости…");
         assert_eq!(snippet("short", 10), "short");
+    }
+}
+
+#[cfg(test)]
+mod shown_text_tests {
+    use super::*;
+
+    fn article(title_en: Option<&str>) -> Article {
+        Article {
+            id: 1,
+            feed_url: String::new(),
+            outlet: "El Diario".into(),
+            country: "MEX".into(),
+            language: "es".into(),
+            title: "Llueve en la capital".into(),
+            summary: "Resumen".into(),
+            link: "https://example.org/1".into(),
+            image: None,
+            published: 0,
+            first_seen: 0,
+            title_en: title_en.map(str::to_owned),
+            summary_en: title_en.map(|_| "Summary".to_owned()),
+            translated_by: title_en.map(|_| "Apertium".to_owned()),
+        }
+    }
+
+    #[test]
+    fn english_by_default_original_on_request_or_when_untranslated() {
+        let translated = article(Some("It rains in the capital"));
+        assert_eq!(
+            shown_text(&translated, false),
+            ("It rains in the capital", "Summary")
+        );
+        assert_eq!(
+            shown_text(&translated, true),
+            ("Llueve en la capital", "Resumen")
+        );
+        assert_eq!(
+            shown_text(&article(None), false),
+            ("Llueve en la capital", "Resumen")
+        );
+        assert_eq!(language_name("es"), "Spanish");
+        assert_eq!(language_name("xx"), "xx");
     }
 }
