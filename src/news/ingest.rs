@@ -23,9 +23,10 @@ use super::{Article, FeedItem, FeedSource};
 const ENGLISH: &str = "en";
 
 /// How many untranslated articles of each language one run takes on, newest first; the rest
-/// wait for the next run. A first run over the whole catalog finds thousands, and a run
-/// should end in minutes, not hours, on a slow local translator.
-const TRANSLATE_PER_LANGUAGE: usize = 500;
+/// wait for the next run. A first run over the whole catalog finds a few thousand articles
+/// spread over some forty languages, which fits; the bound keeps a run over a backlog (a
+/// translator that was down for days) from going on for hours on a slow local backend.
+const TRANSLATE_PER_LANGUAGE: usize = 10_000;
 
 /// Articles per translator call and per commit: work is kept after each, so a failure or a
 /// killed run loses at most this many articles' translations (the cache keeps the rest).

@@ -17,6 +17,9 @@ use whatlang::Lang;
 /// would otherwise become Greek.
 const MIN_LETTERS: usize = 10;
 
+/// How much of an article's text detection reads.
+const DETECT_CHARS: usize = 240;
+
 /// Pairs (declared, detected) that whatlang cannot tell apart, where the declaration is the
 /// better guess: Japanese written in kanji only has no kana to mark it and is detected as
 /// Mandarin; Serbian in Latin letters and Croatian differ in too few trigrams.
@@ -44,7 +47,13 @@ fn detected(declared: &str, title: &str, summary: &str) -> Option<&'static str> 
     if letters < MIN_LETTERS {
         return None;
     }
-    let info = whatlang::detect(&format!("{title}\n{summary}"))?;
+    // A couple of sentences settle the language; whatlang's cost grows with the text, and
+    // summaries run to a thousand characters.
+    let sample: String = format!("{title}\n{summary}")
+        .chars()
+        .take(DETECT_CHARS)
+        .collect();
+    let info = whatlang::detect(&sample)?;
     let lang = info.lang();
     if !info.is_reliable() || lang == declared_lang {
         return None;
