@@ -8,6 +8,7 @@
 
 mod camera;
 mod capture;
+mod fonts;
 mod globe;
 mod news;
 mod panel;
@@ -149,6 +150,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .add_plugins((
         core_plugin,
         globe::plugin,
+        fonts::plugin,
         panel::plugin,
         capture::plugin,
         news::plugin,
