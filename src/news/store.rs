@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
 use url::Url;
 
 use super::{Article, FeedItem, FeedSource, language};
@@ -394,36 +396,25 @@ impl Store {
         now: i64,
     ) -> Result<usize, StoreError> {
         let oldest = self.retention_start(now);
-        let path = &self.path;
-        let sqlite = |e| StoreError::from_sqlite(path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        let mut inserted = 0;
-        {
+        self.write(|tx| {
             tx.prepare_cached(
                 "INSERT INTO feeds (url, outlet, country, language) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (url) DO UPDATE SET
                      outlet = ?2, country = ?3, language = ?4",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![
-                    source.feed_url,
-                    source.outlet,
-                    source.country,
-                    source.language
-                ])
-            })
-            .map_err(sqlite)?;
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO articles (feed_url, outlet, country, language, title, summary,
-                         link, canonical_link, guid, image, published, first_seen)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                     ON CONFLICT DO NOTHING",
-                )
-                .map_err(sqlite)?;
+            )?
+            .execute(params![
+                source.feed_url,
+                source.outlet,
+                source.country,
+                source.language
+            ])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles (feed_url, outlet, country, language, title, summary,
+                     link, canonical_link, guid, image, published, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            let mut inserted = 0;
             for item in items {
                 let guid = non_empty(item.guid.as_deref());
                 let link =
@@ -437,26 +428,23 @@ impl Store {
                 }
                 let language =
                     language::article_language(&source.language, &item.title, &item.summary);
-                inserted += insert
-                    .execute(params![
-                        source.feed_url,
-                        source.outlet,
-                        source.country,
-                        language,
-                        item.title,
-                        item.summary,
-                        link,
-                        link.map(canonical_link),
-                        guid,
-                        non_empty(item.image.as_deref()),
-                        published,
-                        now,
-                    ])
-                    .map_err(sqlite)?;
+                inserted += insert.execute(params![
+                    source.feed_url,
+                    source.outlet,
+                    source.country,
+                    language,
+                    item.title,
+                    item.summary,
+                    link,
+                    link.map(canonical_link),
+                    guid,
+                    non_empty(item.image.as_deref()),
+                    published,
+                    now,
+                ])?;
             }
-        }
-        tx.commit().map_err(sqlite)?;
-        Ok(inserted)
+            Ok(inserted)
+        })
     }
 
     /// A country's (`ADM0_A3`) newest articles, newest first (by date, then by id).
@@ -536,17 +524,7 @@ impl Store {
     /// Deletes the articles published before `before` (the app passes now minus
     /// [`RETENTION_DAYS`]) and returns how many; the search index follows by trigger.
     pub fn prune(&mut self, before: i64) -> Result<usize, StoreError> {
-        let path = &self.path;
-        let sqlite = |e| StoreError::from_sqlite(path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        let deleted = tx
-            .execute("DELETE FROM articles WHERE published < ?1", [before])
-            .map_err(sqlite)?;
-        tx.commit().map_err(sqlite)?;
-        Ok(deleted)
+        self.write(|tx| tx.execute("DELETE FROM articles WHERE published < ?1", [before]))
     }
 
     /// Every feed ever fetched with its state, by URL.
@@ -599,26 +577,16 @@ impl Store {
         translated: &[(i64, &str, &str)],
         translated_by: &str,
     ) -> Result<(), StoreError> {
-        let path = &self.path;
-        let sqlite = |e| StoreError::from_sqlite(path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        {
-            let mut update = tx
-                .prepare_cached(
-                    "UPDATE articles SET title_en = ?2, summary_en = ?3, translated_by = ?4
-                     WHERE id = ?1",
-                )
-                .map_err(sqlite)?;
+        self.write(|tx| {
+            let mut update = tx.prepare_cached(
+                "UPDATE articles SET title_en = ?2, summary_en = ?3, translated_by = ?4
+                 WHERE id = ?1",
+            )?;
             for (id, title_en, summary_en) in translated {
-                update
-                    .execute(params![id, title_en, summary_en, translated_by])
-                    .map_err(sqlite)?;
+                update.execute(params![id, title_en, summary_en, translated_by])?;
             }
-        }
-        tx.commit().map_err(sqlite)
+            Ok(())
+        })
     }
 
     /// The cached translations of `texts` from `source` into `target` (ISO 639-1), one per
@@ -663,36 +631,26 @@ impl Store {
         pairs: &[(&str, &str)],
         translated_by: &str,
     ) -> Result<(), StoreError> {
-        let path = &self.path;
-        let sqlite = |e| StoreError::from_sqlite(path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO translations (hash, source, target, text, translated,
-                         translated_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (hash, source, target) DO UPDATE SET
-                         text = ?4, translated = ?5, translated_by = ?6",
-                )
-                .map_err(sqlite)?;
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO translations (hash, source, target, text, translated,
+                     translated_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (hash, source, target) DO UPDATE SET
+                     text = ?4, translated = ?5, translated_by = ?6",
+            )?;
             for (text, translated) in pairs {
-                insert
-                    .execute(params![
-                        text_hash(text),
-                        source,
-                        target,
-                        text,
-                        translated,
-                        translated_by
-                    ])
-                    .map_err(sqlite)?;
+                insert.execute(params![
+                    text_hash(text),
+                    source,
+                    target,
+                    text,
+                    translated,
+                    translated_by
+                ])?;
             }
-        }
-        tx.commit().map_err(sqlite)
+            Ok(())
+        })
     }
 
     pub fn article_count(&self) -> Result<usize, StoreError> {
@@ -703,6 +661,24 @@ impl Store {
 
     fn error(&self, source: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, source)
+    }
+
+    /// Runs `work` in one immediate write transaction (taking the write lock up front, so
+    /// it waits for another writer rather than failing midway), committed only when it
+    /// succeeds.
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let path = &self.path;
+        let sqlite = |e| StoreError::from_sqlite(path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        let value = work(&tx).map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
+        Ok(value)
     }
 
     /// Refuses a file that SQLite can read but that is not ours, or is ours from a newer
