@@ -21,6 +21,9 @@ use newsglobe::news::store::Store;
 use newsglobe::news::translate::{Backend, TranslateConfig, Translator};
 use newsglobe::news::{FeedItem, FeedSource};
 
+#[path = "../tests/support/loopback.rs"]
+mod loopback;
+
 const FEEDS: usize = 150;
 const ITEMS: usize = 50;
 const STORE_ARTICLES: usize = 100_000;
@@ -122,7 +125,7 @@ struct TranslateRequest {
 /// Serves the feeds and a LibreTranslate-compatible `/translate`, counting translated texts.
 fn serve_feeds(translated: Arc<AtomicUsize>) -> u16 {
     let bodies: Arc<Vec<String>> = Arc::new((0..FEEDS).map(rss).collect());
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("a loopback port");
+    let server = loopback::loopback_server();
     let port = server.server_addr().to_ip().expect("an IP address").port();
     thread::spawn(move || {
         for mut request in server.incoming_requests() {

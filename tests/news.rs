@@ -16,7 +16,11 @@ use newsglobe::news::parse::parse_feed;
 use newsglobe::news::store::Store;
 use newsglobe::news::translate::{Backend, TranslateConfig, Translator};
 use serde_json::{Value, json};
-use tiny_http::{Header, Response, Server};
+use tiny_http::{Header, Response};
+
+#[path = "support/loopback.rs"]
+mod loopback;
+use loopback::loopback_server;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
 /// The feeds that parse, with the content type each is served as.
@@ -44,7 +48,7 @@ struct FixtureServer {
 
 impl FixtureServer {
     fn start() -> Self {
-        let server = Arc::new(Server::http("127.0.0.1:0").unwrap());
+        let server = Arc::new(loopback_server());
         let port = server.server_addr().to_ip().unwrap().port();
         let hits_500 = Arc::new(AtomicUsize::new(0));
         let hits = hits_500.clone();
@@ -463,7 +467,7 @@ fn fake_translation(text: &str) -> String {
 
 impl LibreServer {
     fn start(failing: bool) -> Self {
-        let server = Server::http("127.0.0.1:0").unwrap();
+        let server = loopback_server();
         let port = server.server_addr().to_ip().unwrap().port();
         let requests = Arc::new(AtomicUsize::new(0));
         let texts = Arc::new(AtomicUsize::new(0));

@@ -832,6 +832,10 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
 }
 
 #[cfg(test)]
+#[path = "../../tests/support/loopback.rs"]
+mod loopback;
+
+#[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
     use std::thread::JoinHandle;
@@ -889,7 +893,7 @@ mod tests {
 
     impl TestServer {
         fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + 'static) -> Self {
-            let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+            let server = Arc::new(super::loopback::loopback_server());
             let seen = Arc::new(Mutex::new(Vec::new()));
             let thread = {
                 let server = Arc::clone(&server);
