@@ -10,10 +10,12 @@ mod camera;
 mod capture;
 mod fonts;
 mod globe;
+mod idle;
 mod news;
 mod panel;
 mod picking;
 mod pointer;
+mod qr;
 
 use std::path::PathBuf;
 
@@ -24,9 +26,11 @@ use bevy_egui::EguiPlugin;
 
 pub use camera::GlobeView;
 pub use globe::{Atlas, Globe};
+pub use idle::{IdleAction, IdleClock, IdleTimes, Phase};
 pub use news::{News, NewsOptions, NewsStatus, RecentCounts};
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
+pub use qr::{MAX_MODULE_PX, MAX_URL_BYTES, QrError, qr_image};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
