@@ -4,8 +4,10 @@
 //! Goals: 150 feeds × 50 items into a fresh store in at most 2 s; a country's 50 newest
 //! articles from a store of 100,000 in at most 10 ms; a full-text query on it in at most
 //! 20 ms; a translated ingest of 150 Spanish feeds through a LibreTranslate-compatible
-//! loopback server, after which a second run of the same texts sends no translation request.
-//! Run with `cargo bench --bench news`.
+//! loopback server, after which a second run of the same texts sends no translation request;
+//! clustering 10,000 articles into stories from scratch in at most 1 s, and adding one
+//! article to a clusterer holding 10,000 in at most 1 ms.
+//! Run with `cargo bench --bench news` (`-- stories` for the clustering alone).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -14,10 +16,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::ingest;
 use newsglobe::news::store::Store;
+use newsglobe::news::stories::{ClusterConfig, Clusterer, StoryText, quality};
 use newsglobe::news::translate::{Backend, TranslateConfig, Translator};
 use newsglobe::news::{FeedItem, FeedSource};
 
@@ -307,8 +310,175 @@ fn large_store_reads(c: &mut Criterion) {
     group.finish();
 }
 
+/// A seeded xorshift generator: the same synthetic news on every run, without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mer", "tis", "van", "dru", "pel", "nor", "si", "bal", "cor", "fen", "gri", "hul",
+    "jas", "ket", "mon", "pra", "quin", "ros", "sul", "tam", "ver", "zo",
+];
+
+/// A made-up word of two or three syllables, different for each `n` below 24³.
+fn synthetic_word(n: usize) -> String {
+    let s = |k: usize| SYLLABLES[(n / 24usize.pow(k as u32)) % 24];
+    if n < 24 * 24 {
+        format!("{}{}", s(0), s(1))
+    } else {
+        format!("{}{}{}", s(0), s(1), s(2))
+    }
+}
+
+const STORIES: usize = 1_500;
+const STORY_ARTICLES: usize = 10_000;
+
+/// One synthetic article: id, story, country, published, title, summary.
+type Synthetic = (i64, usize, &'static str, i64, String, String);
+
+/// 10,000 articles about 1,500 stories of 1 to 40 articles over a week. A story has its own
+/// names (capitalised) and subject words, drawn from 10,000 made-up words; every article mixes
+/// some of them with words from a pool of 2,000 that all stories share, and each outlet picks
+/// its own.
+fn synthetic_news() -> Vec<Synthetic> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // Most stories are small, a few are big: sizes 1 to 40, skewed small, adding to 10,000.
+    let mut sizes: Vec<usize> = (0..STORIES)
+        .map(|_| 1 + rng.below(8) * rng.below(6) / 2)
+        .collect();
+    let mut total: usize = sizes.iter().sum();
+    let mut i = 0;
+    while total < STORY_ARTICLES {
+        sizes[i % STORIES] += 1;
+        total += 1;
+        i += 7;
+    }
+    let shared = |rng: &mut Rng| synthetic_word(rng.below(2_000));
+    let mut articles = Vec::with_capacity(STORY_ARTICLES);
+    for (story, &size) in sizes.iter().enumerate() {
+        let pick = |rng: &mut Rng| synthetic_word(2_000 + rng.below(8_000));
+        let names: Vec<String> = (0..3)
+            .map(|_| {
+                let mut name = pick(&mut rng);
+                name[..1].make_ascii_uppercase();
+                name
+            })
+            .collect();
+        let subject: Vec<String> = (0..5).map(|_| pick(&mut rng)).collect();
+        let start = rng.below(7 * 24 * 3600) as i64;
+        for _ in 0..size {
+            let published = start + rng.below(30 * 3600) as i64;
+            let title = format!(
+                "{} {} {} in {} {}",
+                subject[rng.below(5)],
+                subject[rng.below(5)],
+                shared(&mut rng),
+                names[rng.below(3)],
+                subject[rng.below(5)],
+            );
+            let mut summary = Vec::new();
+            for _ in 0..18 {
+                summary.push(match rng.below(9) {
+                    0 | 1 => names[rng.below(3)].clone(),
+                    2..=4 => subject[rng.below(5)].clone(),
+                    _ => shared(&mut rng),
+                });
+            }
+            let country = COUNTRIES[rng.below(COUNTRIES.len())];
+            let summary = format!("The {}.", summary.join(" "));
+            articles.push((0, story, country, published, title, summary));
+        }
+    }
+    articles.truncate(STORY_ARTICLES);
+    // Ids in order of arrival, as the store gives them.
+    articles.sort_by_key(|a| a.3);
+    for (id, article) in articles.iter_mut().enumerate() {
+        article.0 = id as i64;
+    }
+    articles
+}
+
+fn texts(articles: &[Synthetic]) -> Vec<StoryText<'_>> {
+    articles
+        .iter()
+        .map(|(id, _, country, published, title, summary)| StoryText {
+            id: *id,
+            country,
+            published: *published,
+            title,
+            summary,
+        })
+        .collect()
+}
+
+fn stories(c: &mut Criterion) {
+    let articles = synthetic_news();
+    let texts = texts(&articles);
+    let config = ClusterConfig::default();
+    let clusterer = Clusterer::cluster_all(config.clone(), &texts);
+    let labels: Vec<String> = articles.iter().map(|a| format!("story {}", a.1)).collect();
+    let truth: Vec<(i64, &str)> = articles
+        .iter()
+        .zip(&labels)
+        .map(|(a, label)| (a.0, label.as_str()))
+        .collect();
+    let predicted: Vec<_> = articles
+        .iter()
+        .filter_map(|a| clusterer.story_of(a.0).map(|s| (a.0, s)))
+        .collect();
+    println!(
+        "stories/cluster_10k: {} stories for {STORIES}, the largest of {} articles, B-cubed F1 {:.3}",
+        clusterer.stories().count(),
+        clusterer
+            .stories()
+            .map(|s| s.articles.len())
+            .max()
+            .unwrap_or(0),
+        quality::bcubed_f1(&truth, &predicted)
+    );
+
+    let mut group = c.benchmark_group("stories");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
+    group.bench_function("cluster_10k", |b| {
+        b.iter(|| black_box(Clusterer::cluster_all(config.clone(), &texts)))
+    });
+    // A new report of the latest story, the usual case in a running app: it finds its story
+    // among the candidates and joins it.
+    let latest = articles.last().expect("articles");
+    let report = StoryText {
+        id: STORY_ARTICLES as i64,
+        published: latest.3 + 600,
+        ..texts[texts.len() - 1]
+    };
+    group.bench_function("add_one_to_10k", |b| {
+        b.iter_batched(
+            || clusterer.clone(),
+            |mut clusterer| {
+                black_box(clusterer.add(&report));
+                clusterer
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    stories,
     ingest_loopback,
     translated_ingest,
     large_store_reads

@@ -1,5 +1,7 @@
 //! News: the outlet catalog, fetching and parsing feeds, the SQLite store, ingest, each
-//! article's language, and its machine translation into English (with a cache in the store).
+//! article's language, its machine translation into English (with a cache in the store),
+//! the stories that group articles about one event across outlets and countries, and each
+//! article's topics.
 //!
 //! Plain Rust, no Bevy: the headless `fetch` and `articles` commands and the app's news
 //! bridge share it. Text from feeds is untrusted: it arrives here as bytes and leaves as
@@ -11,6 +13,9 @@ pub mod ingest;
 pub mod language;
 pub mod parse;
 pub mod store;
+pub mod stories;
+mod text;
+pub mod topics;
 pub mod translate;
 
 /// One item of a feed, cleaned: plain-text title and summary of bounded length, absolute
