@@ -1,5 +1,5 @@
-//! The command line: the app by default, and the headless `locate`, `screenshot` and
-//! `bench-render` commands.
+//! The command line: the app by default, and the headless `locate`, `screenshot`,
+//! `bench-render`, `fetch`, `articles` and `stories` commands.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -17,7 +17,9 @@ use crate::news::catalog::Catalog;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
 use crate::news::store::Store;
+use crate::news::topics::Topic;
 use crate::news::translate::{TranslateConfig, Translator};
+use crate::news::world::{World, english};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser, Debug)]
@@ -29,6 +31,9 @@ pub struct Cli {
     pub news: NewsArgs,
     #[command(flatten)]
     pub translation: TranslationArgs,
+    /// Kiosk mode: fullscreen, touch-first, unattended; settings in the config's [kiosk].
+    #[arg(long, global = true)]
+    pub kiosk: bool,
     /// Minutes between background refreshes of the feeds while the app runs.
     #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
     pub refresh_minutes: u64,
@@ -60,6 +65,15 @@ pub enum Command {
         select: Option<String>,
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
+        /// Open the world panel on the top story and light up the countries covering it.
+        #[arg(long)]
+        story: bool,
+        /// With --kiosk: start the attract loop at once.
+        #[arg(long)]
+        attract: bool,
+        /// With --kiosk and --select: show the country's newest article as a QR code.
+        #[arg(long, requires = "select")]
+        qr: bool,
     },
     /// Fetch the outlets' feeds into the news store and print a summary.
     Fetch {
@@ -71,6 +85,24 @@ pub enum Command {
     Articles {
         #[arg(long, value_name = "ADM0_A3")]
         country: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the stories most countries are covering now, with the countries covering each.
+    Stories {
+        /// Stories with articles from the last N hours.
+        #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=720))]
+        hours: u32,
+        /// Only stories covered by at least this many countries.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        min_countries: usize,
+        /// Only stories with this topic (conflict, politics, economy, climate, science,
+        /// health, society, sport, culture).
+        #[arg(long, value_parser = parse_topic)]
+        topic: Option<Topic>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// One JSON array instead of text.
@@ -127,12 +159,17 @@ pub struct TranslationArgs {
 }
 
 impl TranslationArgs {
-    /// The translator that file, environment and flags choose, in that order of precedence.
-    pub fn translator(&self) -> anyhow::Result<Translator> {
-        let mut config = match self.config.clone().or_else(config::default_path) {
+    /// The config file's settings (the defaults when there is none).
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Ok(match self.config.clone().or_else(config::default_path) {
             Some(path) => Config::load(&path)?,
             None => Config::default(),
-        };
+        })
+    }
+
+    /// The translator that file, environment and flags choose, in that order of precedence.
+    pub fn translator(&self) -> anyhow::Result<Translator> {
+        let mut config = self.config()?;
         config.apply_env(|name| std::env::var(name).ok())?;
         if let Some(kind) = self.translator {
             config.translation.backend = kind;
@@ -174,12 +211,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             // The capture modes show what is stored and leave the network alone.
             fetch: mode == Mode::Interactive,
         };
+        let kiosk = match cli.kiosk {
+            true => Some(translation.config()?.kiosk),
+            false => None,
+        };
         app::run(AppOptions {
             geometry,
             mode,
             size,
             launched,
             news: options,
+            kiosk,
         })
     };
     match cli.command {
@@ -191,9 +233,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut stdout = std::io::stdout().lock();
             locate(stdin, &mut stdout, &countries, &index, snap_km)
         }
-        Some(Command::Screenshot { out, select, size }) => {
-            app(Mode::Screenshot { out, select }, size)
-        }
+        Some(Command::Screenshot {
+            out,
+            select,
+            size,
+            story,
+            attract,
+            qr,
+        }) => app(
+            Mode::Screenshot {
+                out,
+                select,
+                story,
+                attract,
+                qr,
+            },
+            size,
+        ),
         Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
         Some(Command::Fetch { country }) => fetch(country.as_deref(), news, translation),
         Some(Command::Articles {
@@ -201,6 +257,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             json,
         }) => articles(&country, limit, json, news),
+        Some(Command::Stories {
+            hours,
+            min_countries,
+            topic,
+            limit,
+            json,
+        }) => {
+            let store = Store::open(&news.store_path()?)?;
+            let mut out = std::io::stdout().lock();
+            let query = StoriesQuery {
+                hours,
+                min_countries,
+                topic,
+                limit,
+            };
+            stories(&store, crate::news::now(), &query, json, &mut out)
+        }
     }
 }
 
@@ -303,6 +376,82 @@ fn articles(country: &str, limit: usize, json: bool, news: &NewsArgs) -> anyhow:
         )?;
     }
     Ok(())
+}
+
+/// What the `stories` command lists.
+pub struct StoriesQuery {
+    pub hours: u32,
+    pub min_countries: usize,
+    pub topic: Option<Topic>,
+    pub limit: usize,
+}
+
+/// The `stories` command against a store, as of `now`.
+pub fn stories(
+    store: &Store,
+    now: i64,
+    query: &StoriesQuery,
+    json: bool,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
+    let window = i64::from(query.hours) * 3600;
+    let world = World::load(store, now, window)?;
+    let top = world.top(now - window, query.min_countries, query.topic, query.limit);
+    if json {
+        serde_json::to_writer_pretty(&mut out, &top)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if top.is_empty() {
+        writeln!(
+            out,
+            "no story covered by {} or more countries in the last {} hours{}",
+            query.min_countries,
+            query.hours,
+            if world.is_empty() {
+                "; the store has no articles to read in English yet (run `newsglobe fetch`)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    for (rank, story) in top.iter().enumerate() {
+        let (title, _) = english(&story.headline);
+        let topics: Vec<&str> = story.topics.iter().map(|t| t.key()).collect();
+        writeln!(
+            out,
+            "{:>2}. {title}\n    {} countries, {} articles, {} to {}{}{}",
+            rank + 1,
+            story.takes.len(),
+            story.articles,
+            format_time(story.first),
+            format_time(story.last),
+            if story.blindspot {
+                ", blindspot (no US outlet)"
+            } else {
+                ""
+            },
+            if topics.is_empty() {
+                String::new()
+            } else {
+                format!(", topics: {}", topics.join(" "))
+            }
+        )?;
+        let countries: Vec<String> = story
+            .takes
+            .iter()
+            .map(|t| format!("{} {}", t.country, t.articles.len()))
+            .collect();
+        writeln!(out, "    {}", countries.join(", "))?;
+    }
+    Ok(())
+}
+
+fn parse_topic(text: &str) -> Result<Topic, String> {
+    Topic::from_key(&text.to_lowercase()).ok_or_else(|| {
+        let keys: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
+        format!("{text:?} is not a topic; one of {}", keys.join(", "))
+    })
 }
 
 /// A Unix time as `YYYY-MM-DD HH:MM` UTC (civil-from-days, after Howard Hinnant).

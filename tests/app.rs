@@ -6,22 +6,29 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bevy::camera::{CameraProjection, ComputedCameraValues, RenderTargetInfo};
 use bevy::input::ButtonState;
 use bevy::input::InputPlugin;
+use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input::mouse::MouseButtonInput;
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
-    self, Atlas, Geometry, Globe, GlobeTap, GlobeView, Hovered, News, NewsOptions, PointerRay,
-    RecentCounts, SelectCountry, Selection,
+    self, Atlas, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered, Kiosk, News,
+    NewsOptions, Phase, PointerRay, QrView, RecentCounts, SearchNews, SelectCountry, Selection,
+    StoryFocus, WorldPanel, WorldTab,
 };
+use newsglobe::config;
 use newsglobe::geo::LatLon;
 use newsglobe::news::catalog::Catalog;
 use newsglobe::news::store::Store;
 use newsglobe::news::translate::{Backend, Translator};
 use newsglobe::news::{FeedItem, FeedSource};
+
+#[path = "support/corpus.rs"]
+mod corpus;
 
 fn app() -> App {
     let mut app = App::new();
@@ -281,7 +288,7 @@ ownership = "private"
             .resource::<News>()
             .articles
             .as_ref()
-            .is_some_and(|(c, _)| c == "UKR")
+            .is_some_and(|listed| listed.country == "UKR")
     });
     assert!(listed, "selecting Ukraine lists its articles");
     let news = app.world().resource::<News>();
@@ -289,10 +296,398 @@ ownership = "private"
         .articles
         .as_ref()
         .unwrap()
-        .1
+        .articles
         .iter()
         .map(|a| a.title.as_str())
         .collect();
     assert_eq!(titles, ["Story 0", "Story 1", "Story 2"], "newest first");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The news bridge over a store filled with the story corpus, with no fetching.
+fn corpus_app(name: &str) -> (App, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("newsglobe-app-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("news.sqlite");
+    corpus::fill_store(&path, newsglobe::news::now());
+    let mut app = app();
+    app::add_news(
+        &mut app,
+        NewsOptions {
+            store: path,
+            catalog: Catalog::load(&Catalog::default_path()).unwrap(),
+            refresh_every: Duration::from_secs(3600),
+            translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
+            fetch: false,
+        },
+    );
+    (app, dir)
+}
+
+fn lit(app: &App) -> Vec<String> {
+    let atlas = app.world().resource::<Atlas>();
+    let mut ids: Vec<String> = app
+        .world()
+        .resource::<Highlight>()
+        .0
+        .iter()
+        .map(|&c| atlas.countries[c].id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_picked_story_lights_up_its_coverage_and_a_search_its_matches() {
+    let (mut app, dir) = corpus_app("stories");
+    let arrived = update_until(&mut app, |app| {
+        !app.world().resource::<News>().stories.top.is_empty()
+    });
+    assert!(arrived, "the news thread sends the world's top stories");
+    let news = app.world().resource::<News>();
+    let top = news.stories.top[0].clone();
+    assert!(top.takes.len() >= 5, "the top story is covered widely");
+    assert!(
+        news.stories.blindspots.iter().all(|s| s.blindspot)
+            && news
+                .stories
+                .blindspots
+                .iter()
+                .any(|s| s.countries().any(|c| c == "KEN")),
+        "the Kenyan floods, which no US outlet carries, are a blindspot"
+    );
+    assert!(lit(&app).is_empty(), "nothing lit before a story is picked");
+
+    app.world_mut().resource_mut::<StoryFocus>().0 = Some(top.clone());
+    app.update();
+    let mut covering: Vec<String> = top.countries().map(String::from).collect();
+    covering.sort();
+    assert_eq!(lit(&app), covering, "the coverage map");
+
+    // Picking one country's take flies there and lists its articles with their stories.
+    let country = covering[0].clone();
+    let index = app.world().resource::<Atlas>().find(&country).unwrap();
+    app.world_mut().write_message(SelectCountry(Some(index)));
+    let listed = update_until(&mut app, |app| {
+        app.world()
+            .resource::<News>()
+            .articles
+            .as_ref()
+            .is_some_and(|listed| listed.country == country)
+    });
+    assert!(listed);
+    let news = app.world().resource::<News>();
+    let listed = news.articles.as_ref().unwrap();
+    assert!(
+        listed
+            .articles
+            .iter()
+            .any(|a| listed.stories.get(&a.id).is_some_and(|s| s.id == top.id)),
+        "{country}'s take on the story is among its articles"
+    );
+    assert_eq!(listed.topics.len(), listed.articles.len());
+
+    // Searching lights up the countries with matches, once the search list is open.
+    app.world_mut().resource_mut::<StoryFocus>().0 = None;
+    {
+        let mut panel = app.world_mut().resource_mut::<WorldPanel>();
+        panel.open = true;
+        panel.tab = WorldTab::Search;
+        panel.search = "Nairobi".into();
+    }
+    app.world_mut().write_message(SearchNews("Nairobi".into()));
+    let found = update_until(&mut app, |app| {
+        app.world()
+            .resource::<News>()
+            .search
+            .as_ref()
+            .is_some_and(|r| r.query == "Nairobi")
+    });
+    assert!(found);
+    app.update();
+    let lit = lit(&app);
+    assert!(
+        lit.contains(&"KEN".to_string()) && lit.contains(&"GBR".to_string()),
+        "{lit:?}"
+    );
+    assert!(!lit.contains(&"JPN".to_string()), "{lit:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Kiosk settings with short times, so a test runs through them in a few hundred updates.
+fn kiosk_config(featured: &[&str]) -> config::Kiosk {
+    config::Kiosk {
+        idle_reset_seconds: 5.0,
+        attract_after_seconds: 10.0,
+        attract_dwell_seconds: 4.0,
+        featured: featured.iter().map(|c| c.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+/// A kiosk over the corpus, on a clock of a quarter second an update.
+fn kiosk_app(name: &str, featured: &[&str]) -> (App, std::path::PathBuf) {
+    let (mut app, dir) = corpus_app(name);
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        250,
+    )));
+    app::add_kiosk(&mut app, &kiosk_config(featured)).unwrap();
+    app.update();
+    (app, dir)
+}
+
+fn phase(app: &App) -> Phase {
+    app.world().resource::<Kiosk>().phase()
+}
+
+fn card(app: &App) -> Option<String> {
+    let atlas = app.world().resource::<Atlas>();
+    app.world()
+        .resource::<Kiosk>()
+        .card
+        .map(|c| atlas.countries[c].id.clone())
+}
+
+/// Updates for `seconds` of the test clock.
+fn run_for(app: &mut App, seconds: f32) {
+    for _ in 0..(seconds * 4.0).round() as usize {
+        app.update();
+    }
+}
+
+#[test]
+fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
+    let (mut app, dir) = kiosk_app("kiosk", &["KEN", "JPN"]);
+    // A visitor picks a country and opens the world panel, then walks away.
+    let brazil = app.world().resource::<Atlas>().find("BRA").unwrap();
+    app.world_mut().write_message(SelectCountry(Some(brazil)));
+    app.world_mut().resource_mut::<WorldPanel>().open = true;
+    app.world_mut()
+        .write_message(touch(7, TouchPhase::Started, Vec2::new(10.0, 10.0)));
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("BRA"));
+    assert_eq!(phase(&app), Phase::Active);
+
+    run_for(&mut app, 4.0);
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("BRA"),
+        "not idle long enough yet"
+    );
+    run_for(&mut app, 1.5);
+    assert_eq!(phase(&app), Phase::Rested);
+    assert_eq!(selected_id(&app), None, "the idle reset closes the panel");
+    assert!(!app.world().resource::<WorldPanel>().open);
+    let home = newsglobe::app::GlobeView::default().center;
+    let view = app.world().resource::<GlobeView>();
+    assert!(
+        view.flight_target() == Some(home) || view.center == home,
+        "the view goes home"
+    );
+    assert_eq!(card(&app), None);
+
+    run_for(&mut app, 5.0);
+    assert_eq!(phase(&app), Phase::Attract { stop: 0 });
+    assert_eq!(
+        card(&app).as_deref(),
+        Some("KEN"),
+        "the first featured country"
+    );
+    let shown = update_until(&mut app, |app| {
+        app.world()
+            .resource::<News>()
+            .articles
+            .as_ref()
+            .is_some_and(|listed| listed.country == "KEN" && !listed.articles.is_empty())
+    });
+    assert!(shown, "the card gets Kenya's headlines");
+    run_for(&mut app, 4.0);
+    assert_eq!(
+        card(&app).as_deref(),
+        Some("JPN"),
+        "on to the next after a dwell"
+    );
+    run_for(&mut app, 4.0);
+    assert_eq!(card(&app).as_deref(), Some("KEN"), "and round again");
+
+    // A resting mouse reporting where it is (a window opening under it) is nobody there.
+    app.world_mut()
+        .write_message(cursor(Vec2::new(300.0, 300.0)));
+    app.world_mut()
+        .write_message(cursor(Vec2::new(301.0, 300.0)));
+    app.update();
+    assert_eq!(card(&app).as_deref(), Some("KEN"), "the loop goes on");
+
+    // Any touch ends the loop at once, and nothing is picked by it ending.
+    app.world_mut()
+        .write_message(touch(8, TouchPhase::Started, Vec2::new(10.0, 10.0)));
+    app.update();
+    assert_eq!(phase(&app), Phase::Active);
+    assert_eq!(card(&app), None);
+    assert_eq!(selected_id(&app), None);
+    // A key counts as input too, and postpones the next reset.
+    run_for(&mut app, 4.0);
+    app.world_mut()
+        .write_message(WindowEvent::KeyboardInput(KeyboardInput {
+            key_code: KeyCode::KeyA,
+            logical_key: Key::Character("a".into()),
+            state: ButtonState::Pressed,
+            text: None,
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        }));
+    run_for(&mut app, 4.0);
+    assert_eq!(phase(&app), Phase::Active);
+    run_for(&mut app, 1.5);
+    assert_eq!(phase(&app), Phase::Rested);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn thousands_of_attract_cycles_keep_the_app_flat() {
+    let (mut app, dir) = kiosk_app("soak", &[]);
+    // Two seconds an update: with the reset at 5 s, the loop at 10 s and a dwell of 4 s, a
+    // touch every 8 updates makes each cycle reset, attract, move on a stop and be ended.
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(2)));
+    // Bevy caps a frame's virtual time at 250 ms unless told otherwise, and would run the
+    // (empty) fixed-step schedule 128 times in each 2 s update.
+    app.world_mut()
+        .resource_mut::<Time<Virtual>>()
+        .set_max_delta(Duration::from_secs(2));
+    app.world_mut()
+        .resource_mut::<Time<Fixed>>()
+        .set_timestep(Duration::from_secs(2));
+    let cycle = |app: &mut App| -> (bool, bool, usize) {
+        let (mut reset, mut attracted, mut stops) = (false, false, 0);
+        let mut last_card = None;
+        for _ in 0..8 {
+            app.update();
+            reset |= phase(app) == Phase::Rested;
+            attracted |= matches!(phase(app), Phase::Attract { .. });
+            let now = card(app);
+            stops += (now.is_some() && now != last_card) as usize;
+            last_card = now;
+        }
+        app.world_mut()
+            .write_message(touch(1, TouchPhase::Started, Vec2::ZERO));
+        app.world_mut()
+            .write_message(touch(1, TouchPhase::Ended, Vec2::new(50.0, 0.0)));
+        (reset, attracted, stops)
+    };
+    // Warm up: a few cycles, so that everything made once exists.
+    for _ in 0..5 {
+        cycle(&mut app);
+    }
+    let entities = app.world().entities().count_spawned();
+    let resources = app.world().iter_resources().count();
+    let mut stops = 0;
+    for n in 0..2_000 {
+        let (reset, attracted, shown) = cycle(&mut app);
+        assert!(
+            reset && attracted && shown >= 2,
+            "cycle {n}: {reset} {attracted} {shown}"
+        );
+        stops += shown;
+    }
+    assert!(stops >= 4_000, "{stops} stops");
+    assert_eq!(
+        app.world().entities().count_spawned(),
+        entities,
+        "no entity leaks"
+    );
+    assert_eq!(
+        app.world().iter_resources().count(),
+        resources,
+        "no resource leaks"
+    );
+    assert!(app.world().resource::<QrView>().0.is_none());
+    let news = app.world().resource::<News>();
+    assert!(news.stories.top.len() <= 60 && news.search.is_none());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A camera looking at the globe from the home distance through a 1280x720 target, as the
+/// renderer would set it up, so that touches become rays in a headless app.
+fn spawn_camera(app: &mut App) {
+    let size = UVec2::new(1280, 720);
+    let projection = PerspectiveProjection {
+        fov: 35f32.to_radians(),
+        aspect_ratio: size.x as f32 / size.y as f32,
+        ..default()
+    };
+    let camera = Camera {
+        computed: ComputedCameraValues {
+            clip_from_view: projection.get_clip_from_view(),
+            target_info: Some(RenderTargetInfo {
+                physical_size: size,
+                scale_factor: 1.0,
+            }),
+            ..default()
+        },
+        ..default()
+    };
+    app.world_mut().spawn((
+        camera,
+        Transform::from_xyz(0.0, 0.0, 4.2).looking_at(Vec3::ZERO, Vec3::Y),
+        GlobalTransform::from(Transform::from_xyz(0.0, 0.0, 4.2).looking_at(Vec3::ZERO, Vec3::Y)),
+    ));
+}
+
+#[test]
+fn touch_gestures_drag_pinch_and_tap_and_a_pinch_never_picks() {
+    let mut app = app();
+    spawn_camera(&mut app);
+    let centre = Vec2::new(640.0, 360.0);
+    look_at(&mut app, -10.0, -52.0);
+
+    // A tap on Brazil, at the centre of the screen, picks it.
+    for event in [
+        touch(1, TouchPhase::Started, centre),
+        touch(1, TouchPhase::Ended, centre),
+    ] {
+        app.world_mut().write_message(event);
+    }
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("BRA"), "a tap picks");
+    app.world_mut().write_message(SelectCountry(None));
+    look_at(&mut app, -10.0, -52.0);
+
+    // A pinch whose last finger lifts over Brazil zooms and picks nothing.
+    let before = app.world().resource::<GlobeView>().distance;
+    for event in [
+        touch(2, TouchPhase::Started, centre),
+        touch(3, TouchPhase::Started, centre + Vec2::new(100.0, 0.0)),
+        touch(3, TouchPhase::Moved, centre + Vec2::new(200.0, 0.0)),
+        touch(3, TouchPhase::Ended, centre + Vec2::new(200.0, 0.0)),
+        touch(2, TouchPhase::Ended, centre),
+    ] {
+        app.world_mut().write_message(event);
+    }
+    for _ in 0..30 {
+        app.update();
+    }
+    assert_eq!(selected_id(&app), None, "the end of a pinch never picks");
+    let after = app.world().resource::<GlobeView>().distance;
+    assert!(
+        after < before * 0.8,
+        "the pinch zooms in: {before} -> {after}"
+    );
+
+    // A one-finger drag turns the globe, and lifting the finger picks nothing.
+    look_at(&mut app, -10.0, -52.0);
+    for event in [
+        touch(4, TouchPhase::Started, centre),
+        touch(4, TouchPhase::Moved, centre + Vec2::new(60.0, 0.0)),
+        touch(4, TouchPhase::Moved, centre + Vec2::new(120.0, 0.0)),
+        touch(4, TouchPhase::Ended, centre + Vec2::new(120.0, 0.0)),
+    ] {
+        app.world_mut().write_message(event);
+    }
+    app.update();
+    let center = app.world().resource::<GlobeView>().center;
+    assert!(
+        center.lon < -55.0,
+        "dragging right turns the globe: {center:?}"
+    );
+    assert_eq!(selected_id(&app), None, "the end of a drag never picks");
 }

@@ -5,6 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 fn newsglobe() -> Command {
     Command::new(env!("CARGO_BIN_EXE_newsglobe"))
 }
@@ -157,7 +160,7 @@ fn screenshot_of_brazil_selected() {
         "neighbouring land in its own colours"
     );
     assert!(
-        pixel_share(&img, (0, 0, 40, 40), space) > 0.9,
+        pixel_share(&img, (0, 440, 40, 490), space) > 0.9,
         "space in the corner"
     );
     assert!(
@@ -170,4 +173,101 @@ fn screenshot_of_brazil_selected() {
         "the panel's heading"
     );
     std::fs::remove_file(out).ok();
+}
+
+/// Renders `args` (a screenshot command) over the corpus store and returns the picture.
+fn capture(data: &std::path::Path, name: &str, args: &[&str]) -> image::RgbImage {
+    let out = data.join(format!("{name}.png"));
+    let output = newsglobe()
+        .args(args)
+        .args(["--size", "1280x720", "--translator", "none", "--out"])
+        .arg(&out)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    image::open(&out).unwrap().to_rgb8()
+}
+
+#[test]
+fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
+    if !can_render() {
+        return;
+    }
+    let data = std::env::temp_dir().join(format!("newsglobe-shots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    corpus::fill_store(&data.join("news.sqlite"), newsglobe::news::now());
+    let config = data.join("config.toml");
+    std::fs::write(&config, "[kiosk]\nfeatured = [\"KEN\"]\n").unwrap();
+    let config = config.to_str().unwrap();
+
+    // The world panel on the left, its top story's coverage lit on the globe.
+    let story = capture(&data, "story", &["screenshot", "--story"]);
+    let panel = |[r, g, b]: [u8; 3]| (20..40).contains(&r) && r == g && g == b;
+    assert!(
+        pixel_share(&story, (0, 300, 370, 700), panel) > 0.6,
+        "the world panel"
+    );
+    let lit = |[r, g, b]: [u8; 3]| b > 150 && g > 130 && (r as i32) < b as i32 - 40;
+    assert!(
+        pixel_share(&story, (400, 0, 1280, 690), lit) > 0.01,
+        "countries lit"
+    );
+
+    // The attract loop's card over the bottom of the screen, on Kenya.
+    let attract = capture(
+        &data,
+        "attract",
+        &["--kiosk", "--config", config, "screenshot", "--attract"],
+    );
+    let dark = |[r, g, b]: [u8; 3]| r < 45 && g < 45 && b < 45;
+    let white = |[r, g, b]: [u8; 3]| r > 200 && g > 200 && b > 200;
+    let card = (200, 360, 1080, 620);
+    assert!(
+        pixel_share(&attract, card, dark) > 0.4,
+        "the card's backdrop"
+    );
+    assert!(pixel_share(&attract, card, white) > 0.01, "its headlines");
+    let kenya_green = |[r, g, b]: [u8; 3]| r < 40 && g > 80 && g < 140 && b < 60;
+    assert!(
+        pixel_share(&attract, card, kenya_green) > 0.0005,
+        "Kenya's flag"
+    );
+
+    // An article's link as a QR code a phone can read.
+    let qr = capture(
+        &data,
+        "qr",
+        &[
+            "--kiosk",
+            "--config",
+            config,
+            "screenshot",
+            "--select",
+            "KEN",
+            "--qr",
+        ],
+    );
+    let (width, height) = qr.dimensions();
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
+            let [r, g, b] = qr.get_pixel(x as u32, y as u32).0;
+            ((r as u32 + g as u32 + b as u32) / 3) as u8
+        });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on screen");
+    let (_, link) = grids[0].decode().unwrap();
+    let kenyan: Vec<String> = corpus::corpus()
+        .articles
+        .iter()
+        .filter(|a| a.country == "KEN")
+        .map(|a| a.link())
+        .collect();
+    assert!(kenyan.contains(&link), "{link} is a Kenyan article's link");
+    std::fs::remove_dir_all(&data).ok();
 }

@@ -29,7 +29,7 @@ pub const FOV_DEG: f64 = 35.0;
 const MAX_LAT: f64 = 85.0;
 /// Seconds without input before the globe starts turning by itself.
 const IDLE_SECONDS: f64 = 6.0;
-/// Idle rotation, degrees of longitude per second, westward as the Earth turns.
+/// Idle rotation by default, degrees of longitude per second, westward as the Earth turns.
 const IDLE_SPIN: f64 = -4.0;
 /// Seconds for a coasting globe to lose 63% of its speed.
 const INERTIA_TAU: f64 = 0.45;
@@ -52,6 +52,8 @@ pub struct GlobeView {
     /// Degrees per second of (longitude, latitude) while coasting after a drag.
     velocity: (f64, f64),
     idle_seconds: f64,
+    /// The idle turn, degrees of longitude per second (negative is westward).
+    pub idle_spin: f64,
     flight: Option<Flight>,
     /// Height of the 3D viewport in logical pixels, for pixel-to-angle conversions.
     viewport_height: f64,
@@ -72,6 +74,7 @@ impl Default for GlobeView {
             target_distance: HOME_DISTANCE,
             velocity: (0.0, 0.0),
             idle_seconds: 0.0,
+            idle_spin: IDLE_SPIN,
             flight: None,
             viewport_height: 720.0,
         }
@@ -265,7 +268,8 @@ fn steer(
     if view.idle_seconds > IDLE_SECONDS && selection.0.is_none() && view.flight.is_none() {
         // Ease into the spin over two seconds rather than lurching.
         let ramp = ((view.idle_seconds - IDLE_SECONDS) / 2.0).min(1.0);
-        view.turn((IDLE_SPIN * ramp * dt, 0.0));
+        let spin = view.idle_spin;
+        view.turn((spin * ramp * dt, 0.0));
     }
 }
 

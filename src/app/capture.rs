@@ -9,12 +9,17 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
 use super::camera::GlobeView;
 use super::globe::Atlas;
+use super::kiosk::{Kiosk, KioskSettings, QrView};
+use super::news::News;
 use super::picking::SelectCountry;
+use super::stories::{StoryFocus, WorldPanel};
 use super::{AppSystems, Mode};
 
 /// Frames to render before the screenshot: enough for the meshes to upload and the first
 /// MSAA-resolved image to settle after pipelines compile.
 const WARMUP_FRAMES: u32 = 12;
+/// How long a capture of the top story waits for the news thread to cluster the store.
+const STORY_WAIT: Duration = Duration::from_secs(30);
 /// A capture that has not finished by then has failed (no GPU, stuck pipeline).
 const CAPTURE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -26,10 +31,19 @@ pub(super) fn plugin(app: &mut App) {
     let mode = app.world().resource::<Mode>().clone();
     match mode {
         Mode::Interactive => {}
-        Mode::Screenshot { out, select } => {
+        Mode::Screenshot {
+            out,
+            select,
+            story,
+            attract,
+            qr,
+        } => {
             app.insert_resource(Shot {
                 out,
                 select,
+                story,
+                attract,
+                qr,
                 frames: 0,
                 requested: false,
             })
@@ -50,19 +64,83 @@ pub(super) fn plugin(app: &mut App) {
 struct Shot {
     out: PathBuf,
     select: Option<String>,
+    /// Still waiting to open the top story (the news thread sends the stories a moment
+    /// after start).
+    story: bool,
+    /// Still to start the kiosk's attract loop.
+    attract: bool,
+    /// Still waiting for the selected country's articles, to show the newest as a QR code.
+    qr: bool,
     frames: u32,
     requested: bool,
+}
+
+/// What the story and kiosk captures set up; the kiosk's parts are absent outside kiosk mode.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Staging<'w> {
+    launched: Res<'w, Launched>,
+    news: Res<'w, News>,
+    panel: ResMut<'w, WorldPanel>,
+    focus: ResMut<'w, StoryFocus>,
+    kiosk: Option<ResMut<'w, Kiosk>>,
+    settings: Option<Res<'w, KioskSettings>>,
+    qr: Option<ResMut<'w, QrView>>,
+    time: Res<'w, Time>,
 }
 
 fn take_screenshot(
     mut commands: Commands,
     mut shot: ResMut<Shot>,
     atlas: Res<Atlas>,
-    launched: Res<Launched>,
     mut view: ResMut<GlobeView>,
     mut select: MessageWriter<SelectCountry>,
     mut exit: MessageWriter<AppExit>,
+    mut staging: Staging,
 ) {
+    let launched = staging.launched.0;
+    let news = &staging.news;
+    if std::mem::take(&mut shot.attract) {
+        match (staging.kiosk.as_mut(), staging.settings.as_ref()) {
+            (Some(state), Some(settings)) => {
+                state.start_attract(settings.times, staging.time.elapsed_secs_f64());
+            }
+            _ => warn!("--attract shows the kiosk's attract loop: add --kiosk"),
+        }
+    }
+    if shot.qr {
+        let newest = news
+            .articles
+            .as_ref()
+            .filter(|listed| shot.select.as_deref() == Some(listed.country.as_str()))
+            .and_then(|listed| listed.articles.first());
+        match (staging.qr.as_mut(), newest) {
+            (None, _) => {
+                warn!("--qr shows a QR code in kiosk mode: add --kiosk");
+                shot.qr = false;
+            }
+            (Some(qr), Some(article)) => {
+                qr.0 = Some(article.clone());
+                shot.qr = false;
+                shot.frames = shot.frames.min(1);
+            }
+            (Some(_), None) if launched.elapsed() > STORY_WAIT => {
+                warn!("no stored article for the selected country: no QR code to show");
+                shot.qr = false;
+            }
+            (Some(_), None) => {}
+        }
+    }
+    if shot.story {
+        staging.panel.open = true;
+        if let Some(top) = news.stories.top.first() {
+            staging.focus.0 = Some(top.clone());
+            shot.story = false;
+            shot.frames = 1;
+        } else if launched.elapsed() > STORY_WAIT {
+            warn!("no story covered by several countries in the store: none to show");
+            shot.story = false;
+        }
+    }
     if shot.frames == 0
         && let Some(id) = &shot.select
     {
@@ -76,11 +154,11 @@ fn take_screenshot(
     // The selection starts a flight next frame; a still picture wants its end.
     view.land();
     shot.frames += 1;
-    if launched.0.elapsed() > CAPTURE_TIMEOUT {
+    if launched.elapsed() > CAPTURE_TIMEOUT {
         error!("no screenshot after {CAPTURE_TIMEOUT:?}");
         exit.write(AppExit::error());
     }
-    if shot.frames < WARMUP_FRAMES || shot.requested {
+    if shot.frames < WARMUP_FRAMES || shot.requested || shot.story || shot.qr {
         return;
     }
     shot.requested = true;

@@ -1,5 +1,5 @@
 //! The globe: one mesh for all countries over an ocean sphere, outlines, light, and colours
-//! that follow the hover and the selection.
+//! that follow the hover, the selection, the news and the countries a story or search lights.
 //!
 //! Countries share one mesh with per-vertex colours; each country owns a contiguous vertex
 //! range, so highlighting rewrites colours within the frame and never rebuilds geometry.
@@ -54,15 +54,24 @@ impl Atlas {
     }
 
     /// The colour a country is drawn in, given what the user is pointing at and has picked,
-    /// and how much news it has (`heat`, 0 to 1).
+    /// how much news it has (`heat`, 0 to 1) and whether a story or search lights it up.
     fn color(
         &self,
         country: usize,
         hovered: Option<usize>,
         selected: Option<usize>,
         heat: f32,
+        highlight: &Highlight,
     ) -> LinearRgba {
-        let base = LAND[self.palette_index[country]].mix(&NEWS_HEAT, 0.6 * heat);
+        let land = LAND[self.palette_index[country]];
+        let base = if highlight.0.is_empty() {
+            land.mix(&NEWS_HEAT, 0.6 * heat)
+        } else if highlight.0.binary_search(&country).is_ok() {
+            // Keep the neighbour colouring faintly, so adjacent lit countries stay apart.
+            land.mix(&LIT, 0.8)
+        } else {
+            land.mix(&UNLIT, 0.7)
+        };
         if selected == Some(country) {
             SELECTED.into()
         } else if hovered == Some(country) {
@@ -95,6 +104,9 @@ const LAND: [Srgba; 6] = [
 /// The tint countries take on as their news of the last day grows.
 const NEWS_HEAT: Srgba = Srgba::rgb(0.86, 0.38, 0.30);
 const SELECTED: Srgba = Srgba::rgb(0.98, 0.66, 0.15);
+/// Countries a story or a search lights up, and the rest meanwhile.
+const LIT: Srgba = Srgba::rgb(0.20, 0.78, 0.90);
+const UNLIT: Srgba = Srgba::rgb(0.22, 0.24, 0.26);
 const OCEAN: Srgba = Srgba::rgb(0.09, 0.22, 0.38);
 const BORDER: Srgba = Srgba::new(0.12, 0.12, 0.10, 0.75);
 const SPACE: Srgba = Srgba::rgb(0.02, 0.03, 0.06);
@@ -102,6 +114,11 @@ const SPACE: Srgba = Srgba::rgb(0.02, 0.03, 0.06);
 const BORDER_RADIUS: f32 = 1.0006;
 /// The ocean sits below the land by more than a mesh chord's sag (1.5° → 8.6e-5).
 const OCEAN_RADIUS: f32 = 0.998;
+
+/// The countries a story's coverage or a search's matches light up, as sorted indices into
+/// [`Atlas::countries`]; empty when nothing is lit, and the globe shows its news heat.
+#[derive(Resource, Debug, Default, PartialEq)]
+pub struct Highlight(pub Vec<usize>);
 
 /// The globe's root: its rotation is the view; picking undoes it to find latitude/longitude.
 #[derive(Component)]
@@ -117,12 +134,16 @@ pub(super) fn plugin(app: &mut App) {
             brightness: 350.0,
             ..default()
         })
+        .init_resource::<Highlight>()
         .add_systems(Startup, spawn_globe)
         .add_systems(
             Update,
-            recolor
-                .in_set(AppSystems::Present)
-                .run_if(resource_changed::<Hovered>.or_else(resource_changed::<Selection>)),
+            recolor.in_set(AppSystems::Present).run_if(
+                resource_changed::<Hovered>
+                    .or_else(resource_changed::<Selection>)
+                    .or_else(resource_changed::<RecentCounts>)
+                    .or_else(resource_changed::<Highlight>),
+            ),
         );
 }
 
@@ -203,7 +224,9 @@ fn spawn_globe(
 fn land_mesh(atlas: &Atlas) -> Mesh {
     let colors: Vec<[f32; 4]> = (0..atlas.countries.len())
         .flat_map(|c| {
-            let color = atlas.color(c, None, None, 0.0).to_f32_array();
+            let color = atlas
+                .color(c, None, None, 0.0, &Highlight::default())
+                .to_f32_array();
             std::iter::repeat_n(color, atlas.vertex_range(c).len())
         })
         .collect();
@@ -259,12 +282,14 @@ fn border_point(p: LatLon) -> Vec3 {
 }
 
 /// Rewrites the colours of the countries whose state changed since the last call, or of
-/// all of them when the news counts moved.
+/// all of them when the news counts or the lit countries changed.
+#[allow(clippy::too_many_arguments)] // A country's colour depends on each of these.
 fn recolor(
     atlas: Res<Atlas>,
     hovered: Res<Hovered>,
     selection: Res<Selection>,
     counts: Res<RecentCounts>,
+    highlight: Res<Highlight>,
     land: Single<&LandMesh>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut shown: Local<(Option<usize>, Option<usize>)>,
@@ -280,10 +305,12 @@ fn recolor(
     let now = (hovered.0, selection.0);
     let mut paint = |country: usize| {
         let heat = heat(&counts, &atlas.countries[country].id);
-        let color = atlas.color(country, now.0, now.1, heat).to_f32_array();
+        let color = atlas
+            .color(country, now.0, now.1, heat, &highlight)
+            .to_f32_array();
         colors[atlas.vertex_range(country)].fill(color);
     };
-    if counts.is_changed() {
+    if counts.is_changed() || highlight.is_changed() {
         (0..atlas.countries.len()).for_each(&mut paint);
     } else {
         [was_hovered, was_selected, now.0, now.1]

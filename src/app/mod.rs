@@ -3,34 +3,42 @@
 //! Data flows one way. Pointer input becomes gesture messages (`pointer`); the camera turns
 //! drags and pinches into the globe's orientation and zoom (`camera`); taps and the hovering
 //! cursor become a ray, a latitude/longitude and a country (`picking`); the selection and the
-//! hover recolour the globe (`globe`) and fill the side panel (`panel`); `capture` drives the
-//! headless screenshot and render-benchmark modes.
+//! hover recolour the globe (`globe`) and fill the side panel (`panel`); the news thread
+//! (`news`) feeds the panels and the world's stories (`stories`), whose coverage the globe
+//! lights up; `kiosk` runs the unattended touch-screen mode; `capture` drives the headless
+//! screenshot and render-benchmark modes.
 
 mod camera;
 mod capture;
 mod fonts;
 mod globe;
 mod idle;
+mod kiosk;
 mod news;
 mod panel;
 mod picking;
 mod pointer;
 mod qr;
+mod stories;
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::window::{ExitCondition, WindowResolution};
+use bevy::window::{CursorOptions, ExitCondition, MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 
 pub use camera::GlobeView;
-pub use globe::{Atlas, Globe};
+pub use globe::{Atlas, Globe, Highlight};
 pub use idle::{IdleAction, IdleClock, IdleTimes, Phase};
-pub use news::{News, NewsOptions, NewsStatus, RecentCounts};
+pub use kiosk::{Kiosk, KioskSettings, QrView, chord_pressed, key_code, tour};
+pub use news::{
+    CountryNews, News, NewsOptions, NewsStatus, RecentCounts, SearchNews, WorldStories,
+};
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
 pub use qr::{MAX_MODULE_PX, MAX_URL_BYTES, QrError, qr_image};
+pub use stories::{StoryFocus, WorldPanel, WorldTab, find_countries};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -67,6 +75,12 @@ pub enum Mode {
     Screenshot {
         out: PathBuf,
         select: Option<String>,
+        /// Open the world panel on its top story, with the story's coverage on the globe.
+        story: bool,
+        /// Kiosk mode: start the attract loop at once.
+        attract: bool,
+        /// Kiosk mode: show the selected country's newest article as a QR code.
+        qr: bool,
     },
     BenchRender {
         frames: u32,
@@ -82,6 +96,8 @@ pub struct AppOptions {
     /// When the process started, for the render benchmark's time to first frame.
     pub launched: std::time::Instant,
     pub news: NewsOptions,
+    /// Kiosk mode and its settings.
+    pub kiosk: Option<crate::config::Kiosk>,
 }
 
 /// The order of the app's systems within `Update`, chained once here.
@@ -119,16 +135,29 @@ pub fn core_plugin(app: &mut App) {
     app.add_plugins((pointer::plugin, picking::plugin, camera::plugin));
 }
 
-/// The news bridge: its systems, the [`News`] resources, and its IO thread, started now.
+/// The news bridge and the stories' state: their systems, the [`News`] resources, and the
+/// IO thread, started now.
 pub fn add_news(app: &mut App, options: NewsOptions) {
-    app.add_plugins(news::plugin);
+    app.add_plugins((news::plugin, stories::plugin));
     news::start(app, options);
+}
+
+/// Kiosk mode on a headless app: the idle clock, the attract loop and the quit chord. Call
+/// after [`core_plugin`] and [`add_news`]; featured codes the atlas lacks are skipped.
+pub fn add_kiosk(app: &mut App, config: &crate::config::Kiosk) -> anyhow::Result<()> {
+    let settings = KioskSettings::new(config, app.world().resource::<Atlas>())?;
+    app.insert_resource(settings);
+    kiosk::plugin(app);
+    Ok(())
 }
 
 /// The full app: window, renderer, globe, egui panel and the capture modes.
 pub fn run(options: AppOptions) -> anyhow::Result<()> {
     let atlas = Atlas::load(options.geometry)?;
     let headless_capture = options.mode != Mode::Interactive;
+    // A kiosk fills its screen and cannot be closed from the window manager; the capture
+    // modes keep their window size so their pictures are the size asked for.
+    let fullscreen_kiosk = options.kiosk.is_some() && !headless_capture;
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -136,10 +165,20 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
                 primary_window: Some(Window {
                     title: "newsglobe".into(),
                     resolution: WindowResolution::from(options.size.to_array()),
+                    mode: if fullscreen_kiosk {
+                        WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
+                    } else {
+                        WindowMode::Windowed
+                    },
+                    decorations: !fullscreen_kiosk,
                     ..default()
                 }),
+                primary_cursor_options: Some(CursorOptions {
+                    visible: !fullscreen_kiosk,
+                    ..default()
+                }),
+                close_when_requested: !fullscreen_kiosk,
                 exit_condition: ExitCondition::OnPrimaryClosed,
-                ..default()
             })
             .set(RenderPlugin {
                 // A capture must not be taken before the globe's shaders exist.
@@ -158,8 +197,13 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         panel::plugin,
         capture::plugin,
         news::plugin,
+        stories::plugin,
     ));
     news::start(&mut app, options.news);
+    if let Some(config) = &options.kiosk {
+        add_kiosk(&mut app, config)?;
+        app.add_plugins(kiosk::ui_plugin);
+    }
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the app stopped with error code {code}"),

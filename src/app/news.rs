@@ -1,10 +1,12 @@
-//! The news bridge: the store and the fetcher live on one IO thread with its own tokio
-//! runtime, behind channels; each frame drains what came back into [`News`].
+//! The news bridge: the store, the fetcher and the story clustering live on one IO thread
+//! with its own tokio runtime, behind channels; each frame drains what came back into
+//! [`News`].
 //!
 //! Nothing here blocks a frame. On start the thread reads what the store already holds, so
 //! the globe shows it at once, then refreshes every feed in the background and again on a
-//! timer. Reads use their own connection, so listing a country's articles never waits for
-//! a refresh that is writing (the store runs in WAL mode).
+//! timer. Reads use their own connection, so listing a country's articles or searching never
+//! waits for a refresh that is writing (the store runs in WAL mode). After each refresh the
+//! new articles join the world's stories ([`World`]) and the top stories are sent again.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,11 +23,20 @@ use crate::news::catalog::Catalog;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
 use crate::news::store::Store;
+use crate::news::topics::{self, Topics};
 use crate::news::translate::Translator;
+use crate::news::world::{self, CURRENT_SECONDS, HORIZON_SECONDS, StoryView, World};
 use crate::news::{Article, FeedSource};
 
 /// How many articles the panel lists for a country.
-pub const PANEL_ARTICLES: usize = 50;
+pub const PANEL_ARTICLES: usize = 100;
+/// How many articles a search lists.
+pub const SEARCH_RESULTS: usize = 100;
+/// How many stories each world list holds.
+const WORLD_STORIES: usize = 60;
+/// A story is one "the world covers" from this many countries on; a blindspot needs as many,
+/// since a story only one country tells is overlooked everywhere else too.
+pub const WORLD_MIN_COUNTRIES: usize = 2;
 /// The window that "covering it now" means for the globe's shading.
 const RECENT_SECONDS: i64 = 24 * 3600;
 
@@ -50,10 +61,41 @@ pub struct RecentCounts(pub HashMap<String, usize>);
 #[derive(Resource, Debug, Default)]
 pub struct News {
     /// The articles of the country last asked for, newest first.
-    pub articles: Option<(String, Vec<Article>)>,
+    pub articles: Option<CountryNews>,
+    /// What the whole world covers now.
+    pub stories: WorldStories,
+    /// The last search's results, best first.
+    pub search: Option<SearchResults>,
     /// Countries with at least one outlet in the catalog.
     pub covered: Vec<String>,
     pub status: NewsStatus,
+}
+
+/// A country's articles with their topics and, for those other outlets also cover, their
+/// story.
+#[derive(Clone, Debug, Default)]
+pub struct CountryNews {
+    pub country: String,
+    pub articles: Vec<Article>,
+    /// One per article, in order.
+    pub topics: Vec<Topics>,
+    /// By article id, the stories that hold more than that article.
+    pub stories: HashMap<i64, Arc<StoryView>>,
+}
+
+/// The stories of the last [`CURRENT_SECONDS`] covered by at least [`WORLD_MIN_COUNTRIES`].
+#[derive(Clone, Debug, Default)]
+pub struct WorldStories {
+    /// The most countries first.
+    pub top: Vec<Arc<StoryView>>,
+    /// Those no US outlet carries, the most countries first.
+    pub blindspots: Vec<Arc<StoryView>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchResults {
+    pub query: String,
+    pub articles: Vec<Article>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -72,12 +114,15 @@ pub struct NewsStatus {
     pub fetching: bool,
     /// Who translates, for the status line; `None` when translation is off.
     pub translator: Option<String>,
+    /// A background task failed and restarts: the last failure's message.
+    pub restarting: Option<String>,
     /// Languages the last refresh could not translate, with why.
     pub translation_failures: Vec<(String, String)>,
 }
 
 enum Request {
     Articles(String),
+    Search(String),
 }
 
 enum Reply {
@@ -89,9 +134,23 @@ enum Reply {
     },
     Progress(usize, usize),
     Refreshed(Result<IngestReport, String>),
-    Articles(String, Result<Vec<Article>, String>),
+    Articles(String, Result<CountryNews, String>),
+    Stories(WorldStories),
+    Search(String, Result<Vec<Article>, String>),
     StoreError(String),
+    /// A background task panicked and starts again after a pause.
+    Failed(String),
 }
+
+/// Asks the store for the articles matching the words of a query (see [`Store::search`]);
+/// the results arrive in [`News::search`].
+#[derive(Message, Clone, Debug, PartialEq)]
+pub struct SearchNews(pub String);
+
+/// Asks for a country's (`ADM0_A3`) articles outside the selection (the kiosk's attract card);
+/// they arrive in [`News::articles`].
+#[derive(Message, Clone, Debug, PartialEq)]
+pub struct AskArticles(pub String);
 
 #[derive(Resource)]
 struct Channels {
@@ -100,13 +159,15 @@ struct Channels {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        (
-            drain_replies.in_set(AppSystems::Receive),
-            ask_for_articles.in_set(AppSystems::Present),
-        ),
-    );
+    app.add_message::<SearchNews>()
+        .add_message::<AskArticles>()
+        .add_systems(
+            Update,
+            (
+                drain_replies.in_set(AppSystems::Receive),
+                (ask_for_articles, ask_for_searches).in_set(AppSystems::Present),
+            ),
+        );
 }
 
 /// Starts the IO thread and the [`News`] resource.
@@ -140,9 +201,12 @@ pub fn start(app: &mut App, options: NewsOptions) {
         });
 }
 
+/// How long a failed news task waits before it starts again.
+const RESTART_DELAY: Duration = Duration::from_secs(10);
+
 fn io_thread(
     options: NewsOptions,
-    requests: UnboundedReceiver<Request>,
+    mut requests: UnboundedReceiver<Request>,
     replies: UnboundedSender<Reply>,
 ) {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -158,23 +222,74 @@ fn io_thread(
             return;
         }
     };
-    runtime.block_on(serve(options, requests, replies));
+    // A bug in the news code must not take the app down, nor leave it without news until a
+    // restart nobody is there to do (a kiosk): serve again after a pause. The requests
+    // channel outlives each attempt, so the app never notices the swap.
+    loop {
+        let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(serve(&options, &mut requests, &replies));
+        }));
+        match served {
+            Ok(()) => return,
+            Err(panic) => {
+                let _ = replies.send(Reply::Failed(panic_message(panic.as_ref())));
+                std::thread::sleep(RESTART_DELAY);
+            }
+        }
+    }
+}
+
+/// What a panic said, for the status line and the log.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// Runs the task `make` builds until it ends, building and running it again, after `delay`,
+/// each time it panics; `on_panic` hears each panic's message.
+pub async fn supervise<F, Fut>(mut make: F, delay: Duration, mut on_panic: impl FnMut(String))
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    loop {
+        match tokio::spawn(make()).await {
+            Err(e) if e.is_panic() => {
+                on_panic(panic_message(e.into_panic().as_ref()));
+                tokio::time::sleep(delay).await;
+            }
+            Ok(()) | Err(_) => return,
+        }
+    }
+}
+
+/// Aborts a spawned task when dropped: a `serve` that unwinds takes its refresher with it
+/// rather than leaving a second one running beside its successor's.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn serve(
-    options: NewsOptions,
-    mut requests: UnboundedReceiver<Request>,
-    replies: UnboundedSender<Reply>,
+    options: &NewsOptions,
+    requests: &mut UnboundedReceiver<Request>,
+    replies: &UnboundedSender<Reply>,
 ) {
-    // Two connections: the refresh writes through one while this loop reads through the other.
-    let (reader, writer) = match (Store::open(&options.store), Store::open(&options.store)) {
-        (Ok(reader), Ok(writer)) => (reader, writer),
-        (Err(e), _) | (_, Err(e)) => {
+    // This loop reads through its own connection while the refresh writes through another.
+    let reader = match Store::open(&options.store) {
+        Ok(reader) => reader,
+        Err(e) => {
             let _ = replies.send(Reply::StoreError(e.to_string()));
             return;
         }
     };
-    send_counts(&reader, &replies);
+    send_counts(&reader, replies);
     if let Ok(health) = reader.feed_health() {
         let _ = replies.send(Reply::Health {
             last_update: health.iter().filter_map(|(_, s)| s.last_success).max(),
@@ -184,37 +299,139 @@ async fn serve(
                 .count(),
         });
     }
-    if options.fetch {
-        let sources = options.catalog.sources();
-        tokio::spawn(refresh_forever(
-            writer,
-            sources,
-            options.translator.clone(),
-            options.refresh_every,
-            replies.clone(),
-        ));
-    }
-    while let Some(request) = requests.recv().await {
-        match request {
-            Request::Articles(country) => {
-                let articles = reader
-                    .latest_for_country(&country, PANEL_ARTICLES)
-                    .map_err(|e| e.to_string());
-                let _ = replies.send(Reply::Articles(country, articles));
+    let mut world = World::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
+        let _ = replies.send(Reply::StoreError(e.to_string()));
+        World::new(HORIZON_SECONDS)
+    });
+    send_stories(&world, replies);
+    // The refresh reports here rather than to the app, so that the stories are brought up to
+    // date before the app hears that the refresh is over and asks again.
+    let (refreshed, mut refreshes) = unbounded_channel();
+    let _refresher = options.fetch.then(|| {
+        let (options, failures) = (options.clone(), replies.clone());
+        let replies = replies.clone();
+        let make = move || {
+            refresh_forever(
+                options.store.clone(),
+                options.catalog.sources(),
+                options.translator.clone(),
+                options.refresh_every,
+                replies.clone(),
+                refreshed.clone(),
+            )
+        };
+        AbortOnDrop(tokio::spawn(supervise(
+            make,
+            RESTART_DELAY,
+            move |message| {
+                let _ = failures.send(Reply::Failed(message));
+            },
+        )))
+    });
+    loop {
+        tokio::select! {
+            request = requests.recv() => match request {
+                Some(request) => answer(request, &reader, &world, replies),
+                None => return,
+            },
+            Some(report) = refreshes.recv() => {
+                if let Err(e) = world.update(&reader, crate::news::now()) {
+                    let _ = replies.send(Reply::StoreError(e.to_string()));
+                }
+                send_stories(&world, replies);
+                send_counts(&reader, replies);
+                if replies.send(Reply::Refreshed(report)).is_err() {
+                    return;
+                }
             }
         }
-        // Counts move as refreshes commit; answering a request is a good moment to re-read.
-        send_counts(&reader, &replies);
     }
 }
 
+fn answer(request: Request, reader: &Store, world: &World, replies: &UnboundedSender<Reply>) {
+    match request {
+        Request::Articles(country) => {
+            let listed = reader
+                .latest_for_country(&country, PANEL_ARTICLES)
+                .map(|articles| country_news(world, country.clone(), articles))
+                .map_err(|e| e.to_string());
+            let _ = replies.send(Reply::Articles(country, listed));
+        }
+        Request::Search(query) => {
+            let found = reader
+                .search(&query, SEARCH_RESULTS)
+                .map_err(|e| e.to_string());
+            let _ = replies.send(Reply::Search(query, found));
+        }
+    }
+    // Counts move as refreshes commit; answering a request is a good moment to re-read.
+    send_counts(reader, replies);
+}
+
+/// A country's articles with their topics and shared stories.
+fn country_news(world: &World, country: String, articles: Vec<Article>) -> CountryNews {
+    let topics = articles
+        .iter()
+        .map(|a| {
+            let (title, summary) = world::english(a);
+            topics::tag(title, summary)
+        })
+        .collect();
+    let mut views: HashMap<u32, Arc<StoryView>> = HashMap::new();
+    let mut stories = HashMap::new();
+    for article in &articles {
+        let Some(story) = world.story_of(article.id) else {
+            continue;
+        };
+        let view = match views.get(&story) {
+            Some(view) => Some(view.clone()),
+            None => world.shared_story_of(article.id).map(|view| {
+                let view = Arc::new(view);
+                views.insert(story, view.clone());
+                view
+            }),
+        };
+        if let Some(view) = view {
+            stories.insert(article.id, view);
+        }
+    }
+    CountryNews {
+        country,
+        articles,
+        topics,
+        stories,
+    }
+}
+
+fn send_stories(world: &World, replies: &UnboundedSender<Reply>) {
+    let since = crate::news::now() - CURRENT_SECONDS;
+    let all = world.top(since, WORLD_MIN_COUNTRIES, None, usize::MAX);
+    let blindspots = all
+        .iter()
+        .filter(|s| s.blindspot)
+        .take(WORLD_STORIES)
+        .cloned()
+        .map(Arc::new)
+        .collect();
+    let top = all.into_iter().take(WORLD_STORIES).map(Arc::new).collect();
+    let _ = replies.send(Reply::Stories(WorldStories { top, blindspots }));
+}
+
 async fn refresh_forever(
-    mut store: Store,
+    store: PathBuf,
     sources: Vec<FeedSource>,
     translator: Arc<Translator>,
     every: Duration,
     replies: UnboundedSender<Reply>,
+    refreshed: UnboundedSender<Result<IngestReport, String>>,
 ) {
+    let mut store = match Store::open(&store) {
+        Ok(store) => store,
+        Err(e) => {
+            let _ = replies.send(Reply::StoreError(e.to_string()));
+            return;
+        }
+    };
     let config = FetchConfig::default();
     loop {
         let total = sources.len();
@@ -226,8 +443,7 @@ async fn refresh_forever(
         })
         .await
         .map_err(|e| e.to_string());
-        send_counts(&store, &replies);
-        if replies.send(Reply::Refreshed(report)).is_err() {
+        if refreshed.send(report).is_err() {
             return;
         }
         tokio::time::sleep(every).await;
@@ -261,6 +477,7 @@ fn drain_replies(
             Reply::Refreshed(Ok(report)) => {
                 let status = &mut news.status;
                 status.updating = None;
+                status.restarting = None;
                 status.last_update = Some(crate::news::now());
                 status.failing_feeds = report.failed.len();
                 status.translation_failures = report.translation_failures;
@@ -271,12 +488,31 @@ fn drain_replies(
                 news.status.updating = None;
                 news.status.store_error = Some(e);
             }
-            Reply::Articles(country, Ok(articles)) => news.articles = Some((country, articles)),
+            Reply::Articles(_, Ok(listed)) => news.articles = Some(listed),
             Reply::Articles(country, Err(e)) => {
-                news.articles = Some((country, Vec::new()));
+                news.articles = Some(CountryNews {
+                    country,
+                    ..default()
+                });
+                news.status.store_error = Some(e);
+            }
+            Reply::Stories(stories) => news.stories = stories,
+            Reply::Search(query, Ok(articles)) => {
+                news.search = Some(SearchResults { query, articles });
+            }
+            Reply::Search(query, Err(e)) => {
+                news.search = Some(SearchResults {
+                    query,
+                    articles: Vec::new(),
+                });
                 news.status.store_error = Some(e);
             }
             Reply::StoreError(e) => news.status.store_error = Some(e),
+            Reply::Failed(e) => {
+                error!("news: a background task failed and restarts: {e}");
+                news.status.updating = None;
+                news.status.restarting = Some(e);
+            }
         }
     }
 }
@@ -288,8 +524,12 @@ fn ask_for_articles(
     news: Res<News>,
     atlas: Res<Atlas>,
     channels: Res<Channels>,
+    mut requests: MessageReader<AskArticles>,
     mut asked: Local<(Option<usize>, Option<i64>)>,
 ) {
+    for AskArticles(country) in requests.read() {
+        let _ = channels.requests.send(Request::Articles(country.clone()));
+    }
     let now = (selection.0, news.status.last_update);
     if *asked == now {
         return;
@@ -299,5 +539,49 @@ fn ask_for_articles(
         let _ = channels
             .requests
             .send(Request::Articles(atlas.countries[country].id.clone()));
+    }
+}
+
+fn ask_for_searches(mut searches: MessageReader<SearchNews>, channels: Res<Channels>) {
+    // Typing sends a search per key: only the last of a frame's matters.
+    if let Some(SearchNews(query)) = searches.read().last() {
+        let _ = channels.requests.send(Request::Search(query.clone()));
+    }
+}
+
+#[cfg(test)]
+mod supervise_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_panicking_task_runs_again_until_it_ends() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut heard = Vec::new();
+        let make = || {
+            let runs = runs.clone();
+            async move {
+                if runs.fetch_add(1, Ordering::SeqCst) < 2 {
+                    panic!("feed parser bug");
+                }
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(supervise(make, Duration::ZERO, |message| {
+            heard.push(message)
+        }));
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+        assert_eq!(heard, ["feed parser bug", "feed parser bug"]);
+    }
+
+    #[test]
+    fn panic_messages_of_either_kind_are_read() {
+        let text: Box<dyn std::any::Any + Send> = Box::new(format!("index {} out of range", 7));
+        assert_eq!(panic_message(text.as_ref()), "index 7 out of range");
+        let other: Box<dyn std::any::Any + Send> = Box::new(42);
+        assert_eq!(panic_message(other.as_ref()), "a panic without a message");
     }
 }

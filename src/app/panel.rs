@@ -1,12 +1,15 @@
-//! The egui layer: the side panel for the selected country, the hover tooltip, the help line,
-//! and the 3D viewport shrunk to the space beside the panel.
+//! The egui layer: the side panel for the selected country, the world panel and the country
+//! finder (drawn from `stories`), the hover tooltip, the help line, and the 3D viewport
+//! shrunk to the space between the panels.
 //!
 //! egui owns its input: pointer gestures ignore presses that start over it (see `pointer`),
-//! and the globe camera's viewport excludes the panel so the globe is centred in what is left
-//! rather than hidden under it.
+//! and the globe camera's viewport excludes the panels so the globe is centred in what is
+//! left rather than hidden under them. All panels are laid out in one pass over one root, as
+//! egui requires.
 
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};
+use bevy::ecs::system::SystemParam;
 use bevy::input::keyboard::KeyCode;
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
@@ -18,14 +21,20 @@ use bevy_egui::{
 
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
-use super::news::{News, NewsStatus};
+use super::kiosk::{KioskSettings, QrView};
+use super::news::{CountryNews, News, NewsStatus, SearchNews};
 use super::picking::{Hovered, SelectCountry, Selection};
 use super::pointer::Dragging;
+use super::stories::{self, Finder, StoryFocus, UiActions, WorldPanel};
 use super::{AppSystems, assets_dir};
 use crate::news::Article;
+use crate::news::topics::Topic;
+use crate::news::world::english;
 
 /// Logical width of the country panel.
 const PANEL_WIDTH: f32 = 340.0;
+/// The smallest touch target in kiosk mode, in physical pixels.
+pub const TOUCH_TARGET_PX: f32 = 48.0;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn_ui_camera)
@@ -54,13 +63,28 @@ fn spawn_ui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettin
     ));
 }
 
-fn style_once(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
+fn style_once(
+    mut contexts: EguiContexts,
+    kiosk: Option<Res<KioskSettings>>,
+    mut done: Local<bool>,
+) -> Result {
     if *done {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
     ctx.set_theme(egui::Theme::Dark);
+    let scale = kiosk.as_ref().map(|k| k.text_scale);
+    if let Some(scale) = scale {
+        ctx.set_zoom_factor(scale);
+    }
     ctx.all_styles_mut(|style| {
+        if let Some(scale) = scale {
+            // Every button, tab and list entry at least 48 physical pixels tall: the
+            // size a fingertip hits reliably (Material and Apple guidelines agree).
+            style.spacing.interact_size.y = (TOUCH_TARGET_PX / scale).ceil();
+            style.spacing.button_padding = egui::vec2(12.0, 8.0);
+            style.spacing.scroll.bar_width = 16.0;
+        }
         style.spacing.item_spacing = egui::vec2(8.0, 6.0);
         style
             .text_styles
@@ -100,7 +124,7 @@ impl Flag {
 }
 
 /// A flag from `assets/flags`; the few features without one (Bir Tawil, say) show none.
-fn load_flag(id: &str) -> Option<egui::ColorImage> {
+pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
     let path = assets_dir().join("flags").join(format!("{id}.png"));
     let image = image::open(&path).ok()?.to_rgba8();
     let size = [image.width() as usize, image.height() as usize];
@@ -110,11 +134,24 @@ fn load_flag(id: &str) -> Option<egui::ColorImage> {
     ))
 }
 
-#[allow(clippy::too_many_arguments)] // The panel shows several resources at once.
+/// The state the panels read and change besides the selection.
+#[derive(SystemParam)]
+struct PanelState<'w, 's> {
+    flag: Local<'s, Flag>,
+    show_original: Local<'s, bool>,
+    topic: Local<'s, Option<Topic>>,
+    world: ResMut<'w, WorldPanel>,
+    focus: ResMut<'w, StoryFocus>,
+    finder: ResMut<'w, Finder>,
+    search: MessageWriter<'w, SearchNews>,
+    /// Present in kiosk mode, where links show as QR codes instead of opening a browser.
+    qr: Option<ResMut<'w, QrView>>,
+}
+
+#[allow(clippy::too_many_arguments)] // The panels show several resources at once.
 fn country_ui(
     mut contexts: EguiContexts,
-    mut flag: Local<Flag>,
-    mut show_original: Local<bool>,
+    mut state: PanelState,
     atlas: Res<Atlas>,
     selection: Res<Selection>,
     hovered: Res<Hovered>,
@@ -132,11 +169,30 @@ fn country_ui(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
+    let kiosk = state.qr.is_some();
+    let mut actions = UiActions { kiosk, ..default() };
 
-    let mut panel_width = 0.0;
+    stories::finder_ui(
+        &ctx,
+        &mut state.finder,
+        &mut state.world,
+        &atlas,
+        &mut actions,
+    );
+    let left_width = stories::world_panel(
+        &mut root,
+        &mut state.world,
+        &mut state.focus,
+        &news,
+        &atlas,
+        &mut actions,
+    );
+
+    let mut right_width = 0.0;
     if let Some(index) = selection.0 {
         let country = &atlas.countries[index];
-        let flag = flag
+        let flag = state
+            .flag
             .of(&ctx, index, &country.id)
             .map(|t| (t.id(), t.size_vec2()));
         let response = egui::Panel::right("country")
@@ -153,7 +209,7 @@ fn country_ui(
                     ui.heading(&country.name);
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui.button("✖").on_hover_text("Close (Esc)").clicked() {
-                            select.write(SelectCountry(None));
+                            actions.select = Some(None);
                         }
                     });
                 });
@@ -167,11 +223,21 @@ fn country_ui(
                     .join(" · ");
                 ui.weak(format!("{}   {codes}", country.continent));
                 ui.separator();
-                ui.label(egui::RichText::new("Articles").strong());
-                article_list(ui, &news, &country.id, &mut show_original);
+                focused_story(ui, &mut state.focus, &country.id, &atlas, &mut actions);
+                ui.horizontal(|ui| {
+                    ui.label(egui::RichText::new("Articles").strong());
+                    stories::topic_filter(ui, "country-topic", &mut state.topic);
+                });
+                let view = ArticleView {
+                    show_original: &mut state.show_original,
+                    topic: *state.topic,
+                    focus: &mut state.focus,
+                    atlas: &atlas,
+                };
+                article_list(ui, &news, &country.id, view, &mut actions);
                 ui.allocate_space(ui.available_size());
             });
-        panel_width = response.response.rect.width();
+        right_width = response.response.rect.width();
     }
 
     egui::Panel::bottom("help")
@@ -181,17 +247,25 @@ fn country_ui(
                 .inner_margin(egui::Margin::symmetric(12, 6)),
         )
         .show(&mut root, |ui| {
-            ui.horizontal(|ui| {
-                ui.weak(
-                    "Drag to spin · scroll or pinch to zoom · click a country · arrows, +/−, Home",
-                );
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.weak(status_line(&news.status, crate::news::now()));
+            // The status first, from the right; the help fills what is left, cut short when
+            // the panels leave too little room for both.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.weak(status_line(&news.status, crate::news::now()));
+                ui.add_space(16.0);
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    let help = if kiosk {
+                        "Drag to spin · pinch to zoom · tap a country to read its news"
+                    } else {
+                        "Drag to spin · scroll or pinch to zoom · click a country · Ctrl+F \
+                         finds one · arrows, +/−, Home"
+                    };
+                    ui.add(egui::Label::new(egui::RichText::new(help).weak()).truncate());
                 });
             });
         });
 
-    if let (Some(country), false) = (hovered.0, dragging.0)
+    // A touch screen has no hover: a finger's last position would leave a stray tooltip.
+    if let (Some(country), false, false) = (hovered.0, dragging.0, kiosk)
         && let Some(pointer) = ctx.pointer_hover_pos()
     {
         egui::Area::new("hover".into())
@@ -208,40 +282,156 @@ fn country_ui(
             });
     }
 
-    fit_viewport(&mut camera, &window, panel_width);
+    if let (Some(article), Some(qr)) = (actions.show_qr.take(), state.qr.as_mut()) {
+        qr.0 = Some(article);
+    }
+    if kiosk {
+        // Defence in depth: whatever a widget asks, a kiosk never opens a browser.
+        ctx.output_mut(|o| {
+            o.commands
+                .retain(|c| !matches!(c, egui::OutputCommand::OpenUrl(_)))
+        });
+    }
+    stories::apply(actions, &mut select, &mut state.search);
+    fit_viewport(&mut camera, &window, left_width, right_width);
     Ok(())
 }
 
+/// At the top of a country's panel, the story the reader came from: this country's take on
+/// it, and a way on to every other take.
+fn focused_story(
+    ui: &mut egui::Ui,
+    focus: &mut StoryFocus,
+    country: &str,
+    atlas: &Atlas,
+    actions: &mut UiActions,
+) {
+    let Some(story) = focus.0.clone() else {
+        return;
+    };
+    let Some(take) = story.take(country) else {
+        return;
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new("This country's take on the story").strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Leave the story")
+                    .clicked()
+                {
+                    focus.0 = None;
+                }
+            });
+        });
+        let (headline, _) = english(&story.headline);
+        ui.weak(format!(
+            "{headline} ({})",
+            stories::count(story.takes.len(), "country", "countries")
+        ));
+        for article in &take.articles {
+            let (title, _) = english(article);
+            stories::article_link(ui, title.into(), article, actions);
+            ui.weak(&article.outlet);
+        }
+        egui::CollapsingHeader::new(format!(
+            "Alternative takes from {}",
+            stories::count(story.takes.len() - 1, "other country", "other countries")
+        ))
+        .id_salt(("focus-takes", story.id))
+        .show(ui, |ui| {
+            stories::takes_ui(ui, &story, Some(country), atlas, actions)
+        });
+    });
+    ui.add_space(6.0);
+}
+
+/// How the article list shows: original or English, which topic, the story in focus.
+struct ArticleView<'a> {
+    show_original: &'a mut bool,
+    topic: Option<Topic>,
+    focus: &'a mut StoryFocus,
+    atlas: &'a Atlas,
+}
+
 /// The selected country's articles, or why there are none.
-fn article_list(ui: &mut egui::Ui, news: &News, country: &str, show_original: &mut bool) {
-    let articles = news
+fn article_list(
+    ui: &mut egui::Ui,
+    news: &News,
+    country: &str,
+    view: ArticleView,
+    actions: &mut UiActions,
+) {
+    let listed = news
         .articles
         .as_ref()
-        .filter(|(c, list)| c == country && !list.is_empty())
-        .map(|(_, list)| list);
-    let Some(articles) = articles else {
+        .filter(|listed| listed.country == country && !listed.articles.is_empty());
+    let Some(listed) = listed else {
         ui.label(empty_reason(news, country));
         return;
     };
-    if articles.iter().any(|a| a.title_en.is_some()) {
-        ui.checkbox(show_original, "Show the original text");
+    if listed.articles.iter().any(|a| a.title_en.is_some()) {
+        ui.checkbox(view.show_original, "Show the original text");
+    }
+    let shown = filtered(listed, view.topic);
+    if shown.is_empty() {
+        ui.label("No article with this topic here.");
+        return;
     }
     let now = crate::news::now();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for article in articles {
-            article_entry(ui, article, *show_original, now);
+        for index in shown {
+            let article = &listed.articles[index];
+            article_entry(ui, article, *view.show_original, now, actions);
+            let topics: Vec<Topic> = listed.topics[index].iter().collect();
+            ui.horizontal_wrapped(|ui| stories::topic_tags(ui, &topics));
+            if let Some(story) = listed.stories.get(&article.id) {
+                let others = story.takes.iter().filter(|t| t.country != country).count();
+                let title = if others > 0 {
+                    format!(
+                        "Alternative takes from {}",
+                        stories::count(others, "other country", "other countries")
+                    )
+                } else {
+                    format!(
+                        "Also in {} from here",
+                        stories::count(story.articles - 1, "more article", "more articles")
+                    )
+                };
+                egui::CollapsingHeader::new(title)
+                    .id_salt(("takes", article.id))
+                    .show(ui, |ui| {
+                        if ui.small_button("Show who covers it on the globe").clicked() {
+                            view.focus.0 = Some(story.clone());
+                        }
+                        stories::takes_ui(ui, story, Some(country), view.atlas, actions);
+                    });
+            }
             ui.add_space(4.0);
             ui.separator();
         }
     });
 }
 
+/// The indices of the listed articles with `topic` (all of them without one).
+fn filtered(listed: &CountryNews, topic: Option<Topic>) -> Vec<usize> {
+    (0..listed.articles.len())
+        .filter(|&i| topic.is_none_or(|t| listed.topics.get(i).is_some_and(|ts| ts.contains(t))))
+        .collect()
+}
+
 /// One article: the English headline by default, with the original and its language beside
 /// it and who translated it; an article not (yet) translated shows its own text and says so.
-fn article_entry(ui: &mut egui::Ui, article: &Article, show_original: bool, now: i64) {
+fn article_entry(
+    ui: &mut egui::Ui,
+    article: &Article,
+    show_original: bool,
+    now: i64,
+    actions: &mut UiActions,
+) {
     let (title, summary) = shown_text(article, show_original);
-    ui.hyperlink_to(egui::RichText::new(title).strong(), &article.link)
-        .on_hover_text(&article.link);
+    stories::article_link(ui, egui::RichText::new(title).strong(), article, actions);
     ui.weak(format!(
         "{} · {}",
         article.outlet,
@@ -279,12 +469,10 @@ fn article_entry(ui: &mut egui::Ui, article: &Article, show_original: bool, now:
 /// The headline and summary to show: the English ones unless the reader asked for the
 /// original, or there are none.
 fn shown_text(article: &Article, show_original: bool) -> (&str, &str) {
-    match (&article.title_en, show_original) {
-        (Some(title), false) => (
-            title,
-            article.summary_en.as_deref().unwrap_or(&article.summary),
-        ),
-        _ => (&article.title, &article.summary),
+    if show_original {
+        (&article.title, &article.summary)
+    } else {
+        english(article)
     }
 }
 
@@ -384,6 +572,8 @@ pub fn status_line(status: &NewsStatus, now: i64) -> String {
 fn feed_status(status: &NewsStatus, now: i64) -> String {
     if status.store_error.is_some() {
         "News store unavailable (see the panel)".into()
+    } else if status.restarting.is_some() {
+        "News updates paused after an error; retrying shortly".into()
     } else if let Some((done, total)) = status.updating {
         format!("Updating feeds: {done} of {total}")
     } else if status.offline {
@@ -410,22 +600,25 @@ pub fn relative_time(seconds: i64) -> String {
     }
 }
 
-/// Shrinks the globe camera to the part of the window left of the panel.
-fn fit_viewport(camera: &mut Camera, window: &Window, panel_width: f32) {
-    let viewport = (panel_width > 0.0).then(|| {
-        let panel = (panel_width * window.scale_factor()) as u32;
-        let size = UVec2::new(
-            window.physical_width().saturating_sub(panel).max(1),
-            window.physical_height().max(1),
-        );
+/// Shrinks the globe camera to the part of the window between the panels.
+fn fit_viewport(camera: &mut Camera, window: &Window, left_width: f32, right_width: f32) {
+    let viewport = (left_width > 0.0 || right_width > 0.0).then(|| {
+        let width = window.physical_width();
+        let left = ((left_width * window.scale_factor()) as u32).min(width.saturating_sub(1));
+        let right = (right_width * window.scale_factor()) as u32;
         Viewport {
-            physical_position: UVec2::ZERO,
-            physical_size: size,
+            physical_position: UVec2::new(left, 0),
+            physical_size: UVec2::new(
+                width.saturating_sub(left + right).max(1),
+                window.physical_height().max(1),
+            ),
             ..default()
         }
     });
     let same = match (&camera.viewport, &viewport) {
-        (Some(a), Some(b)) => a.physical_size == b.physical_size,
+        (Some(a), Some(b)) => {
+            a.physical_size == b.physical_size && a.physical_position == b.physical_position
+        }
         (a, b) => a.is_none() && b.is_none(),
     };
     if !same {
@@ -492,6 +685,12 @@ mod status_line_tests {
         assert_eq!(
             status_line(&status, 1600),
             "Offline: showing stored news · translation: Apertium, failing for Japanese"
+        );
+        status.restarting = Some("feed parser bug".into());
+        assert_eq!(
+            status_line(&status, 1600),
+            "News updates paused after an error; retrying shortly · translation: Apertium, \
+             failing for Japanese"
         );
     }
 }

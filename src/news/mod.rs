@@ -17,6 +17,7 @@ pub mod stories;
 mod text;
 pub mod topics;
 pub mod translate;
+pub mod world;
 
 /// One item of a feed, cleaned: plain-text title and summary of bounded length, absolute
 /// links, times as Unix seconds (UTC).

@@ -481,6 +481,21 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// The articles published at or after `since` that can be read in English (written in
+    /// it, or translated), oldest first (by date, then by id): what story clustering works on.
+    pub fn english_since(&self, since: i64) -> Result<Vec<Article>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, feed_url, outlet, country, language, title, summary, link, image,
+                        published, first_seen, title_en, summary_en, translated_by
+                 FROM articles
+                 WHERE published >= ?1 AND (language = 'en' OR title_en IS NOT NULL)
+                 ORDER BY published, id",
+            )
+            .and_then(|mut stmt| stmt.query_map([since], article_from_row)?.collect())
+            .map_err(|e| self.error(e))
+    }
+
     /// Articles whose title or summary, in their own language or in English, match every word
     /// of `query`, the last word also as a prefix once it has [`PREFIX_MIN_CHARS`] (so results
     /// follow typing); best matches first, then newest. Only the newest [`SEARCH_CANDIDATES`]
@@ -1483,6 +1498,63 @@ mod tests {
             HashMap::from([("USA".to_string(), 4), ("CAN".to_string(), 1)])
         );
         assert!(store.counts_since(NOW + 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn english_since_lists_what_reads_in_english_oldest_first() {
+        let scratch = Scratch::new("english_since");
+        let mut store = scratch.open();
+        let english = [
+            item(None, Some("https://a.example/new"), "Newer", NOW - HOUR),
+            item(None, Some("https://a.example/old"), "Older", NOW - 2 * HOUR),
+            item(
+                None,
+                Some("https://a.example/gone"),
+                "Too old",
+                NOW - 5 * HOUR,
+            ),
+        ];
+        store
+            .insert_items(&source("a", "USA"), &english, NOW)
+            .unwrap();
+        let spanish = FeedSource {
+            language: "es".into(),
+            ..source("b", "ESP")
+        };
+        let mut lluvia = item(
+            None,
+            Some("https://b.example/1"),
+            "Llueve mucho en Madrid",
+            NOW,
+        );
+        lluvia.summary = "La lluvia sigue en toda la ciudad durante el fin de semana".into();
+        let mut sol = item(
+            None,
+            Some("https://b.example/2"),
+            "Hace sol en Sevilla hoy",
+            NOW,
+        );
+        sol.summary = "El calor vuelve a la ciudad andaluza este fin de semana".into();
+        store.insert_items(&spanish, &[lluvia, sol], NOW).unwrap();
+        let untranslated = store.untranslated(10).unwrap();
+        let rain = untranslated
+            .iter()
+            .find(|a| a.title.starts_with("Llueve"))
+            .unwrap();
+        store
+            .set_translations(&[(rain.id, "It rains a lot in Madrid", "")], "Test")
+            .unwrap();
+
+        let listed = store.english_since(NOW - 3 * HOUR).unwrap();
+        assert_eq!(
+            titles(&listed),
+            ["Older", "Newer", "Llueve mucho en Madrid"],
+            "the untranslated Spanish article waits for its translation"
+        );
+        assert_eq!(
+            listed[2].title_en.as_deref(),
+            Some("It rains a lot in Madrid")
+        );
     }
 
     #[test]

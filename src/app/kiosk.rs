@@ -1,0 +1,507 @@
+//! Kiosk mode (`newsglobe --kiosk`): a touch screen in a public place, unattended for days.
+//!
+//! Left alone, the view resets (panels close, the globe flies home), then the attract loop
+//! tours the featured countries, each with a card of its top headlines; any touch, click, key
+//! or wheel ends the loop at once. Links open no browser: an article shows as a QR code a
+//! visitor scans with a phone. The only way out is the key chord from the config.
+//!
+//! The timing is [`IdleClock`]'s, a pure state machine; this file feeds it input and time and
+//! carries out what it says. [`plugin`] is the headless part (tested with a manual clock);
+//! [`ui_plugin`] draws the card and the QR view. The borderless fullscreen window, the
+//! hidden cursor and the ignored close requests are set where the window is made (`run`).
+
+use bevy::prelude::*;
+use bevy::window::WindowEvent;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::AppSystems;
+use super::camera::{GlobeView, HOME, HOME_DISTANCE, fit_distance};
+use super::globe::Atlas;
+use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
+use super::news::{AskArticles, News, RecentCounts};
+use super::panel::relative_time;
+use super::picking::SelectCountry;
+use super::qr::qr_image;
+use super::stories::{Finder, StoryFocus, WorldPanel};
+use crate::config::{self, Chord, ChordKey};
+use crate::geo::LatLon;
+use crate::news::Article;
+use crate::news::world::english;
+
+/// How many countries the loop tours when the config names none: the busiest of the day.
+const TOUR_LENGTH: usize = 12;
+/// The tour when the store has no recent news at all: big countries on every continent.
+const FALLBACK_TOUR: [&str; 8] = ["BRA", "IND", "NGA", "JPN", "DEU", "AUS", "MEX", "EGY"];
+/// How far, in logical pixels, a mouse must move to count as someone there.
+const CURSOR_SLOP: f32 = 4.0;
+/// Headlines on the attract card.
+const CARD_HEADLINES: usize = 3;
+/// Pixels per QR module: big enough for a phone to read off a screen at arm's length.
+const QR_MODULE_PX: usize = 6;
+/// How far south of a toured country the view aims, in degrees: at the tour's distance this
+/// puts the country in the upper half of the screen, clear of the headline card.
+const CARD_OFFSET_DEG: f64 = 10.0;
+/// The loop's view of a country is never closer than this: the card covers the bottom of
+/// the screen, and the country should be seen among its neighbours.
+const TOUR_MIN_DISTANCE: f64 = 2.2;
+
+/// The kiosk's settings, checked and resolved against the atlas.
+#[derive(Resource, Debug, Clone)]
+pub struct KioskSettings {
+    pub times: IdleTimes,
+    /// Degrees a second the globe turns while touring.
+    pub spin: f64,
+    /// The featured countries, as atlas indices, in order.
+    pub featured: Vec<usize>,
+    pub text_scale: f32,
+    pub chord: Chord,
+}
+
+impl KioskSettings {
+    /// Resolves the config's featured codes; a code the atlas does not know is logged and
+    /// skipped rather than stopping a kiosk that nobody is watching.
+    pub fn new(kiosk: &config::Kiosk, atlas: &Atlas) -> Result<Self, config::ConfigError> {
+        kiosk.validate()?;
+        let featured = kiosk
+            .featured
+            .iter()
+            .filter_map(|code| {
+                let found = atlas.find(code);
+                if found.is_none() {
+                    warn!("kiosk: featured country {code:?} is not in the atlas; skipped");
+                }
+                found
+            })
+            .collect();
+        Ok(Self {
+            times: IdleTimes::from(kiosk),
+            spin: kiosk.attract_spin_degrees_per_second.into(),
+            featured,
+            text_scale: kiosk.text_scale,
+            chord: kiosk.chord()?,
+        })
+    }
+}
+
+/// The kiosk's state: its idle clock and the country whose card the loop shows.
+#[derive(Resource, Debug)]
+pub struct Kiosk {
+    clock: IdleClock,
+    /// The country the attract card is about (an index into [`Atlas::countries`]).
+    pub card: Option<usize>,
+}
+
+impl Kiosk {
+    pub fn phase(&self) -> Phase {
+        self.clock.phase()
+    }
+
+    /// Counts the last input as long enough before `now` that the attract loop starts on the
+    /// next update (the `screenshot --attract` capture).
+    pub fn start_attract(&mut self, times: IdleTimes, now: f64) {
+        self.clock = IdleClock::new(times, now - times.attract_after);
+    }
+}
+
+/// In kiosk mode, the article whose link is shown as a QR code; its presence as a resource
+/// is what turns links into QR codes.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct QrView(pub Option<Article>);
+
+/// The headless part: input and time into the idle clock, its actions, the quit chord.
+/// [`KioskSettings`] must be inserted first.
+pub fn plugin(app: &mut App) {
+    let settings = app.world().resource::<KioskSettings>().clone();
+    let now = app
+        .world()
+        .get_resource::<Time>()
+        .map_or(0.0, Time::elapsed_secs_f64);
+    app.insert_resource(Kiosk {
+        clock: IdleClock::new(settings.times, now),
+        card: None,
+    })
+    .init_resource::<QrView>()
+    .add_systems(
+        Update,
+        (
+            (watch_input, quit_on_chord).in_set(AppSystems::Input),
+            follow_the_clock.in_set(AppSystems::Pick),
+        ),
+    );
+    app.world_mut().resource_mut::<GlobeView>().idle_spin = -settings.spin;
+}
+
+/// The egui part: the attract card and the QR view.
+pub fn ui_plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, (attract_card, qr_view));
+}
+
+/// Any touch, click, key, wheel or pointer movement is someone there. A pointer's first
+/// report, and reports that do not move it, are not: a window that opens under a resting
+/// mouse hears where it is, and that must not stop the loop.
+fn watch_input(
+    time: Res<Time>,
+    mut events: MessageReader<WindowEvent>,
+    mut kiosk: ResMut<Kiosk>,
+    mut cursor: Local<Option<Vec2>>,
+) {
+    let mut inputs = 0;
+    for event in events.read() {
+        inputs += match event {
+            WindowEvent::CursorMoved(moved) => {
+                let moved_from = cursor.replace(moved.position);
+                moved_from.is_some_and(|from| from.distance(moved.position) > CURSOR_SLOP) as usize
+            }
+            WindowEvent::KeyboardInput(_)
+            | WindowEvent::MouseButtonInput(_)
+            | WindowEvent::MouseWheel(_)
+            | WindowEvent::TouchInput(_)
+            | WindowEvent::PinchGesture(_) => 1,
+            _ => 0,
+        };
+    }
+    if inputs > 0 && kiosk.clock.input(time.elapsed_secs_f64()) == Some(IdleAction::EndAttract) {
+        kiosk.card = None;
+    }
+}
+
+/// The panels the idle reset closes.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Panels<'w> {
+    world: ResMut<'w, WorldPanel>,
+    focus: ResMut<'w, StoryFocus>,
+    finder: ResMut<'w, Finder>,
+    qr: ResMut<'w, QrView>,
+}
+
+#[allow(clippy::too_many_arguments)] // The reset and the tour touch all of these.
+fn follow_the_clock(
+    time: Res<Time>,
+    mut kiosk: ResMut<Kiosk>,
+    settings: Res<KioskSettings>,
+    atlas: Res<Atlas>,
+    counts: Option<Res<RecentCounts>>,
+    mut view: ResMut<GlobeView>,
+    mut panels: Panels,
+    mut select: MessageWriter<SelectCountry>,
+    mut ask: MessageWriter<AskArticles>,
+) {
+    for action in kiosk.clock.tick(time.elapsed_secs_f64()) {
+        match action {
+            IdleAction::ResetView => {
+                select.write(SelectCountry(None));
+                panels.world.open = false;
+                panels.focus.0 = None;
+                panels.finder.text.clear();
+                panels.qr.0 = None;
+                kiosk.card = None;
+                view.fly_to(HOME, HOME_DISTANCE);
+            }
+            IdleAction::ShowStop(stop) => {
+                let tour = tour(&settings.featured, &atlas, counts.as_deref());
+                let country = tour[stop % tour.len()];
+                let shown = &atlas.countries[country];
+                // Aim south of the country so that it shows above the card.
+                let aim = LatLon::new(
+                    (shown.label.lat - CARD_OFFSET_DEG).max(-80.0),
+                    shown.label.lon,
+                );
+                view.fly_to(aim, fit_distance(shown).max(TOUR_MIN_DISTANCE));
+                kiosk.card = Some(country);
+                ask.write(AskArticles(shown.id.clone()));
+            }
+            IdleAction::EndAttract => kiosk.card = None,
+        }
+    }
+}
+
+/// The countries the loop visits: the featured ones, else the day's busiest, else a fixed
+/// list; never empty.
+pub fn tour(featured: &[usize], atlas: &Atlas, counts: Option<&RecentCounts>) -> Vec<usize> {
+    if !featured.is_empty() {
+        return featured.to_vec();
+    }
+    let mut busiest: Vec<(usize, &str)> = counts
+        .map(|c| c.0.iter().map(|(id, n)| (*n, id.as_str())).collect())
+        .unwrap_or_default();
+    busiest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let tour: Vec<usize> = busiest
+        .into_iter()
+        .filter_map(|(_, id)| atlas.find(id))
+        .take(TOUR_LENGTH)
+        .collect();
+    if !tour.is_empty() {
+        return tour;
+    }
+    let fallback: Vec<usize> = FALLBACK_TOUR
+        .iter()
+        .filter_map(|id| atlas.find(id))
+        .collect();
+    if fallback.is_empty() {
+        // An atlas without any of them is a test's: tour whatever it has.
+        (0..atlas.countries.len().min(TOUR_LENGTH)).collect()
+    } else {
+        fallback
+    }
+}
+
+fn quit_on_chord(
+    keys: Res<ButtonInput<KeyCode>>,
+    settings: Res<KioskSettings>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    if chord_pressed(&settings.chord, &keys) {
+        info!("kiosk: quit chord pressed");
+        exit.write(AppExit::Success);
+    }
+}
+
+/// Whether the chord's key has just been pressed with exactly its modifiers held.
+pub fn chord_pressed(chord: &Chord, keys: &ButtonInput<KeyCode>) -> bool {
+    let held = |pair: [KeyCode; 2]| keys.any_pressed(pair);
+    held([KeyCode::ControlLeft, KeyCode::ControlRight]) == chord.ctrl
+        && held([KeyCode::AltLeft, KeyCode::AltRight]) == chord.alt
+        && held([KeyCode::ShiftLeft, KeyCode::ShiftRight]) == chord.shift
+        && held([KeyCode::SuperLeft, KeyCode::SuperRight]) == chord.super_key
+        && keys.just_pressed(key_code(chord.key))
+}
+
+/// The physical key of a chord's key, on a US layout as Bevy names them.
+pub fn key_code(key: ChordKey) -> KeyCode {
+    const LETTERS: [KeyCode; 26] = [
+        KeyCode::KeyA,
+        KeyCode::KeyB,
+        KeyCode::KeyC,
+        KeyCode::KeyD,
+        KeyCode::KeyE,
+        KeyCode::KeyF,
+        KeyCode::KeyG,
+        KeyCode::KeyH,
+        KeyCode::KeyI,
+        KeyCode::KeyJ,
+        KeyCode::KeyK,
+        KeyCode::KeyL,
+        KeyCode::KeyM,
+        KeyCode::KeyN,
+        KeyCode::KeyO,
+        KeyCode::KeyP,
+        KeyCode::KeyQ,
+        KeyCode::KeyR,
+        KeyCode::KeyS,
+        KeyCode::KeyT,
+        KeyCode::KeyU,
+        KeyCode::KeyV,
+        KeyCode::KeyW,
+        KeyCode::KeyX,
+        KeyCode::KeyY,
+        KeyCode::KeyZ,
+    ];
+    const DIGITS: [KeyCode; 10] = [
+        KeyCode::Digit0,
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
+    ];
+    const FUNCTION: [KeyCode; 12] = [
+        KeyCode::F1,
+        KeyCode::F2,
+        KeyCode::F3,
+        KeyCode::F4,
+        KeyCode::F5,
+        KeyCode::F6,
+        KeyCode::F7,
+        KeyCode::F8,
+        KeyCode::F9,
+        KeyCode::F10,
+        KeyCode::F11,
+        KeyCode::F12,
+    ];
+    // The config parser guarantees the ranges; anything else falls back to Escape rather
+    // than panicking a kiosk.
+    let index = |c: char, first: char| (c as usize).wrapping_sub(first as usize);
+    match key {
+        ChordKey::Letter(c) => LETTERS.get(index(c, 'A')).copied(),
+        ChordKey::Digit(c) => DIGITS.get(index(c, '0')).copied(),
+        ChordKey::F(n) => FUNCTION.get(usize::from(n).wrapping_sub(1)).copied(),
+        ChordKey::Escape => None,
+    }
+    .unwrap_or(KeyCode::Escape)
+}
+
+/// The attract loop's card: the country's flag, name and top headlines, and what to do.
+fn attract_card(
+    mut contexts: EguiContexts,
+    kiosk: Res<Kiosk>,
+    news: Res<News>,
+    atlas: Res<Atlas>,
+    mut flag: Local<Option<(usize, Option<egui::TextureHandle>)>>,
+) -> Result {
+    let Some(country) = kiosk.card else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?.clone();
+    if flag.as_ref().is_none_or(|(c, _)| *c != country) {
+        let texture = super::panel::load_flag(&atlas.countries[country].id)
+            .map(|image| ctx.load_texture("attract-flag", image, egui::TextureOptions::LINEAR));
+        *flag = Some((country, texture));
+    }
+    let shown = &atlas.countries[country];
+    let articles = news
+        .articles
+        .as_ref()
+        .filter(|listed| listed.country == shown.id)
+        .map(|listed| listed.articles.as_slice())
+        .unwrap_or_default();
+    let now = crate::news::now();
+    egui::Area::new("attract-card".into())
+        .order(egui::Order::Foreground)
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -48.0))
+        .interactable(false)
+        .show(&ctx, |ui| {
+            egui::Frame::popup(&ctx.global_style())
+                .fill(egui::Color32::from_black_alpha(215))
+                .inner_margin(20.0)
+                .show(ui, |ui| {
+                    ui.set_width(620.0);
+                    ui.horizontal(|ui| {
+                        if let Some((_, Some(texture))) = flag.as_ref() {
+                            let size = texture.size_vec2();
+                            let height = 30.0;
+                            ui.add(egui::Image::new((
+                                texture.id(),
+                                egui::vec2(size.x / size.y * height, height),
+                            )));
+                        }
+                        ui.label(egui::RichText::new(&shown.name).size(30.0).strong());
+                    });
+                    ui.add_space(6.0);
+                    if articles.is_empty() {
+                        ui.label("No news stored from here yet.");
+                    }
+                    for article in articles.iter().take(CARD_HEADLINES) {
+                        let (title, _) = english(article);
+                        ui.label(egui::RichText::new(title).size(19.0).strong());
+                        ui.weak(format!(
+                            "{} · {}",
+                            article.outlet,
+                            relative_time(now - article.published)
+                        ));
+                        ui.add_space(4.0);
+                    }
+                    ui.add_space(6.0);
+                    ui.label(
+                        egui::RichText::new(
+                            "Touch the globe to explore: drag to spin, pinch to zoom, tap a country",
+                        )
+                        .color(egui::Color32::from_rgb(150, 200, 230)),
+                    );
+                });
+        });
+    Ok(())
+}
+
+/// An article's link as a QR code, over everything, until closed.
+fn qr_view(
+    mut contexts: EguiContexts,
+    mut qr: ResMut<QrView>,
+    mut texture: Local<Option<(String, Result<egui::TextureHandle, String>)>>,
+) -> Result {
+    let Some(article) = qr.0.clone() else {
+        *texture = None;
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?.clone();
+    if texture
+        .as_ref()
+        .is_none_or(|(link, _)| *link != article.link)
+    {
+        let made = qr_image(&article.link, QR_MODULE_PX)
+            .map(|image| ctx.load_texture("article-qr", image, egui::TextureOptions::NEAREST))
+            .map_err(|e| e.to_string());
+        *texture = Some((article.link.clone(), made));
+    }
+    let mut close = false;
+    let modal = egui::Modal::new("qr".into())
+        .backdrop_color(egui::Color32::from_black_alpha(170))
+        .show(&ctx, |ui| {
+            ui.set_width(420.0);
+            let (title, _) = english(&article);
+            ui.label(egui::RichText::new(title).size(20.0).strong());
+            ui.weak(&article.outlet);
+            ui.add_space(8.0);
+            match texture.as_ref().map(|(_, made)| made) {
+                Some(Ok(code)) => {
+                    ui.vertical_centered(|ui| {
+                        ui.add(egui::Image::new((code.id(), code.size_vec2())));
+                    });
+                    ui.label("Scan with your phone's camera to read the whole article.");
+                }
+                Some(Err(e)) => {
+                    ui.label(format!(
+                        "This article's link cannot be shown as a code: {e}"
+                    ));
+                }
+                None => {}
+            }
+            ui.add_space(8.0);
+            ui.vertical_centered(|ui| {
+                close = ui
+                    .add(egui::Button::new(egui::RichText::new("Close").size(20.0)))
+                    .clicked();
+            });
+        });
+    if close || modal.should_close() {
+        qr.0 = None;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod key_code_tests {
+    use super::*;
+
+    #[test]
+    fn every_chord_key_has_its_physical_key() {
+        assert_eq!(key_code(ChordKey::Letter('A')), KeyCode::KeyA);
+        assert_eq!(key_code(ChordKey::Letter('Q')), KeyCode::KeyQ);
+        assert_eq!(key_code(ChordKey::Letter('Z')), KeyCode::KeyZ);
+        assert_eq!(key_code(ChordKey::Digit('0')), KeyCode::Digit0);
+        assert_eq!(key_code(ChordKey::Digit('9')), KeyCode::Digit9);
+        assert_eq!(key_code(ChordKey::F(1)), KeyCode::F1);
+        assert_eq!(key_code(ChordKey::F(12)), KeyCode::F12);
+        assert_eq!(key_code(ChordKey::Escape), KeyCode::Escape);
+    }
+}
+
+#[cfg(test)]
+mod chord_pressed_tests {
+    use super::*;
+
+    fn keys(held: &[KeyCode], pressed: KeyCode) -> ButtonInput<KeyCode> {
+        let mut input = ButtonInput::default();
+        for key in held {
+            input.press(*key);
+        }
+        input.clear();
+        input.press(pressed);
+        input
+    }
+
+    #[test]
+    fn only_the_whole_chord_quits() {
+        let chord: Chord = "Ctrl+Alt+Shift+Q".parse().unwrap();
+        let all = [KeyCode::ControlLeft, KeyCode::AltRight, KeyCode::ShiftLeft];
+        assert!(chord_pressed(&chord, &keys(&all, KeyCode::KeyQ)));
+        assert!(!chord_pressed(&chord, &keys(&all[..2], KeyCode::KeyQ)));
+        assert!(!chord_pressed(&chord, &keys(&[], KeyCode::KeyQ)));
+        assert!(!chord_pressed(&chord, &keys(&all, KeyCode::KeyW)));
+        let with_super = [all.as_slice(), &[KeyCode::SuperLeft]].concat();
+        assert!(!chord_pressed(&chord, &keys(&with_super, KeyCode::KeyQ)));
+    }
+}

@@ -1,0 +1,648 @@
+//! Stories in the app: the World's Current Take (top stories by how many countries cover
+//! them), the Blindspot list, search over the store, finding a country by name, and the story
+//! in focus, whose coverage the globe lights up.
+//!
+//! The panels here are drawn by `panel`'s one egui pass (egui lays panels out in one root);
+//! this file owns their state, the country matching and the [`Highlight`] the globe shows.
+//! What a story is and how stories are found is `news::stories`' and `news::world`'s concern.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy_egui::egui;
+
+use super::AppSystems;
+use super::globe::{Atlas, Highlight};
+use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES};
+use super::panel::relative_time;
+use super::picking::SelectCountry;
+use crate::geo::Country;
+use crate::news::Article;
+use crate::news::topics::Topic;
+use crate::news::world::{StoryView, english};
+
+/// Logical width of the world panel.
+pub const WORLD_WIDTH: f32 = 380.0;
+/// How many matches the country finder offers.
+const FIND_MATCHES: usize = 8;
+
+/// The world panel's state: open or not, which list, the topic filter, the search text.
+#[derive(Resource, Debug, Default)]
+pub struct WorldPanel {
+    pub open: bool,
+    pub tab: WorldTab,
+    pub topic: Option<Topic>,
+    pub search: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WorldTab {
+    #[default]
+    Top,
+    Blindspot,
+    Search,
+}
+
+/// The story the reader has picked: the globe shows its coverage map, and the country panel
+/// opens on that country's take.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct StoryFocus(pub Option<Arc<StoryView>>);
+
+impl StoryFocus {
+    pub fn is(&self, story: &StoryView) -> bool {
+        self.0.as_ref().is_some_and(|s| s.id == story.id)
+    }
+}
+
+/// The country finder's text and which match the arrow keys have chosen.
+#[derive(Resource, Debug, Default)]
+pub struct Finder {
+    pub text: String,
+    pub chosen: usize,
+    /// Set by the keyboard shortcut: the text box takes the focus on the next pass.
+    pub focus: bool,
+}
+
+/// What the panels asked for during a pass, applied by the one system that owns the writers.
+#[derive(Debug, Default)]
+pub struct UiActions {
+    pub select: Option<Option<usize>>,
+    pub search: Option<String>,
+    /// Kiosk mode: a link shows its QR code instead of opening a browser, and nothing asks
+    /// for a keyboard.
+    pub kiosk: bool,
+    pub show_qr: Option<Article>,
+}
+
+/// An article's headline as its link: to the browser, or in kiosk mode to its QR code.
+pub fn article_link(
+    ui: &mut egui::Ui,
+    text: egui::RichText,
+    article: &Article,
+    out: &mut UiActions,
+) {
+    if out.kiosk {
+        if ui.link(text).on_hover_text("Show a code to scan").clicked() {
+            out.show_qr = Some(article.clone());
+        }
+    } else {
+        ui.hyperlink_to(text, &article.link)
+            .on_hover_text(&article.link);
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<WorldPanel>()
+        .init_resource::<StoryFocus>()
+        .init_resource::<Highlight>()
+        .init_resource::<Finder>()
+        .add_systems(
+            Update,
+            (
+                finder_shortcut.in_set(AppSystems::Input),
+                highlight.in_set(AppSystems::Select),
+            ),
+        );
+}
+
+/// Ctrl+F (or /) puts the cursor in the country finder: a keyboard alone can reach any
+/// country.
+fn finder_shortcut(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut finder: ResMut<Finder>,
+) {
+    let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
+    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
+    if (ctrl && keys.just_pressed(KeyCode::KeyF)) || (!typing && keys.just_pressed(KeyCode::Slash))
+    {
+        finder.focus = true;
+    }
+}
+
+/// The countries the globe lights up: the focused story's coverage, else the search's
+/// matches while the search list is open.
+fn highlight(
+    focus: Res<StoryFocus>,
+    panel: Res<WorldPanel>,
+    news: Res<News>,
+    atlas: Res<Atlas>,
+    mut highlight: ResMut<Highlight>,
+) {
+    if !(focus.is_changed() || panel.is_changed() || news.is_changed() || highlight.is_added()) {
+        return;
+    }
+    let codes: Vec<&str> = match (&focus.0, &news.search) {
+        (Some(story), _) => story.countries().collect(),
+        (None, Some(results))
+            if panel.open && panel.tab == WorldTab::Search && results.query == panel.search =>
+        {
+            results
+                .articles
+                .iter()
+                .map(|a| a.country.as_str())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut countries: Vec<usize> = codes.into_iter().filter_map(|c| atlas.find(c)).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    highlight.set_if_neq(Highlight(countries));
+}
+
+/// Countries whose name, long name or ISO code matches `query`, best first: a name that
+/// starts with it, then a word in the name that does, then a name that contains it; within
+/// each, alphabetical. Case and accents are ignored ("cote" finds Côte d'Ivoire).
+pub fn find_countries(countries: &[Country], query: &str) -> Vec<usize> {
+    let query = fold(query.trim());
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let mut ranked: Vec<(u8, &str, usize)> = countries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let name = fold(&c.name);
+            let long = fold(&c.long_name);
+            let code = |code: &Option<String>| code.as_deref().is_some_and(|k| fold(k) == query);
+            let rank = if name.starts_with(&query) || code(&c.iso_a3) || code(&c.iso_a2) {
+                0
+            } else if name
+                .split(|ch: char| !ch.is_alphanumeric())
+                .chain(long.split(|ch: char| !ch.is_alphanumeric()))
+                .any(|word| word.starts_with(&query))
+            {
+                1
+            } else if name.contains(&query) || long.contains(&query) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, c.name.as_str(), i))
+        })
+        .collect();
+    ranked.sort();
+    ranked.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// Lower case without the accents of Latin letters, for matching what a reader types.
+fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+            'ç' | 'č' | 'ć' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ě' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'š' | 'ś' => 's',
+            'ž' | 'ź' | 'ż' => 'z',
+            other => other,
+        })
+        .collect()
+}
+
+/// The country finder: a text box in the top-left corner and, while it has text, the
+/// matches below it. Up and Down choose, Enter flies there, Esc clears.
+/// Beside it, the button that opens the world panel.
+pub fn finder_ui(
+    ctx: &egui::Context,
+    finder: &mut Finder,
+    panel: &mut WorldPanel,
+    atlas: &Atlas,
+    out: &mut UiActions,
+) {
+    if out.kiosk && panel.open {
+        return;
+    }
+    egui::Area::new("finder".into())
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::pos2(12.0, 12.0))
+        .show(ctx, |ui| {
+            egui::Frame::popup(&ctx.global_style()).show(ui, |ui| {
+                ui.set_width(260.0);
+                if !panel.open
+                    && ui
+                        .button("🌐 The World's Current Take")
+                        .on_hover_text("Top stories, blindspots and search")
+                        .clicked()
+                {
+                    panel.open = true;
+                }
+                if out.kiosk {
+                    return;
+                }
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut finder.text)
+                        .hint_text("Find a country (Ctrl+F)")
+                        .desired_width(f32::INFINITY),
+                );
+                if std::mem::take(&mut finder.focus) {
+                    edit.request_focus();
+                }
+                if edit.changed() {
+                    finder.chosen = 0;
+                }
+                let matches = find_countries(&atlas.countries, &finder.text);
+                let matches = &matches[..matches.len().min(FIND_MATCHES)];
+                if finder.text.trim().is_empty() {
+                    return;
+                }
+                if matches.is_empty() {
+                    ui.weak("No country by that name");
+                    return;
+                }
+                let (down, up, enter, escape) = ui.input(|i| {
+                    (
+                        i.key_pressed(egui::Key::ArrowDown),
+                        i.key_pressed(egui::Key::ArrowUp),
+                        i.key_pressed(egui::Key::Enter),
+                        i.key_pressed(egui::Key::Escape),
+                    )
+                });
+                let focused = edit.has_focus() || edit.lost_focus();
+                if focused && down {
+                    finder.chosen = (finder.chosen + 1).min(matches.len() - 1);
+                }
+                if focused && up {
+                    finder.chosen = finder.chosen.saturating_sub(1);
+                }
+                finder.chosen = finder.chosen.min(matches.len() - 1);
+                let mut picked = (edit.lost_focus() && enter).then(|| matches[finder.chosen]);
+                for (n, &country) in matches.iter().enumerate() {
+                    let label =
+                        ui.selectable_label(n == finder.chosen, &atlas.countries[country].name);
+                    if label.clicked() {
+                        picked = Some(country);
+                    }
+                }
+                if let Some(country) = picked {
+                    out.select = Some(Some(country));
+                    finder.text.clear();
+                    finder.chosen = 0;
+                    edit.surrender_focus();
+                } else if escape && focused {
+                    finder.text.clear();
+                }
+            });
+        });
+}
+
+/// The world panel, on the left: top stories, blindspots or search, with a topic filter.
+pub fn world_panel(
+    root: &mut egui::Ui,
+    panel: &mut WorldPanel,
+    focus: &mut StoryFocus,
+    news: &News,
+    atlas: &Atlas,
+    out: &mut UiActions,
+) -> f32 {
+    if !panel.open {
+        return 0.0;
+    }
+    let response = egui::Panel::left("world")
+        .resizable(false)
+        .exact_size(WORLD_WIDTH)
+        .frame(
+            egui::Frame::side_top_panel(&root.ctx().global_style()).inner_margin(egui::Margin {
+                left: 16,
+                right: 16,
+                top: 64,
+                bottom: 16,
+            }),
+        )
+        .show(root, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("The World's Current Take");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("✖").on_hover_text("Close").clicked() {
+                        panel.open = false;
+                        focus.0 = None;
+                    }
+                });
+            });
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut panel.tab, WorldTab::Top, "Top stories");
+                ui.selectable_value(&mut panel.tab, WorldTab::Blindspot, "Blindspot");
+                if !out.kiosk {
+                    ui.selectable_value(&mut panel.tab, WorldTab::Search, "Search");
+                }
+            });
+            ui.separator();
+            match panel.tab {
+                WorldTab::Top => {
+                    ui.weak(format!(
+                        "Stories of the last 48 hours, by how many countries' outlets cover \
+                         them ({WORLD_MIN_COUNTRIES} or more)."
+                    ));
+                    topic_filter(ui, "world-topic", &mut panel.topic);
+                    story_list(ui, &news.stories.top, panel.topic, focus, atlas, out);
+                }
+                WorldTab::Blindspot => {
+                    ui.weak(
+                        "Overlooked by American media: stories other countries cover that no \
+                         outlet from the United States in our catalog carries.",
+                    );
+                    topic_filter(ui, "blindspot-topic", &mut panel.topic);
+                    story_list(ui, &news.stories.blindspots, panel.topic, focus, atlas, out);
+                }
+                WorldTab::Search => search_ui(ui, panel, news, atlas, out),
+            }
+            ui.allocate_space(ui.available_size());
+        });
+    response.response.rect.width()
+}
+
+/// A topic filter: "All topics" or one of the taxonomy's.
+pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) {
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(topic.map_or("All topics", Topic::label))
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(topic, None, "All topics");
+            for t in Topic::ALL {
+                ui.selectable_value(topic, Some(t), t.label());
+            }
+        });
+}
+
+fn story_list(
+    ui: &mut egui::Ui,
+    stories: &[Arc<StoryView>],
+    topic: Option<Topic>,
+    focus: &mut StoryFocus,
+    atlas: &Atlas,
+    out: &mut UiActions,
+) {
+    let shown: Vec<&Arc<StoryView>> = stories
+        .iter()
+        .filter(|s| topic.is_none_or(|t| s.topics.contains(&t)))
+        .collect();
+    if shown.is_empty() {
+        ui.label(if stories.is_empty() {
+            "No story is covered by more than one country yet: the list fills as the feeds \
+             are read and translated."
+        } else {
+            "No story with this topic right now."
+        });
+        return;
+    }
+    let now = crate::news::now();
+    egui::ScrollArea::vertical()
+        .id_salt("stories")
+        .show(ui, |ui| {
+            for story in shown {
+                story_entry(ui, story, focus, atlas, now, out);
+                ui.separator();
+            }
+        });
+}
+
+/// One story: its headline and reach; picked, it shows every country's take.
+fn story_entry(
+    ui: &mut egui::Ui,
+    story: &Arc<StoryView>,
+    focus: &mut StoryFocus,
+    atlas: &Atlas,
+    now: i64,
+    out: &mut UiActions,
+) {
+    let focused = focus.is(story);
+    let (title, _) = english(&story.headline);
+    let headline = ui.selectable_label(focused, egui::RichText::new(title).strong());
+    if headline.clicked() {
+        focus.0 = if focused { None } else { Some(story.clone()) };
+    }
+    headline.on_hover_text("Show who covers it on the globe");
+    ui.horizontal_wrapped(|ui| {
+        ui.weak(format!(
+            "{} · {} · {}",
+            count(story.takes.len(), "country", "countries"),
+            count(story.articles, "article", "articles"),
+            relative_time(now - story.last)
+        ));
+        if story.blindspot {
+            ui.label(
+                egui::RichText::new("Blindspot")
+                    .small()
+                    .color(egui::Color32::from_rgb(240, 190, 90)),
+            )
+            .on_hover_text("No US outlet in the catalog carries this story");
+        }
+        topic_tags(ui, &story.topics);
+    });
+    if focused {
+        takes_ui(ui, story, None, atlas, out);
+    }
+}
+
+/// The topics of an article or story, as small labels.
+pub fn topic_tags(ui: &mut egui::Ui, topics: &[Topic]) {
+    for topic in topics {
+        ui.label(
+            egui::RichText::new(topic.label())
+                .size(12.5)
+                .color(egui::Color32::from_rgb(150, 200, 230)),
+        );
+    }
+}
+
+/// Every country's take on a story, but `except`'s: the country's name flies the globe there
+/// and opens its view of the story; each headline links to the article.
+pub fn takes_ui(
+    ui: &mut egui::Ui,
+    story: &StoryView,
+    except: Option<&str>,
+    atlas: &Atlas,
+    out: &mut UiActions,
+) {
+    for take in story
+        .takes
+        .iter()
+        .filter(|t| Some(t.country.as_str()) != except)
+    {
+        let country = atlas.find(&take.country);
+        let name = country.map_or(take.country.as_str(), |c| atlas.countries[c].name.as_str());
+        ui.horizontal(|ui| {
+            let button = ui
+                .button(egui::RichText::new(name).strong())
+                .on_hover_text("Fly there and read its take");
+            if button.clicked()
+                && let Some(country) = country
+            {
+                out.select = Some(Some(country));
+            }
+            ui.weak(count(take.articles.len(), "article", "articles"));
+        });
+        for article in &take.articles {
+            take_line(ui, article, out);
+        }
+    }
+}
+
+fn take_line(ui: &mut egui::Ui, article: &Article, out: &mut UiActions) {
+    let (title, _) = english(article);
+    ui.horizontal_wrapped(|ui| {
+        ui.add_space(12.0);
+        article_link(ui, title.into(), article, out);
+        ui.weak(format!("· {}", article.outlet));
+    });
+}
+
+fn search_ui(
+    ui: &mut egui::Ui,
+    panel: &mut WorldPanel,
+    news: &News,
+    atlas: &Atlas,
+    out: &mut UiActions,
+) {
+    let edit = ui.add(
+        egui::TextEdit::singleline(&mut panel.search)
+            .hint_text("Search every stored article")
+            .desired_width(f32::INFINITY),
+    );
+    if edit.changed() {
+        out.search = Some(panel.search.clone());
+    }
+    let Some(results) = news.search.as_ref().filter(|r| r.query == panel.search) else {
+        if !panel.search.trim().is_empty() {
+            ui.weak("Searching…");
+        }
+        return;
+    };
+    if results.articles.is_empty() {
+        ui.label("No stored article matches every word.");
+        return;
+    }
+    let mut countries: Vec<&str> = results
+        .articles
+        .iter()
+        .map(|a| a.country.as_str())
+        .collect();
+    countries.sort_unstable();
+    countries.dedup();
+    ui.weak(format!(
+        "{} from {}, lit up on the globe; searched in English and in each article's own \
+         language.",
+        count(results.articles.len(), "article", "articles"),
+        count(countries.len(), "country", "countries")
+    ));
+    let now = crate::news::now();
+    egui::ScrollArea::vertical()
+        .id_salt("search")
+        .show(ui, |ui| {
+            for article in &results.articles {
+                let (title, _) = english(article);
+                article_link(ui, egui::RichText::new(title).strong(), article, out);
+                ui.horizontal_wrapped(|ui| {
+                    let country = atlas.find(&article.country);
+                    let name = country.map_or(article.country.as_str(), |c| {
+                        atlas.countries[c].name.as_str()
+                    });
+                    if ui.small_button(name).clicked()
+                        && let Some(country) = country
+                    {
+                        out.select = Some(Some(country));
+                    }
+                    ui.weak(format!(
+                        "{} · {}",
+                        article.outlet,
+                        relative_time(now - article.published)
+                    ));
+                });
+                ui.separator();
+            }
+        });
+}
+
+/// "1 article", "3 articles".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Sends what a pass asked for.
+pub fn apply(
+    out: UiActions,
+    select: &mut MessageWriter<SelectCountry>,
+    search: &mut MessageWriter<SearchNews>,
+) {
+    if let Some(country) = out.select {
+        select.write(SelectCountry(country));
+    }
+    if let Some(query) = out.search {
+        search.write(SearchNews(query));
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular() {
+        assert_eq!(count(1, "country", "countries"), "1 country");
+        assert_eq!(count(0, "article", "articles"), "0 articles");
+        assert_eq!(count(12, "article", "articles"), "12 articles");
+    }
+}
+
+#[cfg(test)]
+mod find_countries_tests {
+    use super::*;
+
+    fn country(id: &str, name: &str, long_name: &str, a2: &str) -> Country {
+        Country {
+            id: id.into(),
+            name: name.into(),
+            long_name: long_name.into(),
+            iso_a2: Some(a2.into()),
+            iso_a3: Some(id.into()),
+            continent: String::new(),
+            polygons: Vec::new(),
+            bbox: crate::geo::BBox {
+                min: crate::geo::LatLon::new(0.0, 0.0),
+                max: crate::geo::LatLon::new(0.0, 0.0),
+            },
+            label: crate::geo::LatLon::new(0.0, 0.0),
+        }
+    }
+
+    fn names(countries: &[Country], query: &str) -> Vec<String> {
+        find_countries(countries, query)
+            .into_iter()
+            .map(|i| countries[i].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn names_that_start_with_it_come_first_then_words_then_anywhere() {
+        let countries = [
+            country("NER", "Niger", "Republic of Niger", "NE"),
+            country("NGA", "Nigeria", "Federal Republic of Nigeria", "NG"),
+            country("CIV", "Côte d'Ivoire", "Republic of Côte d'Ivoire", "CI"),
+            country(
+                "PNG",
+                "Papua New Guinea",
+                "Independent State of Papua New Guinea",
+                "PG",
+            ),
+            country("GIN", "Guinea", "Republic of Guinea", "GN"),
+        ];
+        assert_eq!(names(&countries, "nig"), ["Niger", "Nigeria"]);
+        assert_eq!(names(&countries, "GUI"), ["Guinea", "Papua New Guinea"]);
+        assert_eq!(names(&countries, "cote"), ["Côte d'Ivoire"]);
+        assert_eq!(names(&countries, "ivo"), ["Côte d'Ivoire"]);
+        assert_eq!(
+            names(&countries, "ng"),
+            ["Nigeria"],
+            "an ISO code finds its country"
+        );
+        assert_eq!(names(&countries, "eria"), ["Nigeria"], "inside a name");
+        assert!(names(&countries, "  ").is_empty());
+        assert!(names(&countries, "atlantis").is_empty());
+    }
+}

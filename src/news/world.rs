@@ -1,0 +1,247 @@
+//! What the world is covering: the store's recent articles, read in English, clustered into
+//! stories ([`stories`](super::stories)), tagged with topics ([`topics`](super::topics)) and
+//! ranked by how many countries cover them, with each country's take.
+//!
+//! The app's news thread keeps one [`World`] and feeds it after every refresh; the `stories`
+//! command builds one from scratch. Reading the store and clustering are plain CPU work here;
+//! where it runs (never on a frame) is the caller's concern.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::Article;
+use super::store::{Store, StoreError};
+use super::stories::{ClusterConfig, Clusterer, Story, StoryId, StoryText};
+use super::topics::{self, Topic, Topics};
+
+/// How far back the app keeps stories: long enough that a story of two days ago still
+/// gathers the takes that arrive today.
+pub const HORIZON_SECONDS: i64 = 72 * 3600;
+
+/// What "covering it now" means for the world's top stories.
+pub const CURRENT_SECONDS: i64 = 48 * 3600;
+
+/// A story's topics are those of at least this share of its articles: one stray keyword in
+/// one take should not label the whole story.
+const STORY_TOPIC_SHARE: f32 = 0.34;
+
+/// Recent stories and the articles in them.
+pub struct World {
+    clusterer: Clusterer,
+    articles: HashMap<i64, Article>,
+    topics: HashMap<i64, Topics>,
+    horizon: i64,
+}
+
+/// One country's take on a story: its outlets' articles in it, newest first.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Take {
+    /// Natural Earth `ADM0_A3`.
+    pub country: String,
+    pub articles: Vec<Article>,
+}
+
+/// A story as shown: its headline article and every country's take.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StoryView {
+    pub id: StoryId,
+    /// The article that best stands for the story.
+    pub headline: Article,
+    /// Takes by country, the countries with the most articles first, then by code.
+    pub takes: Vec<Take>,
+    pub articles: usize,
+    /// Unix seconds of its first and latest article.
+    pub first: i64,
+    pub last: i64,
+    /// No outlet from the United States in the catalog carries it.
+    pub blindspot: bool,
+    pub topics: Vec<Topic>,
+}
+
+impl StoryView {
+    pub fn countries(&self) -> impl Iterator<Item = &str> {
+        self.takes.iter().map(|t| t.country.as_str())
+    }
+
+    /// The take of one country, if it covers the story.
+    pub fn take(&self, country: &str) -> Option<&Take> {
+        self.takes.iter().find(|t| t.country == country)
+    }
+}
+
+impl World {
+    /// An empty world keeping `horizon` seconds of stories.
+    pub fn new(horizon: i64) -> Self {
+        Self {
+            clusterer: Clusterer::new(ClusterConfig::default()),
+            articles: HashMap::new(),
+            topics: HashMap::new(),
+            horizon,
+        }
+    }
+
+    /// Clusters the English-readable articles of the last `horizon` seconds from scratch.
+    pub fn load(store: &Store, now: i64, horizon: i64) -> Result<Self, StoreError> {
+        let articles = store.english_since(now - horizon)?;
+        let texts: Vec<StoryText> = articles.iter().map(story_text).collect();
+        let clusterer = Clusterer::cluster_all(ClusterConfig::default(), &texts);
+        let mut world = Self::new(horizon);
+        world.clusterer = clusterer;
+        for article in articles {
+            world.remember(article);
+        }
+        Ok(world)
+    }
+
+    /// Adds what the store gained since the last call (new articles, and older ones whose
+    /// translation has just arrived), oldest first, each joining a story or starting one;
+    /// forgets the stories that ended before the horizon. Returns how many were added.
+    pub fn update(&mut self, store: &Store, now: i64) -> Result<usize, StoreError> {
+        let mut added = 0;
+        for article in store.english_since(now - self.horizon)? {
+            if self.clusterer.story_of(article.id).is_none() {
+                self.clusterer.add(&story_text(&article));
+                self.remember(article);
+                added += 1;
+            }
+        }
+        self.clusterer.forget_before(now - self.horizon);
+        let clusterer = &self.clusterer;
+        self.articles
+            .retain(|id, _| clusterer.story_of(*id).is_some());
+        self.topics
+            .retain(|id, _| clusterer.story_of(*id).is_some());
+        Ok(added)
+    }
+
+    /// How many articles the world holds.
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+
+    /// The topics of an article the world holds.
+    pub fn topics_of(&self, article: i64) -> Topics {
+        self.topics.get(&article).copied().unwrap_or_default()
+    }
+
+    /// The stories with articles published at or after `since`, the most countries first,
+    /// keeping those covered by at least `min_countries` and, with `topic`, tagged with it;
+    /// at most `limit`.
+    pub fn top(
+        &self,
+        since: i64,
+        min_countries: usize,
+        topic: Option<Topic>,
+        limit: usize,
+    ) -> Vec<StoryView> {
+        self.clusterer
+            .top_stories(since, usize::MAX)
+            .into_iter()
+            .filter(|s| s.country_count() >= min_countries)
+            .filter_map(|s| self.view(s))
+            .filter(|v| topic.is_none_or(|t| v.topics.contains(&t)))
+            .take(limit)
+            .collect()
+    }
+
+    /// The story an article belongs to.
+    pub fn story_of(&self, article: i64) -> Option<StoryId> {
+        self.clusterer.story_of(article)
+    }
+
+    /// The story an article belongs to, when other articles share it.
+    pub fn shared_story_of(&self, article: i64) -> Option<StoryView> {
+        let story = self.clusterer.story(self.clusterer.story_of(article)?)?;
+        if story.articles.len() > 1 {
+            self.view(story)
+        } else {
+            None
+        }
+    }
+
+    fn remember(&mut self, article: Article) {
+        let (title, summary) = english(&article);
+        self.topics.insert(article.id, topics::tag(title, summary));
+        self.articles.insert(article.id, article);
+    }
+
+    /// `None` only for a story whose articles the world has lost track of, which `update`'s
+    /// bookkeeping rules out; a panel must never panic over it.
+    fn view(&self, story: &Story) -> Option<StoryView> {
+        let mut by_country: BTreeMap<&str, Vec<Article>> = BTreeMap::new();
+        let mut topic_counts: BTreeMap<Topic, usize> = BTreeMap::new();
+        for id in &story.articles {
+            if let Some(article) = self.articles.get(id) {
+                by_country
+                    .entry(&article.country)
+                    .or_default()
+                    .push(article.clone());
+                for topic in self.topics_of(*id).iter() {
+                    *topic_counts.entry(topic).or_default() += 1;
+                }
+            }
+        }
+        let mut takes: Vec<Take> = by_country
+            .into_iter()
+            .map(|(country, mut articles)| {
+                articles.sort_by_key(|a| (std::cmp::Reverse(a.published), std::cmp::Reverse(a.id)));
+                Take {
+                    country: country.to_owned(),
+                    articles,
+                }
+            })
+            .collect();
+        takes.sort_by(|a, b| {
+            b.articles
+                .len()
+                .cmp(&a.articles.len())
+                .then(a.country.cmp(&b.country))
+        });
+        let articles = takes.iter().map(|t| t.articles.len()).sum();
+        let mut topics: Vec<(Topic, usize)> = topic_counts
+            .into_iter()
+            .filter(|&(_, n)| n as f32 >= STORY_TOPIC_SHARE * articles as f32)
+            .collect();
+        topics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let headline = self
+            .articles
+            .get(&story.headline)
+            .or_else(|| takes.first().and_then(|t| t.articles.first()))
+            .cloned()?;
+        Some(StoryView {
+            id: story.id,
+            headline,
+            takes,
+            articles,
+            first: story.first,
+            last: story.last,
+            blindspot: story.is_blindspot(),
+            topics: topics.into_iter().take(3).map(|(t, _)| t).collect(),
+        })
+    }
+}
+
+/// An article's English title and summary: its translation, or its own text.
+pub fn english(article: &Article) -> (&str, &str) {
+    match &article.title_en {
+        Some(title) => (
+            title,
+            article.summary_en.as_deref().unwrap_or(&article.summary),
+        ),
+        None => (&article.title, &article.summary),
+    }
+}
+
+fn story_text(article: &Article) -> StoryText<'_> {
+    let (title, summary) = english(article);
+    StoryText {
+        id: article.id,
+        country: &article.country,
+        published: article.published,
+        title,
+        summary,
+    }
+}
