@@ -341,6 +341,7 @@ fn attract_card(
     news: Res<News>,
     atlas: Res<Atlas>,
     mut flag: Local<Option<(usize, Option<egui::TextureHandle>)>>,
+    mut shown_before: Local<(Option<usize>, usize)>,
 ) -> Result {
     let Some(country) = kiosk.card else {
         return Ok(());
@@ -358,6 +359,13 @@ fn attract_card(
         .filter(|listed| listed.country == shown.id)
         .map(|listed| listed.articles.as_slice())
         .unwrap_or_default();
+    // The card is anchored by its bottom, placed from last frame's size: when its content
+    // changes, lay the frame out again rather than show it overflowing for a frame (which,
+    // at a software renderer's few frames a second, a visitor sees).
+    let shown_now = (Some(country), articles.len().min(CARD_HEADLINES));
+    if std::mem::replace(&mut *shown_before, shown_now) != shown_now {
+        ctx.request_discard("the attract card changed");
+    }
     let now = crate::news::now();
     egui::Area::new("attract-card".into())
         .order(egui::Order::Foreground)

@@ -7,10 +7,10 @@
 
 use bevy::prelude::*;
 
-use super::AppSystems;
 use super::camera::GlobeView;
 use super::globe::{Atlas, Globe};
 use super::pointer::{Dragging, GlobeTap, PointerRay};
+use super::{AppSystems, Mode};
 use crate::geo::{self, LatLon};
 
 /// How far, in screen pixels, a pick may miss a country and still find it.
@@ -65,11 +65,15 @@ fn hover(
     pointer: Res<PointerRay>,
     dragging: Res<Dragging>,
     view: Res<GlobeView>,
+    mode: Option<Res<Mode>>,
     globe: Single<&GlobalTransform, With<Globe>>,
     mut hovered: ResMut<Hovered>,
 ) {
+    // A capture is not being pointed at: wherever the display's pointer happens to rest, it
+    // must not mark a country in the picture.
+    let capturing = mode.is_some_and(|m| *m != Mode::Interactive);
     let country = match pointer.0 {
-        Some(ray) if !dragging.0 => country_at(&atlas, ray, &globe, snap_km(&view)),
+        Some(ray) if !dragging.0 && !capturing => country_at(&atlas, ray, &globe, snap_km(&view)),
         _ => None,
     };
     hovered.set_if_neq(Hovered(country));
