@@ -99,6 +99,16 @@ fn take_screenshot(
 ) {
     let launched = staging.launched.0;
     let news = &staging.news;
+    if shot.frames == 0
+        && let Some(id) = &shot.select
+    {
+        let Some(country) = atlas.find(id) else {
+            error!("no country has the ADM0_A3 code {id:?}");
+            exit.write(AppExit::error());
+            return;
+        };
+        select.write(SelectCountry(Some(country)));
+    }
     if std::mem::take(&mut shot.attract) {
         match (staging.kiosk.as_mut(), staging.settings.as_ref()) {
             (Some(state), Some(settings)) => {
@@ -140,16 +150,6 @@ fn take_screenshot(
             warn!("no story covered by several countries in the store: none to show");
             shot.story = false;
         }
-    }
-    if shot.frames == 0
-        && let Some(id) = &shot.select
-    {
-        let Some(country) = atlas.find(id) else {
-            error!("no country has the ADM0_A3 code {id:?}");
-            exit.write(AppExit::error());
-            return;
-        };
-        select.write(SelectCountry(Some(country)));
     }
     // The selection starts a flight next frame; a still picture wants its end.
     view.land();

@@ -292,6 +292,9 @@ fn country_ui(
                 .retain(|c| !matches!(c, egui::OutputCommand::OpenUrl(_)))
         });
     }
+    if let Some(story) = actions.focus.take() {
+        state.focus.0 = Some(story);
+    }
     stories::apply(actions, &mut select, &mut state.search);
     fit_viewport(&mut camera, &window, left_width, right_width);
     Ok(())

@@ -72,6 +72,8 @@ pub struct UiActions {
     /// for a keyboard.
     pub kiosk: bool,
     pub show_qr: Option<Article>,
+    /// A story to focus: the reader went to one country's take on it.
+    pub focus: Option<Arc<StoryView>>,
 }
 
 /// An article's headline as its link: to the browser, or in kiosk mode to its QR code.
@@ -455,7 +457,7 @@ pub fn topic_tags(ui: &mut egui::Ui, topics: &[Topic]) {
 /// and opens its view of the story; each headline links to the article.
 pub fn takes_ui(
     ui: &mut egui::Ui,
-    story: &StoryView,
+    story: &Arc<StoryView>,
     except: Option<&str>,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -475,6 +477,7 @@ pub fn takes_ui(
                 && let Some(country) = country
             {
                 out.select = Some(Some(country));
+                out.focus = Some(story.clone());
             }
             ui.weak(count(take.articles.len(), "article", "articles"));
         });
