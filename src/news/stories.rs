@@ -11,11 +11,13 @@
 //! Barzdins, "Multilingual clustering of streaming news" (EMNLP 2018) cluster a multilingual
 //! stream the same way, by TF-IDF similarity of an article to cluster centroids with a
 //! threshold for new clusters, with time features and weights learned from labelled data,
-//! then link each language's clusters across languages. Here translation into English
-//! stands in for their cross-lingual step; hand-set weights (title words and names count
-//! double) and one threshold, tuned on the hand-labelled corpus in
+//! among them a similarity of named entities apart from that of all words, then link each
+//! language's clusters across languages. Here translation into English stands in for their
+//! cross-lingual step; hand-set weights (title words and names count double), one threshold
+//! and one rule for names that disagree, tuned on the hand-labelled corpus in
 //! `tests/fixtures/stories/corpus.json`, stand in for learned ones; and a hard time window
-//! for time features.
+//! for time features. `tests/fixtures/stories/heldout.json`, written afterwards and never
+//! tuned on, checks that the tuning carries over.
 //!
 //! - Words: the news module's shared tokenizer and light stemmer, on the first
 //!   [`TEXT_CHARS`] characters of title and summary; a title word counts [`TITLE_WEIGHT`]
@@ -29,12 +31,24 @@
 //!   article's [`CANDIDATE_TERMS`] heaviest terms that are not common ([`COMMON_SHARE`]). A
 //!   story takes articles published within [`ClusterConfig::window`] of its first-to-last
 //!   span.
+//! - Names: a word is a proper name when the articles held write it capitalised inside a
+//!   sentence or as an acronym far more often than in lowercase ([`PROPER_RATIO`]): "Japan",
+//!   "Bailey", "ECB", but not the "Bank" of "Bank of England", which is also "central bank".
+//!   When an article has proper names and a story of [`ESTABLISHED`] articles or more has
+//!   some, but they share none, the names say two events and the similarity counts for a
+//!   [`NAME_MISMATCH`]th: two central banks' decisions, two strikes or two floods share every
+//!   other word. Smaller stories are spared: their first reports may not yet have named
+//!   what later ones name.
 //! - Memory: [`Clusterer::forget_before`] drops old articles, empty stories and unused words,
 //!   so a kiosk that runs for days and forgets as it goes keeps a flat footprint.
 //!
-//! What it gets wrong: two stories on one subject in the same hours, told in the same words
-//! with few names to tell them apart (two central banks' rate decisions on consecutive days,
-//! two rail strikes in neighbouring countries), become one story.
+//! What it gets wrong: a story of one or two reports takes in a report of another event on
+//! its subject, since names only decide from [`ESTABLISHED`] reports on (Kenya's floods,
+//! two reports old, take Mumbai's monsoon report; a French strike's first report and a
+//! German rail strike become one story). A story whose reports each name different things
+//! and never the same one (unions, cities and ministers, but not the country) splits when
+//! one part reaches [`ESTABLISHED`] reports first, and a translated report whose only name
+//! is one the story never used ("BOE" in a story of "Bank of England") can stand alone.
 //!
 //! Everything is deterministic: the same articles in the same order give the same stories
 //! with the same ids; no hash map's iteration order reaches a result.
@@ -75,6 +89,27 @@ pub const COMMON_MIN_DOCS: u32 = 20;
 /// How many of an article's heaviest terms look up candidate stories. The rest still count
 /// in the similarity; they only do not bring candidates in.
 pub const CANDIDATE_TERMS: usize = 16;
+
+/// A word is a proper name when the held articles that write it as a name (a capital inside
+/// a sentence, or an acronym) outnumber at least this many times those that write it in
+/// lowercase. "Japan" and "Bailey" are never written in lowercase; "Bank" in "Bank of
+/// England" is, as "central bank", so two central banks' stories do not share a name by it.
+/// Counted over the articles held, like document frequencies, so a word's standing settles
+/// as more news comes; a rare lowercase slip does not unmake a name.
+pub const PROPER_RATIO: u32 = 4;
+
+/// A story of at least this many articles has shown which names it is about: the outlets
+/// that report one event name its places and people, while a story's first report or two
+/// may name none of those a later report names (one names a union, the next a city).
+pub const ESTABLISHED: usize = 3;
+
+/// An article that has proper names, none of which an established story with proper names
+/// has, counts its similarity to that story divided by this: the names disagree, so it takes
+/// a far closer match in the other words to be the same event (the Bank of England's rate
+/// decision beside the Bank of Japan's, which share every other word). On the fixture
+/// corpus any divisor from 1.75 up separates its pairs alike; 4 sits inside that range
+/// without closing a story to a report that repeats it almost word for word.
+pub const NAME_MISMATCH: f32 = 4.0;
 
 /// The text of one article as clustering sees it: English title and summary.
 #[derive(Clone, Copy, Debug)]
@@ -166,6 +201,10 @@ pub struct Clusterer {
     terms: HashMap<String, u32>,
     /// By term id: how many held articles contain the term.
     df: Vec<u32>,
+    /// By term id: how many held articles write the term as a name, and how many write it
+    /// in lowercase; see [`PROPER_RATIO`].
+    named_df: Vec<u32>,
+    lower_df: Vec<u32>,
     /// How many articles `df` counts.
     docs: u32,
     /// By term id: the stories whose centroid has the term.
@@ -181,6 +220,9 @@ struct Member {
     published: i64,
     country: String,
     vector: Vector,
+    /// By position in `vector`: how the article writes each term ([`NAMED`], [`LOWER`]),
+    /// to take it out of the counts when the article is forgotten.
+    written: Vec<u8>,
     /// Dot product of `vector` with the story's centroid: the headline is the member with
     /// the largest. Kept up to date as members join, so finding it needs no recomputation.
     affinity: f32,
@@ -200,6 +242,8 @@ impl Clusterer {
             config,
             terms: HashMap::new(),
             df: Vec::new(),
+            named_df: Vec::new(),
+            lower_df: Vec::new(),
             docs: 0,
             postings: Vec::new(),
             articles: HashMap::new(),
@@ -218,17 +262,17 @@ impl Clusterer {
         order.sort_by_key(|a| (a.published, a.id));
         let mut seen = HashSet::new();
         order.retain(|a| seen.insert(a.id));
-        let counted: Vec<Vector> = order
+        let counted: Vec<(Vector, Vec<u8>)> = order
             .iter()
             .map(|a| {
-                let counts = clusterer.term_counts(a);
-                clusterer.count_document(&counts);
-                counts
+                let (counts, written) = clusterer.term_counts(a);
+                clusterer.count_document(&counts, &written);
+                (counts, written)
             })
             .collect();
-        for (article, counts) in order.into_iter().zip(counted) {
+        for (article, (counts, written)) in order.into_iter().zip(counted) {
             let vector = clusterer.vector(counts);
-            clusterer.place(article, vector);
+            clusterer.place(article, vector, written);
         }
         clusterer
     }
@@ -239,10 +283,10 @@ impl Clusterer {
         if let Some(member) = self.articles.get(&article.id) {
             return member.story;
         }
-        let counts = self.term_counts(article);
-        self.count_document(&counts);
+        let (counts, written) = self.term_counts(article);
+        self.count_document(&counts, &written);
         let vector = self.vector(counts);
-        self.place(article, vector)
+        self.place(article, vector, written)
     }
 
     /// The story of an article held; `None` for an id never added or forgotten.
@@ -304,8 +348,10 @@ impl Clusterer {
         }
         for id in &forgotten {
             if let Some(member) = self.articles.remove(id) {
-                for &(term, _) in &member.vector {
+                for (&(term, _), &written) in member.vector.iter().zip(&member.written) {
                     self.df[term as usize] -= 1;
+                    self.named_df[term as usize] -= u32::from(written & NAMED != 0);
+                    self.lower_df[term as usize] -= u32::from(written & LOWER != 0);
                 }
                 self.docs -= 1;
             }
@@ -351,15 +397,16 @@ impl Clusterer {
         ranked.into_iter().take(limit).map(|(.., s)| s).collect()
     }
 
-    /// The article's words as (term id, weighted count), sorted by term id. New words get
-    /// ids in the order they appear, so ids never depend on a hash map's order.
-    fn term_counts(&mut self, article: &StoryText) -> Vector {
+    /// The article's words as (term id, weighted count), sorted by term id, and how it writes
+    /// each ([`NAMED`], [`LOWER`]). New words get ids in the order they appear, so ids never
+    /// depend on a hash map's order.
+    fn term_counts(&mut self, article: &StoryText) -> (Vector, Vec<u8>) {
         let title = text::prefix(article.title, TEXT_CHARS);
         let summary = text::prefix(
             article.summary,
             TEXT_CHARS.saturating_sub(title.chars().count()),
         );
-        let mut counts: Vector = Vec::new();
+        let mut counts: Vec<(u32, f32, u8)> = Vec::new();
         for (field, weight, headline) in [(title, TITLE_WEIGHT, true), (summary, 1.0, false)] {
             let words: Vec<text::Word> = text::marked_words(field).collect();
             // In a Title Case Headline every word has a capital, which then says nothing.
@@ -368,18 +415,24 @@ impl Clusterer {
             for word in words {
                 let name = word.acronym || (word.capitalized && !title_case);
                 let term = self.intern(word.stem);
-                counts.push((term, if name { weight * NAME_WEIGHT } else { weight }));
+                let written = if name { NAMED } else { 0 } | if word.lowercase { LOWER } else { 0 };
+                counts.push((
+                    term,
+                    if name { weight * NAME_WEIGHT } else { weight },
+                    written,
+                ));
             }
         }
-        counts.sort_by_key(|&(term, _)| term);
+        counts.sort_by_key(|&(term, ..)| term);
         counts.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
                 kept.1 += later.1;
+                kept.2 |= later.2;
             }
             same
         });
-        counts
+        counts.into_iter().map(|(t, w, c)| ((t, w), c)).unzip()
     }
 
     fn intern(&mut self, word: String) -> u32 {
@@ -389,13 +442,17 @@ impl Clusterer {
         let term = self.df.len() as u32;
         self.terms.insert(word, term);
         self.df.push(0);
+        self.named_df.push(0);
+        self.lower_df.push(0);
         self.postings.push(Vec::new());
         term
     }
 
-    fn count_document(&mut self, counts: &Vector) {
-        for &(term, _) in counts {
+    fn count_document(&mut self, counts: &Vector, written: &[u8]) {
+        for (&(term, _), &written) in counts.iter().zip(written) {
             self.df[term as usize] += 1;
+            self.named_df[term as usize] += u32::from(written & NAMED != 0);
+            self.lower_df[term as usize] += u32::from(written & LOWER != 0);
         }
         self.docs += 1;
     }
@@ -416,12 +473,12 @@ impl Clusterer {
 
     /// Puts an article with this vector into the most similar story that can take it, or a
     /// new one.
-    fn place(&mut self, article: &StoryText, vector: Vector) -> StoryId {
+    fn place(&mut self, article: &StoryText, vector: Vector, written: Vec<u8>) -> StoryId {
         let story = match self.best_story(article.published, &vector) {
             Some(id) => id,
             None => self.start_story(article),
         };
-        self.join(story, article, vector);
+        self.join(story, article, vector, written);
         story
     }
 
@@ -440,6 +497,7 @@ impl Clusterer {
         candidates.sort_unstable();
         candidates.dedup();
         let window = self.config.window;
+        let has_names = vector.iter().any(|&(term, _)| self.is_proper(term));
         let mut best: Option<(f32, StoryId)> = None;
         for id in candidates {
             let Some(entry) = self.stories.get(&id) else {
@@ -454,13 +512,27 @@ impl Clusterer {
             if entry.norm <= 0.0 {
                 continue;
             }
-            let similarity = dot(vector, &entry.centroid) / entry.norm;
+            let mut similarity = dot(vector, &entry.centroid) / entry.norm;
+            if has_names
+                && story.articles.len() >= ESTABLISHED
+                && !shares_proper(vector, &entry.centroid, |t| self.is_proper(t))
+                && entry.centroid.iter().any(|&(term, _)| self.is_proper(term))
+            {
+                similarity /= NAME_MISMATCH;
+            }
             // Candidates come in id order, so on a tie the older story keeps the article.
             if similarity >= self.config.threshold && best.is_none_or(|(s, _)| similarity > s) {
                 best = Some((similarity, id));
             }
         }
         best.map(|(_, id)| id)
+    }
+
+    /// Whether the term is a proper name by how the held articles write it; see
+    /// [`PROPER_RATIO`].
+    fn is_proper(&self, term: u32) -> bool {
+        let named = self.named_df[term as usize];
+        named > 0 && named >= PROPER_RATIO * self.lower_df[term as usize]
     }
 
     fn start_story(&mut self, article: &StoryText) -> StoryId {
@@ -485,7 +557,7 @@ impl Clusterer {
         id
     }
 
-    fn join(&mut self, id: StoryId, article: &StoryText, vector: Vector) {
+    fn join(&mut self, id: StoryId, article: &StoryText, vector: Vector, written: Vec<u8>) {
         let Some(entry) = self.stories.get_mut(&id) else {
             return;
         };
@@ -516,6 +588,7 @@ impl Clusterer {
                 published: article.published,
                 country: article.country.to_owned(),
                 vector,
+                written,
                 affinity,
             },
         );
@@ -579,6 +652,14 @@ impl Clusterer {
             *term != u32::MAX
         });
         self.terms.shrink_to_fit();
+        for counts in [&mut self.named_df, &mut self.lower_df] {
+            let mut old = 0;
+            counts.retain(|_| {
+                old += 1;
+                renumbered[old - 1] != u32::MAX
+            });
+            counts.shrink_to_fit();
+        }
         self.df.retain(|&df| df > 0);
         self.df.shrink_to_fit();
         let remap = |vector: &mut Vector| {
@@ -598,6 +679,17 @@ impl Clusterer {
             }
         }
     }
+}
+
+/// How an article writes a term, by bit: as a name at least once ...
+const NAMED: u8 = 1;
+/// ... and in lowercase at least once.
+const LOWER: u8 = 2;
+
+/// Whether a term of `a` that is a proper name is in `b` too.
+fn shares_proper(a: &Vector, b: &Vector, is_proper: impl Fn(u32) -> bool) -> bool {
+    a.iter()
+        .any(|&(term, _)| is_proper(term) && b.binary_search_by_key(&term, |&(t, _)| t).is_ok())
 }
 
 /// The sum of two sparse vectors, and the terms of `add` that `base` lacked.
@@ -851,11 +943,22 @@ pub(crate) mod fixture {
     }
 
     const JSON: &str = include_str!("../../tests/fixtures/stories/corpus.json");
+    const HELDOUT: &str = include_str!("../../tests/fixtures/stories/heldout.json");
+
+    fn parse(json: &str) -> (i64, Vec<Article>) {
+        let corpus: Corpus = serde_json::from_str(json).expect("the corpus parses");
+        (corpus.now, corpus.articles)
+    }
 
     /// The corpus's "now" and its articles, in file order.
     pub(crate) fn corpus() -> (i64, Vec<Article>) {
-        let corpus: Corpus = serde_json::from_str(JSON).expect("the corpus parses");
-        (corpus.now, corpus.articles)
+        parse(JSON)
+    }
+
+    /// The held-out corpus, in the same format: written after the method was tuned on
+    /// [`corpus`], to check it on news it was never fitted to.
+    pub(crate) fn heldout() -> (i64, Vec<Article>) {
+        parse(HELDOUT)
     }
 
     impl Article {
@@ -939,16 +1042,53 @@ mod corpus_tests {
                 "{mode}: B-cubed F1 {bcubed:.3}, pairwise F1 {pairwise:.3}, {} stories for 21",
                 clusterer.stories().count()
             );
-            // Measured 0.936 and 0.894 in both modes, 20 stories. What is wrong: three pairs
-            // of distinct stories on one subject in the same hours are merged (the Fed's and
-            // the ECB's rate decisions, Kenya's floods and Mumbai's monsoon rain, the French
-            // pension strike and the German rail strike), and the G7 summit's opening report
-            // stands alone. An editor would split the pairs and accept the rest: every other
-            // story whole and alone. The floors leave a few points for harmless changes; a
-            // drop below them is a real regression. (Scores on 103 hand-written articles are
-            // not comparable with published systems' scores on their corpora of thousands.)
-            assert!(bcubed >= 0.90, "{mode}: B-cubed F1 {bcubed:.3}");
-            assert!(pairwise >= 0.85, "{mode}: pairwise F1 {pairwise:.3}");
+            // Measured 0.969 and 0.964 in both modes, 21 stories. What is wrong: Mumbai's
+            // monsoon report joins Kenya's floods, which then had two reports, too few to
+            // have shown their names (see ESTABLISHED); the French pension strike's opening
+            // report starts a story that the two reports of the German rail strike then join,
+            // while the rest of the French strike is a story of its own; and the G7 summit's
+            // opening report stands alone. The Fed's and the ECB's rate decisions, one story
+            // before names had to agree (0.936 and 0.894 then), are apart. An editor would
+            // accept every other story: whole and alone. The floors leave a few points for
+            // harmless changes; a drop below them is a real regression. (Scores on 103
+            // hand-written articles are not comparable with published systems' scores on
+            // their corpora of thousands.)
+            assert!(bcubed >= 0.94, "{mode}: B-cubed F1 {bcubed:.3}");
+            assert!(pairwise >= 0.92, "{mode}: pairwise F1 {pairwise:.3}");
+        }
+    }
+
+    #[test]
+    fn the_heldout_corpus_clusters_as_an_editor_would() {
+        let (now, articles) = fixture::heldout();
+        let texts = texts(now, &articles);
+        let truth = truth(&articles);
+        for (mode, clusterer) in [
+            (
+                "cluster_all",
+                Clusterer::cluster_all(ClusterConfig::default(), &texts),
+            ),
+            ("online", online(&texts)),
+        ] {
+            assert_eq!(clusterer.len(), articles.len());
+            let predicted = predicted(&clusterer);
+            let bcubed = quality::bcubed_f1(&truth, &predicted);
+            let pairwise = quality::pairwise_f1(&truth, &predicted);
+            eprintln!(
+                "{mode}: B-cubed F1 {bcubed:.3}, pairwise F1 {pairwise:.3}, {} stories for 17",
+                clusterer.stories().count()
+            );
+            // Measured 0.957 and 0.942 clustering the batch (20 stories), 0.970 and 0.962
+            // adding one by one (19). No two distinct stories merge; what is wrong is splits:
+            // Italy's transport strike in two (its reports name different unions, cities and
+            // ministers, and none names Italy as the Belgian reports name Belgium), the
+            // Financial Times's report of Peru's vote alone, and in the batch one terse report
+            // of the Bank of England's decision alone ("BOE" and no other name). Before names
+            // had to agree the scores were 0.886 and 0.764 in both modes: the Bank of
+            // England's hold, the Bank of Japan's hike and the Bank of Korea's hold were one
+            // story, Belgium's national strike and Italy's transport strike another.
+            assert!(bcubed >= 0.93, "{mode}: B-cubed F1 {bcubed:.3}");
+            assert!(pairwise >= 0.90, "{mode}: pairwise F1 {pairwise:.3}");
         }
     }
 
@@ -961,8 +1101,9 @@ mod corpus_tests {
             online(&texts),
         ] {
             // Malatya's and Miyagi's earthquakes, hours apart; Colombia's and South Korea's
-            // elections; the strikes on Kyiv and the G7 summit that discussed them.
-            for (a, b) in [(1, 9), (7, 14), (16, 23), (41, 91)] {
+            // elections; the strikes on Kyiv and the G7 summit that discussed them; the Fed's
+            // and the ECB's rate decisions, a day apart.
+            for (a, b) in [(1, 9), (7, 14), (16, 23), (41, 91), (28, 35), (34, 40)] {
                 assert_ne!(clusterer.story_of(a), clusterer.story_of(b), "{a} and {b}");
             }
             for (a, b) in [(1, 7), (9, 15), (43, 48), (55, 61), (66, 71), (72, 76)] {

@@ -60,6 +60,9 @@ pub(crate) struct Word {
     pub capitalized: bool,
     /// Written in capitals, two or more letters ("ECB", "GDL"): an acronym wherever it is.
     pub acronym: bool,
+    /// Written starting with a lowercase letter ("central bank"): a common word here, which a
+    /// proper name ("Japan") hardly ever is.
+    pub lowercase: bool,
 }
 
 /// The matching words of `text` like [`words`], each marked with how it was written.
@@ -79,6 +82,7 @@ pub(crate) fn marked_words(text: &str) -> impl Iterator<Item = Word> + '_ {
                 capitalized: !sentence_start
                     && piece.chars().next().is_some_and(char::is_uppercase),
                 acronym: letters >= 2 && upper == letters,
+                lowercase: piece.chars().next().is_some_and(char::is_lowercase),
                 stem: stem(word),
             }
         })
@@ -244,6 +248,14 @@ mod marked_words_tests {
         );
         // A capital and a digit is not an acronym of letters.
         assert_eq!(names("the G7")[0], ("g7".into(), true, false));
+    }
+
+    #[test]
+    fn lowercase_marks_a_common_word_wherever_it_is() {
+        let lowercase: Vec<bool> = marked_words("central bank: Bank of England, bank ECB")
+            .map(|w| w.lowercase)
+            .collect();
+        assert_eq!(lowercase, [true, true, false, false, true, false]);
     }
 
     #[test]
