@@ -629,15 +629,22 @@ fn fit_viewport(camera: &mut Camera, window: &Window, left_width: f32, right_wid
     }
 }
 
+/// Esc closes the country panel, then, pressed again, leaves the story in focus.
 fn escape_deselects(
     keys: Res<ButtonInput<KeyCode>>,
     egui: Option<Res<EguiWantsInput>>,
     selection: Res<Selection>,
+    mut focus: ResMut<StoryFocus>,
     mut select: MessageWriter<SelectCountry>,
 ) {
     let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
-    if keys.just_pressed(KeyCode::Escape) && !typing && selection.0.is_some() {
+    if !keys.just_pressed(KeyCode::Escape) || typing {
+        return;
+    }
+    if selection.0.is_some() {
         select.write(SelectCountry(None));
+    } else if focus.0.is_some() {
+        focus.0 = None;
     }
 }
 
