@@ -66,7 +66,9 @@ pub struct Kiosk {
     pub attract_after_seconds: f32,
     /// How long the loop stays on each country, the flight there included (default 12).
     pub attract_dwell_seconds: f32,
-    /// The slow turn of the globe between countries (default 4); 0 holds it still.
+    /// How fast the globe turns during the attract loop, in degrees a second (default 2): a
+    /// toured country drifts a little while its card is shown, enough to show the globe is
+    /// alive; 0 holds it still.
     pub attract_spin_degrees_per_second: f32,
     /// Natural Earth ADM0_A3 codes the loop visits, in order; empty (the default) means the
     /// countries with the most articles in the last 24 hours.
@@ -84,7 +86,7 @@ impl Default for Kiosk {
             idle_reset_seconds: 60.0,
             attract_after_seconds: 90.0,
             attract_dwell_seconds: 12.0,
-            attract_spin_degrees_per_second: 4.0,
+            attract_spin_degrees_per_second: 2.0,
             featured: Vec::new(),
             text_scale: 1.5,
             quit_chord: "Ctrl+Alt+Shift+Q".into(),
@@ -519,7 +521,7 @@ mod tests {
                 kiosk.attract_spin_degrees_per_second,
                 kiosk.text_scale,
             ),
-            (60.0, 90.0, 12.0, 4.0, 1.5)
+            (60.0, 90.0, 12.0, 2.0, 1.5)
         );
         assert!(kiosk.featured.is_empty());
         assert_eq!(kiosk.quit_chord, "Ctrl+Alt+Shift+Q");

@@ -30,7 +30,7 @@ const MAX_LAT: f64 = 85.0;
 /// Seconds without input before the globe starts turning by itself.
 const IDLE_SECONDS: f64 = 6.0;
 /// Idle rotation by default, degrees of longitude per second, westward as the Earth turns.
-const IDLE_SPIN: f64 = -4.0;
+pub const IDLE_SPIN: f64 = -4.0;
 /// Seconds for a coasting globe to lose 63% of its speed.
 const INERTIA_TAU: f64 = 0.45;
 /// Seconds for the distance to close 63% of the way to a zoom target.

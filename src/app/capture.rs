@@ -85,7 +85,7 @@ struct Staging<'w> {
     kiosk: Option<ResMut<'w, Kiosk>>,
     settings: Option<Res<'w, KioskSettings>>,
     qr: Option<ResMut<'w, QrView>>,
-    time: Res<'w, Time>,
+    time: Res<'w, Time<Real>>,
 }
 
 fn take_screenshot(

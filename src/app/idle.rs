@@ -27,6 +27,7 @@ impl From<&crate::config::Kiosk> for IdleTimes {
     }
 }
 
+/// Where the kiosk is between visitors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Someone is using the kiosk, or was until less than the reset time ago.
@@ -38,6 +39,7 @@ pub enum Phase {
     Attract { stop: usize },
 }
 
+/// What the kiosk plugin must do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdleAction {
     /// Close the panels and fly home.

@@ -15,14 +15,14 @@ use bevy::window::WindowEvent;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::AppSystems;
-use super::camera::{GlobeView, HOME, HOME_DISTANCE, fit_distance};
+use super::camera::{GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance};
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
 use super::news::{AskArticles, News, RecentCounts};
 use super::panel::relative_time;
 use super::picking::SelectCountry;
 use super::qr::qr_image;
-use super::stories::{Finder, StoryFocus, WorldPanel};
+use super::stories::{ArticleFilters, Finder, StoryFocus, WorldPanel};
 use crate::config::{self, Chord, ChordKey};
 use crate::geo::LatLon;
 use crate::news::Article;
@@ -89,6 +89,9 @@ pub struct Kiosk {
     clock: IdleClock,
     /// The country the attract card is about (an index into [`Atlas::countries`]).
     pub card: Option<usize>,
+    /// The countries of this run of the loop, fixed when it starts so that news arriving
+    /// meanwhile cannot reorder it under the visitor's eyes.
+    tour: Vec<usize>,
 }
 
 impl Kiosk {
@@ -114,11 +117,12 @@ pub fn plugin(app: &mut App) {
     let settings = app.world().resource::<KioskSettings>().clone();
     let now = app
         .world()
-        .get_resource::<Time>()
+        .get_resource::<Time<Real>>()
         .map_or(0.0, Time::elapsed_secs_f64);
     app.insert_resource(Kiosk {
         clock: IdleClock::new(settings.times, now),
         card: None,
+        tour: Vec::new(),
     })
     .init_resource::<QrView>()
     .add_systems(
@@ -128,7 +132,6 @@ pub fn plugin(app: &mut App) {
             follow_the_clock.in_set(AppSystems::Pick),
         ),
     );
-    app.world_mut().resource_mut::<GlobeView>().idle_spin = -settings.spin;
 }
 
 /// The egui part: the attract card and the QR view.
@@ -140,7 +143,7 @@ pub fn ui_plugin(app: &mut App) {
 /// report, and reports that do not move it, are not: a window that opens under a resting
 /// mouse hears where it is, and that must not stop the loop.
 fn watch_input(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     mut events: MessageReader<WindowEvent>,
     mut kiosk: ResMut<Kiosk>,
     mut cursor: Local<Option<Vec2>>,
@@ -169,6 +172,7 @@ fn watch_input(
 #[derive(bevy::ecs::system::SystemParam)]
 struct Panels<'w> {
     world: ResMut<'w, WorldPanel>,
+    filters: ResMut<'w, ArticleFilters>,
     focus: ResMut<'w, StoryFocus>,
     finder: ResMut<'w, Finder>,
     qr: ResMut<'w, QrView>,
@@ -176,7 +180,7 @@ struct Panels<'w> {
 
 #[allow(clippy::too_many_arguments)] // The reset and the tour touch all of these.
 fn follow_the_clock(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     mut kiosk: ResMut<Kiosk>,
     settings: Res<KioskSettings>,
     atlas: Res<Atlas>,
@@ -190,7 +194,8 @@ fn follow_the_clock(
         match action {
             IdleAction::ResetView => {
                 select.write(SelectCountry(None));
-                panels.world.open = false;
+                *panels.world = WorldPanel::default();
+                *panels.filters = ArticleFilters::default();
                 panels.focus.0 = None;
                 panels.finder.text.clear();
                 panels.qr.0 = None;
@@ -198,8 +203,12 @@ fn follow_the_clock(
                 view.fly_to(HOME, HOME_DISTANCE);
             }
             IdleAction::ShowStop(stop) => {
-                let tour = tour(&settings.featured, &atlas, counts.as_deref());
-                let country = tour[stop % tour.len()];
+                if stop == 0 || kiosk.tour.is_empty() {
+                    kiosk.tour = tour(&settings.featured, &atlas, counts.as_deref());
+                }
+                let Some(&country) = kiosk.tour.get(stop % kiosk.tour.len().max(1)) else {
+                    continue;
+                };
                 let shown = &atlas.countries[country];
                 // Aim south of the country so that it shows above the card.
                 let aim = LatLon::new(
@@ -213,10 +222,19 @@ fn follow_the_clock(
             IdleAction::EndAttract => kiosk.card = None,
         }
     }
+    // The configured turn belongs to the loop; the rest of the time the globe idles as it
+    // does on a desk.
+    let spin = match kiosk.phase() {
+        Phase::Attract { .. } => -settings.spin,
+        Phase::Active | Phase::Rested => IDLE_SPIN,
+    };
+    if view.idle_spin != spin {
+        view.idle_spin = spin;
+    }
 }
 
 /// The countries the loop visits: the featured ones, else the day's busiest, else a fixed
-/// list; never empty.
+/// list; empty only for an empty atlas.
 pub fn tour(featured: &[usize], atlas: &Atlas, counts: Option<&RecentCounts>) -> Vec<usize> {
     if !featured.is_empty() {
         return featured.to_vec();

@@ -38,7 +38,7 @@ pub use news::{
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
 pub use qr::{MAX_MODULE_PX, MAX_URL_BYTES, QrError, qr_image};
-pub use stories::{StoryFocus, WorldPanel, WorldTab, find_countries};
+pub use stories::{ArticleFilters, StoryFocus, WorldPanel, WorldTab, find_countries};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
+use futures_util::FutureExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::AppSystems;
@@ -225,18 +226,29 @@ fn io_thread(
     // A bug in the news code must not take the app down, nor leave it without news until a
     // restart nobody is there to do (a kiosk): serve again after a pause. The requests
     // channel outlives each attempt, so the app never notices the swap.
+    // A store that cannot be opened (a disk not mounted yet, a locked file) is tried again
+    // the same way.
     loop {
         let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            runtime.block_on(serve(&options, &mut requests, &replies));
+            runtime.block_on(serve(&options, &mut requests, &replies))
         }));
         match served {
-            Ok(()) => return,
+            Ok(Served::AppGone) => return,
+            Ok(Served::NoStore) => std::thread::sleep(RESTART_DELAY),
             Err(panic) => {
                 let _ = replies.send(Reply::Failed(panic_message(panic.as_ref())));
                 std::thread::sleep(RESTART_DELAY);
             }
         }
     }
+}
+
+/// Why [`serve`] returned.
+enum Served {
+    /// The app closed its end of the requests channel: it is quitting.
+    AppGone,
+    /// The store could not be opened; the error has been sent.
+    NoStore,
 }
 
 /// What a panic said, for the status line and the log.
@@ -249,19 +261,20 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs the task `make` builds until it ends, building and running it again, after `delay`,
-/// each time it panics; `on_panic` hears each panic's message.
+/// each time it panics; `on_panic` hears each panic's message. The task runs inside this
+/// future, not spawned beside it, so dropping this future (aborting its task) stops it too.
 pub async fn supervise<F, Fut>(mut make: F, delay: Duration, mut on_panic: impl FnMut(String))
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()>,
 {
     loop {
-        match tokio::spawn(make()).await {
-            Err(e) if e.is_panic() => {
-                on_panic(panic_message(e.into_panic().as_ref()));
+        match std::panic::AssertUnwindSafe(make()).catch_unwind().await {
+            Ok(()) => return,
+            Err(panic) => {
+                on_panic(panic_message(panic.as_ref()));
                 tokio::time::sleep(delay).await;
             }
-            Ok(()) | Err(_) => return,
         }
     }
 }
@@ -280,13 +293,13 @@ async fn serve(
     options: &NewsOptions,
     requests: &mut UnboundedReceiver<Request>,
     replies: &UnboundedSender<Reply>,
-) {
+) -> Served {
     // This loop reads through its own connection while the refresh writes through another.
     let reader = match Store::open(&options.store) {
         Ok(reader) => reader,
         Err(e) => {
             let _ = replies.send(Reply::StoreError(e.to_string()));
-            return;
+            return Served::NoStore;
         }
     };
     send_counts(&reader, replies);
@@ -332,7 +345,7 @@ async fn serve(
         tokio::select! {
             request = requests.recv() => match request {
                 Some(request) => answer(request, &reader, &world, replies),
-                None => return,
+                None => return Served::AppGone,
             },
             Some(report) = refreshes.recv() => {
                 if let Err(e) = world.update(&reader, crate::news::now()) {
@@ -341,7 +354,7 @@ async fn serve(
                 send_stories(&world, replies);
                 send_counts(&reader, replies);
                 if replies.send(Reply::Refreshed(report)).is_err() {
-                    return;
+                    return Served::AppGone;
                 }
             }
         }
@@ -478,6 +491,9 @@ fn drain_replies(
                 let status = &mut news.status;
                 status.updating = None;
                 status.restarting = None;
+                // A store that just took a whole refresh is usable again, whatever failed
+                // before.
+                status.store_error = None;
                 status.last_update = Some(crate::news::now());
                 status.failing_feeds = report.failed.len();
                 status.translation_failures = report.translation_failures;

@@ -25,7 +25,7 @@ use super::kiosk::{KioskSettings, QrView};
 use super::news::{CountryNews, News, NewsStatus, SearchNews};
 use super::picking::{Hovered, SelectCountry, Selection};
 use super::pointer::Dragging;
-use super::stories::{self, Finder, StoryFocus, UiActions, WorldPanel};
+use super::stories::{self, ArticleFilters, Finder, StoryFocus, UiActions, WorldPanel};
 use super::{AppSystems, assets_dir};
 use crate::news::Article;
 use crate::news::topics::Topic;
@@ -138,8 +138,7 @@ pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
 #[derive(SystemParam)]
 struct PanelState<'w, 's> {
     flag: Local<'s, Flag>,
-    show_original: Local<'s, bool>,
-    topic: Local<'s, Option<Topic>>,
+    filters: ResMut<'w, ArticleFilters>,
     world: ResMut<'w, WorldPanel>,
     focus: ResMut<'w, StoryFocus>,
     finder: ResMut<'w, Finder>,
@@ -176,6 +175,7 @@ fn country_ui(
         &ctx,
         &mut state.finder,
         &mut state.world,
+        &mut state.focus,
         &atlas,
         &mut actions,
     );
@@ -226,11 +226,12 @@ fn country_ui(
                 focused_story(ui, &mut state.focus, &country.id, &atlas, &mut actions);
                 ui.horizontal(|ui| {
                     ui.label(egui::RichText::new("Articles").strong());
-                    stories::topic_filter(ui, "country-topic", &mut state.topic);
+                    stories::topic_filter(ui, "country-topic", &mut state.filters.topic);
                 });
+                let filters = &mut *state.filters;
                 let view = ArticleView {
-                    show_original: &mut state.show_original,
-                    topic: *state.topic,
+                    show_original: &mut filters.show_original,
+                    topic: filters.topic,
                     focus: &mut state.focus,
                     atlas: &atlas,
                 };

@@ -9,6 +9,7 @@ use bevy::prelude::*;
 
 use super::camera::GlobeView;
 use super::globe::{Atlas, Globe};
+use super::kiosk::KioskSettings;
 use super::pointer::{Dragging, GlobeTap, PointerRay};
 use super::{AppSystems, Mode};
 use crate::geo::{self, LatLon};
@@ -65,13 +66,13 @@ fn hover(
     pointer: Res<PointerRay>,
     dragging: Res<Dragging>,
     view: Res<GlobeView>,
-    mode: Option<Res<Mode>>,
+    (mode, kiosk): (Option<Res<Mode>>, Option<Res<KioskSettings>>),
     globe: Single<&GlobalTransform, With<Globe>>,
     mut hovered: ResMut<Hovered>,
 ) {
-    // A capture is not being pointed at: wherever the display's pointer happens to rest, it
-    // must not mark a country in the picture.
-    let capturing = mode.is_some_and(|m| *m != Mode::Interactive);
+    // Neither a capture nor a touch screen is being pointed at: wherever the pointer rests
+    // (or a finger last lifted), it must not mark a country.
+    let capturing = mode.is_some_and(|m| *m != Mode::Interactive) || kiosk.is_some();
     let country = match pointer.0 {
         Some(ray) if !dragging.0 && !capturing => country_at(&atlas, ray, &globe, snap_km(&view)),
         _ => None,

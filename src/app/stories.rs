@@ -19,6 +19,7 @@ use super::picking::SelectCountry;
 use crate::geo::Country;
 use crate::news::Article;
 use crate::news::topics::Topic;
+use crate::news::world::CURRENT_SECONDS;
 use crate::news::world::{StoryView, english};
 
 /// Logical width of the world panel.
@@ -49,9 +50,21 @@ pub enum WorldTab {
 pub struct StoryFocus(pub Option<Arc<StoryView>>);
 
 impl StoryFocus {
+    /// Whether `story` is the one in focus. Ids alone are not enough: the news thread numbers
+    /// stories afresh when it restarts, so the headline must match too.
     pub fn is(&self, story: &StoryView) -> bool {
-        self.0.as_ref().is_some_and(|s| s.id == story.id)
+        self.0
+            .as_ref()
+            .is_some_and(|s| s.id == story.id && s.headline.id == story.headline.id)
     }
+}
+
+/// The country panel's reading choices. A resource rather than panel state, so that the
+/// kiosk's idle reset can clear them for the next visitor.
+#[derive(Resource, Debug, Default)]
+pub struct ArticleFilters {
+    pub topic: Option<Topic>,
+    pub show_original: bool,
 }
 
 /// The country finder's text and which match the arrow keys have chosen.
@@ -94,15 +107,20 @@ pub fn article_link(
 }
 
 pub(super) fn plugin(app: &mut App) {
+    // The globe's plugin makes `Highlight` too; headless apps have no globe but light
+    // countries all the same.
     app.init_resource::<WorldPanel>()
         .init_resource::<StoryFocus>()
+        .init_resource::<ArticleFilters>()
         .init_resource::<Highlight>()
         .init_resource::<Finder>()
         .add_systems(
             Update,
             (
                 finder_shortcut.in_set(AppSystems::Input),
-                highlight.in_set(AppSystems::Select),
+                (follow_the_focus, highlight)
+                    .chain()
+                    .in_set(AppSystems::Select),
             ),
         );
 }
@@ -122,6 +140,38 @@ fn finder_shortcut(
     }
 }
 
+/// Keeps the story in focus up to date as new stories arrive: its newer version replaces it
+/// (more takes, more countries lit), and a story no list holds any more once it is older than
+/// the lists' window is let go.
+fn follow_the_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
+    if !news.is_changed() {
+        return;
+    }
+    let Some(current) = focus.0.clone() else {
+        return;
+    };
+    let lists = &news.stories;
+    let newer = lists.top.iter().chain(&lists.blindspots).find(|s| {
+        s.id == current.id
+            && s.takes
+                .iter()
+                .any(|t| t.articles.iter().any(|a| a.id == current.headline.id))
+    });
+    match newer {
+        Some(newer) if !Arc::ptr_eq(newer, &current) => focus.0 = Some(newer.clone()),
+        Some(_) => {}
+        None if current.last < crate::news::now() - CURRENT_SECONDS => focus.0 = None,
+        None => {}
+    }
+}
+
+/// What the lit countries depend on; they are worked out again only when it changes.
+#[derive(Default, PartialEq)]
+struct HighlightKey {
+    story: Option<(u32, i64, usize)>,
+    search: Option<(String, usize)>,
+}
+
 /// The countries the globe lights up: the focused story's coverage, else the search's
 /// matches while the search list is open.
 fn highlight(
@@ -130,10 +180,24 @@ fn highlight(
     news: Res<News>,
     atlas: Res<Atlas>,
     mut highlight: ResMut<Highlight>,
+    mut shown: Local<Option<HighlightKey>>,
 ) {
-    if !(focus.is_changed() || panel.is_changed() || news.is_changed() || highlight.is_added()) {
+    let searching = panel.open && panel.tab == WorldTab::Search;
+    let key = HighlightKey {
+        story: focus
+            .0
+            .as_ref()
+            .map(|s| (s.id, s.headline.id, s.takes.len())),
+        search: news
+            .search
+            .as_ref()
+            .filter(|r| searching && r.query == panel.search)
+            .map(|r| (r.query.clone(), r.articles.len())),
+    };
+    if shown.as_ref() == Some(&key) {
         return;
     }
+    *shown = Some(key);
     let codes: Vec<&str> = match (&focus.0, &news.search) {
         (Some(story), _) => story.countries().collect(),
         (None, Some(results))
@@ -210,11 +274,13 @@ fn fold(text: &str) -> String {
 
 /// The country finder: a text box in the top-left corner and, while it has text, the
 /// matches below it. Up and Down choose, Enter flies there, Esc clears.
-/// Beside it, the button that opens the world panel.
+/// Beside it, the button that opens the world panel and, while a story is in focus and that
+/// panel is closed, one that leaves the story: a touch screen has no Esc.
 pub fn finder_ui(
     ctx: &egui::Context,
     finder: &mut Finder,
     panel: &mut WorldPanel,
+    focus: &mut StoryFocus,
     atlas: &Atlas,
     out: &mut UiActions,
 ) {
@@ -234,6 +300,15 @@ pub fn finder_ui(
                         .clicked()
                 {
                     panel.open = true;
+                }
+                if !panel.open
+                    && focus.0.is_some()
+                    && ui
+                        .button("✖ Leave the story")
+                        .on_hover_text("Light up the news again instead of one story")
+                        .clicked()
+                {
+                    focus.0 = None;
                 }
                 if out.kiosk {
                     return;
@@ -508,13 +583,14 @@ fn search_ui(
             .hint_text("Search every stored article")
             .desired_width(f32::INFINITY),
     );
+    if panel.search.trim().is_empty() {
+        return;
+    }
     if edit.changed() {
         out.search = Some(panel.search.clone());
     }
     let Some(results) = news.search.as_ref().filter(|r| r.query == panel.search) else {
-        if !panel.search.trim().is_empty() {
-            ui.weak("Searching…");
-        }
+        ui.weak("Searching…");
         return;
     };
     if results.articles.is_empty() {

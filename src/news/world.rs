@@ -129,7 +129,9 @@ impl World {
 
     /// The stories with articles published at or after `since`, the most countries first,
     /// keeping those covered by at least `min_countries` and, with `topic`, tagged with it;
-    /// at most `limit`.
+    /// at most `limit`. Each is shown as of `since`: its takes, counts and times count only
+    /// the articles published since then, the measure it was ranked by. Whether it is a
+    /// blindspot looks at all it holds: a US report of two days ago is not overlooking it.
     pub fn top(
         &self,
         since: i64,
@@ -141,7 +143,8 @@ impl World {
             .top_stories(since, usize::MAX)
             .into_iter()
             .filter(|s| s.country_count() >= min_countries)
-            .filter_map(|s| self.view(s))
+            .filter_map(|s| self.view(s, since))
+            .filter(|v| v.takes.len() >= min_countries)
             .filter(|v| topic.is_none_or(|t| v.topics.contains(&t)))
             .take(limit)
             .collect()
@@ -156,7 +159,7 @@ impl World {
     pub fn shared_story_of(&self, article: i64) -> Option<StoryView> {
         let story = self.clusterer.story(self.clusterer.story_of(article)?)?;
         if story.articles.len() > 1 {
-            self.view(story)
+            self.view(story, i64::MIN)
         } else {
             None
         }
@@ -168,13 +171,17 @@ impl World {
         self.articles.insert(article.id, article);
     }
 
-    /// `None` only for a story whose articles the world has lost track of, which `update`'s
+    /// The story as of `since` (its articles published then or later). `None` when it has
+    /// none, or for a story whose articles the world has lost track of, which `update`'s
     /// bookkeeping rules out; a panel must never panic over it.
-    fn view(&self, story: &Story) -> Option<StoryView> {
+    fn view(&self, story: &Story, since: i64) -> Option<StoryView> {
         let mut by_country: BTreeMap<&str, Vec<Article>> = BTreeMap::new();
         let mut topic_counts: BTreeMap<Topic, usize> = BTreeMap::new();
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
         for id in &story.articles {
-            if let Some(article) = self.articles.get(id) {
+            if let Some(article) = self.articles.get(id).filter(|a| a.published >= since) {
+                first = first.min(article.published);
+                last = last.max(article.published);
                 by_country
                     .entry(&article.country)
                     .or_default()
@@ -209,6 +216,7 @@ impl World {
         let headline = self
             .articles
             .get(&story.headline)
+            .filter(|a| a.published >= since)
             .or_else(|| takes.first().and_then(|t| t.articles.first()))
             .cloned()?;
         Some(StoryView {
@@ -216,8 +224,8 @@ impl World {
             headline,
             takes,
             articles,
-            first: story.first,
-            last: story.last,
+            first,
+            last,
             blindspot: story.is_blindspot(),
             topics: topics.into_iter().take(3).map(|(t, _)| t).collect(),
         })
@@ -243,5 +251,108 @@ fn story_text(article: &Article) -> StoryText<'_> {
         published: article.published,
         title,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::news::{FeedItem, FeedSource};
+
+    const NOW: i64 = 1_800_000_000;
+    const HOUR: i64 = 3600;
+
+    /// A store in a fresh temporary folder holding one story told in three countries, 60, 40
+    /// and 10 hours ago (each within the clustering's window of the last).
+    fn store(name: &str) -> (Store, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("newsglobe-world-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut store = Store::open(&dir.join("news.sqlite")).unwrap();
+        for (country, hours_ago) in [("FRA", 60), ("DEU", 40), ("GBR", 10)] {
+            let source = FeedSource {
+                feed_url: format!("https://{country}.example/rss"),
+                outlet: format!("{country} Daily"),
+                country: country.into(),
+                language: "en".into(),
+            };
+            let item = FeedItem {
+                link: Some(format!("https://{country}.example/1")),
+                title: "Volcano Erupts Near Reykjavik, Flights Grounded".into(),
+                summary: "Iceland's Reykjanes volcano erupted overnight and Keflavik airport \
+                          grounded flights."
+                    .into(),
+                published: Some(NOW - hours_ago * HOUR),
+                ..FeedItem::default()
+            };
+            store.insert_items(&source, &[item], NOW).unwrap();
+        }
+        (store, dir)
+    }
+
+    #[test]
+    fn a_story_is_ranked_and_shown_as_of_the_window_asked_for() {
+        let (store, dir) = store("window");
+        let world = World::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        assert_eq!(world.len(), 3);
+
+        let three_days = world.top(NOW - 72 * HOUR, 2, None, 10);
+        assert_eq!(three_days.len(), 1, "one story, told in three countries");
+        let story = &three_days[0];
+        assert_eq!(story.takes.len(), 3);
+        assert_eq!(
+            (story.first, story.last),
+            (NOW - 60 * HOUR, NOW - 10 * HOUR)
+        );
+        assert!(story.blindspot, "no US outlet carries it");
+
+        // Within the last 48 hours only Germany and Britain have covered it.
+        assert!(world.top(NOW - 48 * HOUR, 3, None, 10).is_empty());
+        let recent = world.top(NOW - 48 * HOUR, 2, None, 10);
+        let mut countries: Vec<&str> = recent[0].countries().collect();
+        countries.sort_unstable();
+        assert_eq!(countries, ["DEU", "GBR"]);
+        assert_eq!((recent[0].articles, recent[0].first), (2, NOW - 40 * HOUR));
+
+        // An article's alternative takes are the whole story's.
+        let shared = world.shared_story_of(recent[0].headline.id).unwrap();
+        assert_eq!(shared.takes.len(), 3);
+        assert_eq!(shared.take("FRA").unwrap().articles.len(), 1);
+        assert!(
+            world
+                .top(NOW - 72 * HOUR, 2, Some(Topic::Sport), 10)
+                .is_empty()
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn update_adds_what_arrived_and_forgets_what_left_the_horizon() {
+        let (mut store, dir) = store("update");
+        let mut world = World::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        let source = FeedSource {
+            feed_url: "https://usa.example/rss".into(),
+            outlet: "USA Daily".into(),
+            country: "USA".into(),
+            language: "en".into(),
+        };
+        let item = FeedItem {
+            link: Some("https://usa.example/1".into()),
+            title: "Reykjavik volcano eruption grounds flights at Keflavik".into(),
+            summary: "The Reykjanes eruption in Iceland closed Keflavik airport.".into(),
+            published: Some(NOW - HOUR),
+            ..FeedItem::default()
+        };
+        store.insert_items(&source, &[item], NOW).unwrap();
+        assert_eq!(world.update(&store, NOW).unwrap(), 1);
+        assert_eq!(world.update(&store, NOW).unwrap(), 0, "nothing twice");
+        let story = &world.top(NOW - 72 * HOUR, 2, None, 10)[0];
+        assert_eq!(story.takes.len(), 4);
+        assert!(!story.blindspot, "a US outlet carries it now");
+
+        // Three days on, everything is past the horizon and forgotten.
+        assert_eq!(world.update(&store, NOW + 72 * HOUR).unwrap(), 0);
+        assert!(world.is_empty());
+        std::fs::remove_dir_all(dir).ok();
     }
 }
