@@ -92,6 +92,8 @@ pub struct Kiosk {
     /// The countries of this run of the loop, fixed when it starts so that news arriving
     /// meanwhile cannot reorder it under the visitor's eyes.
     tour: Vec<usize>,
+    /// How many idle resets there have been, so the egui pass can forget the last visit too.
+    resets: u64,
 }
 
 impl Kiosk {
@@ -123,6 +125,7 @@ pub fn plugin(app: &mut App) {
         clock: IdleClock::new(settings.times, now),
         card: None,
         tour: Vec::new(),
+        resets: 0,
     })
     .init_resource::<QrView>()
     .add_systems(
@@ -136,7 +139,24 @@ pub fn plugin(app: &mut App) {
 
 /// The egui part: the attract card and the QR view.
 pub fn ui_plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, (attract_card, qr_view));
+    app.add_systems(
+        EguiPrimaryContextPass,
+        (forget_the_last_visit, attract_card, qr_view),
+    );
+}
+
+/// After an idle reset, egui forgets its widgets' state (scroll positions, open sections,
+/// text being edited): the next visitor starts at the top of every list.
+fn forget_the_last_visit(
+    mut contexts: EguiContexts,
+    kiosk: Res<Kiosk>,
+    mut forgotten: Local<u64>,
+) -> Result {
+    if *forgotten != kiosk.resets {
+        *forgotten = kiosk.resets;
+        contexts.ctx_mut()?.memory_mut(|memory| memory.data.clear());
+    }
+    Ok(())
 }
 
 /// Any touch, click, key, wheel or pointer movement is someone there. A pointer's first
@@ -200,6 +220,7 @@ fn follow_the_clock(
                 panels.finder.text.clear();
                 panels.qr.0 = None;
                 kiosk.card = None;
+                kiosk.resets += 1;
                 view.fly_to(HOME, HOME_DISTANCE);
             }
             IdleAction::ShowStop(stop) => {
