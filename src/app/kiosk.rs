@@ -154,7 +154,10 @@ fn forget_the_last_visit(
 ) -> Result {
     if *forgotten != kiosk.resets {
         *forgotten = kiosk.resets;
-        contexts.ctx_mut()?.memory_mut(|memory| memory.data.clear());
+        contexts.ctx_mut()?.memory_mut(|memory| {
+            memory.data.clear();
+            memory.stop_text_input();
+        });
     }
     Ok(())
 }

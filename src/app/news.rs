@@ -438,11 +438,17 @@ async fn refresh_forever(
     replies: UnboundedSender<Reply>,
     refreshed: UnboundedSender<Result<IngestReport, String>>,
 ) {
-    let mut store = match Store::open(&store) {
-        Ok(store) => store,
-        Err(e) => {
-            let _ = replies.send(Reply::StoreError(e.to_string()));
-            return;
+    // Like the reader, a writer that cannot open the store tries again rather than leaving
+    // the app without fresh news for the rest of its run.
+    let mut store = loop {
+        match Store::open(&store) {
+            Ok(store) => break store,
+            Err(e) => {
+                if replies.send(Reply::StoreError(e.to_string())).is_err() {
+                    return;
+                }
+                tokio::time::sleep(RESTART_DELAY).await;
+            }
         }
     };
     let config = FetchConfig::default();

@@ -19,7 +19,7 @@ use super::picking::SelectCountry;
 use crate::geo::Country;
 use crate::news::Article;
 use crate::news::topics::Topic;
-use crate::news::world::CURRENT_SECONDS;
+use crate::news::world::HORIZON_SECONDS;
 use crate::news::world::{StoryView, english};
 
 /// Logical width of the world panel.
@@ -140,9 +140,10 @@ fn finder_shortcut(
     }
 }
 
-/// Keeps the story in focus up to date as new stories arrive: its newer version replaces it
-/// (more takes, more countries lit), and a story no list holds any more once it is older than
-/// the lists' window is let go.
+/// Keeps the story in focus up to date as new stories arrive: a newer version that still
+/// covers every country of the focused one replaces it (a version cut to the lists' 48
+/// hours would drop countries the reader may be looking at), and a story is let go once the
+/// news thread has forgotten it too.
 fn follow_the_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
     if !news.is_changed() {
         return;
@@ -156,20 +157,23 @@ fn follow_the_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
             && s.takes
                 .iter()
                 .any(|t| t.articles.iter().any(|a| a.id == current.headline.id))
+            && current.countries().all(|c| s.take(c).is_some())
     });
     match newer {
         Some(newer) if !Arc::ptr_eq(newer, &current) => focus.0 = Some(newer.clone()),
         Some(_) => {}
-        None if current.last < crate::news::now() - CURRENT_SECONDS => focus.0 = None,
+        None if current.last < crate::news::now() - HORIZON_SECONDS => focus.0 = None,
         None => {}
     }
 }
 
-/// What the lit countries depend on; they are worked out again only when it changes.
+/// What the lit countries depend on: the story and the search results in view, each by its
+/// address (every reply brings new ones) and, against a freed address being reused, its
+/// size; they are worked out again only when it changes.
 #[derive(Default, PartialEq)]
 struct HighlightKey {
-    story: Option<(u32, i64, usize)>,
-    search: Option<(String, usize)>,
+    story: Option<(usize, usize)>,
+    search: Option<(usize, usize)>,
 }
 
 /// The countries the globe lights up: the focused story's coverage, else the search's
@@ -187,12 +191,12 @@ fn highlight(
         story: focus
             .0
             .as_ref()
-            .map(|s| (s.id, s.headline.id, s.takes.len())),
+            .map(|s| (Arc::as_ptr(s) as usize, s.takes.len())),
         search: news
             .search
             .as_ref()
             .filter(|r| searching && r.query == panel.search)
-            .map(|r| (r.query.clone(), r.articles.len())),
+            .map(|r| (r.articles.as_ptr() as usize, r.articles.len())),
     };
     if shown.as_ref() == Some(&key) {
         return;
