@@ -729,3 +729,90 @@ mod find_countries_tests {
         assert!(names(&countries, "atlantis").is_empty());
     }
 }
+
+#[cfg(test)]
+mod follow_the_focus_tests {
+    use bevy::ecs::system::RunSystemOnce;
+
+    use super::*;
+    use crate::news::world::Take;
+
+    fn article(id: i64, country: &str, published: i64) -> Article {
+        Article {
+            id,
+            feed_url: String::new(),
+            outlet: format!("{country} outlet"),
+            country: country.into(),
+            language: "en".into(),
+            title: format!("Article {id}"),
+            summary: String::new(),
+            title_en: None,
+            summary_en: None,
+            translated_by: None,
+            link: format!("https://example.org/{id}"),
+            image: None,
+            published,
+            first_seen: published,
+        }
+    }
+
+    /// Story 7 with the given takes; article 1 is its headline.
+    fn story(takes: &[(&str, i64)], last: i64) -> Arc<StoryView> {
+        let takes: Vec<Take> = takes
+            .iter()
+            .map(|&(country, id)| Take {
+                country: country.into(),
+                articles: vec![article(id, country, last)],
+            })
+            .collect();
+        Arc::new(StoryView {
+            id: 7,
+            headline: takes[0].articles[0].clone(),
+            articles: takes.len(),
+            takes,
+            first: last,
+            last,
+            blindspot: false,
+            topics: Vec::new(),
+        })
+    }
+
+    /// The focus after the news thread's lists become `top`.
+    fn followed(current: Arc<StoryView>, top: Vec<Arc<StoryView>>) -> Option<Arc<StoryView>> {
+        let mut world = World::new();
+        let mut news = News::default();
+        news.stories.top = top;
+        world.insert_resource(news);
+        world.insert_resource(StoryFocus(Some(current)));
+        world.run_system_once(follow_the_focus).unwrap();
+        world.resource::<StoryFocus>().0.clone()
+    }
+
+    #[test]
+    fn a_wider_version_replaces_the_focus_and_a_narrower_one_does_not() {
+        let now = crate::news::now();
+        let current = story(&[("FRA", 1), ("DEU", 2)], now);
+        let wider = story(&[("FRA", 1), ("DEU", 2), ("GBR", 3)], now);
+        let followed_wider = followed(current.clone(), vec![wider.clone()]).unwrap();
+        assert!(Arc::ptr_eq(&followed_wider, &wider));
+
+        // The 48-hour version no longer has Germany's older take: keep the whole story.
+        let narrower = story(&[("FRA", 1), ("GBR", 3)], now);
+        let kept = followed(current.clone(), vec![narrower]).unwrap();
+        assert!(Arc::ptr_eq(&kept, &current));
+    }
+
+    #[test]
+    fn a_story_in_no_list_is_kept_until_the_news_thread_forgets_it() {
+        let now = crate::news::now();
+        let recent = story(&[("FRA", 1), ("DEU", 2)], now - 60 * 3600);
+        assert!(followed(recent, Vec::new()).is_some());
+        let forgotten = story(&[("FRA", 1), ("DEU", 2)], now - HORIZON_SECONDS - 1);
+        assert!(followed(forgotten, Vec::new()).is_none());
+        // Another story that happens to reuse the id after a restart is not this one.
+        let other = story(&[("JPN", 8), ("KOR", 9)], now);
+        let current = story(&[("FRA", 1), ("DEU", 2)], now);
+        let kept = followed(current.clone(), vec![other]).unwrap();
+        assert!(Arc::ptr_eq(&kept, &current));
+    }
+}
