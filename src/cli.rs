@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use bevy::math::UVec2;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions};
+use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions, ScreenshotOptions};
 use crate::config::{self, BackendKind, Config};
 use crate::geo::{self, CountryIndex, LatLon};
 use crate::news::catalog::Catalog;
@@ -58,22 +58,10 @@ pub enum Command {
     },
     /// Render the app once, save the picture and exit.
     Screenshot {
-        #[arg(long, value_name = "FILE.png")]
-        out: PathBuf,
-        /// Select this country (its ADM0_A3 code, e.g. BRA) before the picture is taken.
-        #[arg(long, value_name = "ADM0_A3")]
-        select: Option<String>,
+        #[command(flatten)]
+        shot: ScreenshotOptions,
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
-        /// Open the world panel on the top story and light up the countries covering it.
-        #[arg(long)]
-        story: bool,
-        /// With --kiosk: start the attract loop at once.
-        #[arg(long)]
-        attract: bool,
-        /// With --kiosk and --select: show the country's newest article as a QR code.
-        #[arg(long, requires = "select")]
-        qr: bool,
     },
     /// Fetch the outlets' feeds into the news store and print a summary.
     Fetch {
@@ -233,23 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut stdout = std::io::stdout().lock();
             locate(stdin, &mut stdout, &countries, &index, snap_km)
         }
-        Some(Command::Screenshot {
-            out,
-            select,
-            size,
-            story,
-            attract,
-            qr,
-        }) => app(
-            Mode::Screenshot {
-                out,
-                select,
-                story,
-                attract,
-                qr,
-            },
-            size,
-        ),
+        Some(Command::Screenshot { shot, size }) => app(Mode::Screenshot(shot), size),
         Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
         Some(Command::Fetch { country }) => fetch(country.as_deref(), news, translation),
         Some(Command::Articles {

@@ -1,7 +1,6 @@
 //! The capture modes: `screenshot` renders the app once and saves it, `bench-render` spins
 //! the globe for a number of frames and prints frame-time figures. Both exit by themselves.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -13,7 +12,7 @@ use super::kiosk::{Kiosk, KioskSettings, QrView};
 use super::news::News;
 use super::picking::SelectCountry;
 use super::stories::{StoryFocus, WorldPanel};
-use super::{AppSystems, Mode};
+use super::{AppSystems, Mode, ScreenshotOptions};
 
 /// Frames to render before the screenshot: enough for the meshes to upload and the first
 /// MSAA-resolved image to settle after pipelines compile.
@@ -31,19 +30,9 @@ pub(super) fn plugin(app: &mut App) {
     let mode = app.world().resource::<Mode>().clone();
     match mode {
         Mode::Interactive => {}
-        Mode::Screenshot {
-            out,
-            select,
-            story,
-            attract,
-            qr,
-        } => {
+        Mode::Screenshot(options) => {
             app.insert_resource(Shot {
-                out,
-                select,
-                story,
-                attract,
-                qr,
+                options,
                 frames: 0,
                 requested: false,
             })
@@ -60,17 +49,11 @@ pub(super) fn plugin(app: &mut App) {
     }
 }
 
+/// A screenshot under way. Its options' `story`, `attract` and `qr` are cleared as each is
+/// staged: until then the picture waits.
 #[derive(Resource)]
 struct Shot {
-    out: PathBuf,
-    select: Option<String>,
-    /// Still waiting to open the top story (the news thread sends the stories a moment
-    /// after start).
-    story: bool,
-    /// Still to start the kiosk's attract loop.
-    attract: bool,
-    /// Still waiting for the selected country's articles, to show the newest as a QR code.
-    qr: bool,
+    options: ScreenshotOptions,
     frames: u32,
     requested: bool,
 }
@@ -100,7 +83,7 @@ fn take_screenshot(
     let launched = staging.launched.0;
     let news = &staging.news;
     if shot.frames == 0
-        && let Some(id) = &shot.select
+        && let Some(id) = &shot.options.select
     {
         let Some(country) = atlas.find(id) else {
             error!("no country has the ADM0_A3 code {id:?}");
@@ -109,7 +92,7 @@ fn take_screenshot(
         };
         select.write(SelectCountry(Some(country)));
     }
-    if std::mem::take(&mut shot.attract) {
+    if std::mem::take(&mut shot.options.attract) {
         match (staging.kiosk.as_mut(), staging.settings.as_ref()) {
             (Some(state), Some(settings)) => {
                 state.start_attract(settings.times, staging.time.elapsed_secs_f64());
@@ -117,38 +100,38 @@ fn take_screenshot(
             _ => warn!("--attract shows the kiosk's attract loop: add --kiosk"),
         }
     }
-    if shot.qr {
+    if shot.options.qr {
         let newest = news
             .articles
             .as_ref()
-            .filter(|listed| shot.select.as_deref() == Some(listed.country.as_str()))
+            .filter(|listed| shot.options.select.as_deref() == Some(listed.country.as_str()))
             .and_then(|listed| listed.articles.first());
         match (staging.qr.as_mut(), newest) {
             (None, _) => {
                 warn!("--qr shows a QR code in kiosk mode: add --kiosk");
-                shot.qr = false;
+                shot.options.qr = false;
             }
             (Some(qr), Some(article)) => {
                 qr.0 = Some(article.clone());
-                shot.qr = false;
+                shot.options.qr = false;
                 shot.frames = shot.frames.min(1);
             }
             (Some(_), None) if launched.elapsed() > STORY_WAIT => {
                 warn!("no stored article for the selected country: no QR code to show");
-                shot.qr = false;
+                shot.options.qr = false;
             }
             (Some(_), None) => {}
         }
     }
-    if shot.story {
+    if shot.options.story {
         staging.panel.open = true;
         if let Some(top) = news.stories.top.first() {
             staging.focus.0 = Some(top.clone());
-            shot.story = false;
+            shot.options.story = false;
             shot.frames = 1;
         } else if launched.elapsed() > STORY_WAIT {
             warn!("no story covered by several countries in the store: none to show");
-            shot.story = false;
+            shot.options.story = false;
         }
     }
     // The selection starts a flight next frame; a still picture wants its end.
@@ -158,11 +141,11 @@ fn take_screenshot(
         error!("no screenshot after {CAPTURE_TIMEOUT:?}");
         exit.write(AppExit::error());
     }
-    if shot.frames < WARMUP_FRAMES || shot.requested || shot.story || shot.qr {
+    if shot.frames < WARMUP_FRAMES || shot.requested || shot.options.story || shot.options.qr {
         return;
     }
     shot.requested = true;
-    let out = shot.out.clone();
+    let out = shot.options.out.clone();
     commands.spawn(Screenshot::primary_window()).observe(
         move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
             let saved = captured

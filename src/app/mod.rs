@@ -72,19 +72,29 @@ pub fn assets_dir() -> PathBuf {
 pub enum Mode {
     #[default]
     Interactive,
-    Screenshot {
-        out: PathBuf,
-        select: Option<String>,
-        /// Open the world panel on its top story, with the story's coverage on the globe.
-        story: bool,
-        /// Kiosk mode: start the attract loop at once.
-        attract: bool,
-        /// Kiosk mode: show the selected country's newest article as a QR code.
-        qr: bool,
-    },
+    Screenshot(ScreenshotOptions),
     BenchRender {
         frames: u32,
     },
+}
+
+/// What a screenshot shows and where it goes: the `screenshot` command's options.
+#[derive(Clone, Debug, PartialEq, clap::Args)]
+pub struct ScreenshotOptions {
+    #[arg(long, value_name = "FILE.png")]
+    pub out: PathBuf,
+    /// Select this country (its ADM0_A3 code, e.g. BRA) before the picture is taken.
+    #[arg(long, value_name = "ADM0_A3")]
+    pub select: Option<String>,
+    /// Open the world panel on the top story and light up the countries covering it.
+    #[arg(long)]
+    pub story: bool,
+    /// With --kiosk: start the attract loop at once.
+    #[arg(long)]
+    pub attract: bool,
+    /// With --kiosk and --select: show the country's newest article as a QR code.
+    #[arg(long, requires = "select")]
+    pub qr: bool,
 }
 
 #[derive(Clone, Debug)]
