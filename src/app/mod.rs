@@ -30,15 +30,14 @@ use bevy_egui::EguiPlugin;
 
 pub use camera::GlobeView;
 pub use globe::{Atlas, Globe, Highlight};
-pub use idle::{IdleAction, IdleClock, IdleTimes, Phase};
-pub use kiosk::{Kiosk, KioskSettings, QrView, chord_pressed, key_code, tour};
+pub use idle::{IdleTimes, Phase};
+pub use kiosk::{Kiosk, KioskSettings, QrView};
 pub use news::{
     CountryNews, News, NewsOptions, NewsStatus, RecentCounts, SearchNews, WorldStories,
 };
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
-pub use qr::{MAX_MODULE_PX, MAX_URL_BYTES, QrError, qr_image};
-pub use stories::{ArticleFilters, StoryFocus, WorldPanel, WorldTab, find_countries};
+pub use stories::{ArticleFilters, StoryFocus, WorldPanel, WorldTab};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

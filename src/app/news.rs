@@ -252,7 +252,7 @@ enum Served {
 }
 
 /// What a panic said, for the status line and the log.
-pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -263,7 +263,7 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// Runs the task `make` builds until it ends, building and running it again, after `delay`,
 /// each time it panics; `on_panic` hears each panic's message. The task runs inside this
 /// future, not spawned beside it, so dropping this future (aborting its task) stops it too.
-pub async fn supervise<F, Fut>(mut make: F, delay: Duration, mut on_panic: impl FnMut(String))
+async fn supervise<F, Fut>(mut make: F, delay: Duration, mut on_panic: impl FnMut(String))
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
