@@ -17,8 +17,8 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered, Kiosk,
-    News, NewsOptions, Phase, PointerRay, QrView, RecentCounts, SearchNews, SelectCountry,
-    Selection, StoryFocus, WorldPanel, WorldTab,
+    News, NewsOptions, Phase, PointerRay, RecentCounts, SearchNews, SelectCountry, Selection,
+    StoryFocus, WorldPanel, WorldTab,
 };
 use newsglobe::config;
 use newsglobe::geo::LatLon;
@@ -606,9 +606,6 @@ fn thousands_of_attract_cycles_keep_the_app_flat() {
         resources,
         "no resource leaks"
     );
-    assert!(app.world().resource::<QrView>().0.is_none());
-    let news = app.world().resource::<News>();
-    assert!(news.stories.top.len() <= 60 && news.search.is_none());
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -31,7 +31,7 @@ use bevy_egui::EguiPlugin;
 pub use camera::GlobeView;
 pub use globe::{Atlas, Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
-pub use kiosk::{Kiosk, KioskSettings, QrView};
+pub use kiosk::{Kiosk, KioskSettings};
 pub use news::{
     CountryNews, News, NewsOptions, NewsStatus, RecentCounts, SearchNews, WorldStories,
 };
