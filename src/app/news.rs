@@ -418,15 +418,9 @@ fn country_news(world: &World, country: String, articles: Vec<Article>) -> Count
 
 fn send_stories(world: &World, replies: &UnboundedSender<Reply>) {
     let since = crate::news::now() - CURRENT_SECONDS;
-    let all = world.top(since, WORLD_MIN_COUNTRIES, None, usize::MAX);
-    let blindspots = all
-        .iter()
-        .filter(|s| s.blindspot)
-        .take(WORLD_STORIES)
-        .cloned()
-        .map(Arc::new)
-        .collect();
-    let top = all.into_iter().take(WORLD_STORIES).map(Arc::new).collect();
+    let listed = |stories: Vec<StoryView>| stories.into_iter().map(Arc::new).collect();
+    let top = listed(world.top(since, WORLD_MIN_COUNTRIES, None, WORLD_STORIES));
+    let blindspots = listed(world.blindspots(since, WORLD_MIN_COUNTRIES, WORLD_STORIES));
     let _ = replies.send(Reply::Stories(WorldStories { top, blindspots }));
 }
 

@@ -130,8 +130,7 @@ impl World {
     /// The stories with articles published at or after `since`, the most countries first,
     /// keeping those covered by at least `min_countries` and, with `topic`, tagged with it;
     /// at most `limit`. Each is shown as of `since`: its takes, counts and times count only
-    /// the articles published since then, the measure it was ranked by. Whether it is a
-    /// blindspot looks at all it holds: a US report of two days ago is not overlooking it.
+    /// the articles published since then, the measure it was ranked by.
     pub fn top(
         &self,
         since: i64,
@@ -139,15 +138,35 @@ impl World {
         topic: Option<Topic>,
         limit: usize,
     ) -> Vec<StoryView> {
-        self.clusterer
-            .top_stories(since, usize::MAX)
-            .into_iter()
-            .filter(|s| s.country_count() >= min_countries)
-            .filter_map(|s| self.view(s, since))
-            .filter(|v| v.takes.len() >= min_countries)
+        self.ranked(since, min_countries, |_| true)
             .filter(|v| topic.is_none_or(|t| v.topics.contains(&t)))
             .take(limit)
             .collect()
+    }
+
+    /// Like [`World::top`], only the blindspots: stories no US outlet carries. That looks at
+    /// all a story holds: a US report of two days ago is not overlooking it.
+    pub fn blindspots(&self, since: i64, min_countries: usize, limit: usize) -> Vec<StoryView> {
+        self.ranked(since, min_countries, Story::is_blindspot)
+            .take(limit)
+            .collect()
+    }
+
+    /// The stories `keep` accepts, ranked and shown as of `since`; views are built lazily, so
+    /// a caller that takes a few builds only those.
+    fn ranked<'a>(
+        &'a self,
+        since: i64,
+        min_countries: usize,
+        keep: impl Fn(&Story) -> bool + 'a,
+    ) -> impl Iterator<Item = StoryView> + 'a {
+        self.clusterer
+            .top_stories(since, usize::MAX)
+            .into_iter()
+            // All-time coverage bounds recent coverage: a cheap cut before building views.
+            .filter(move |s| s.country_count() >= min_countries && keep(s))
+            .filter_map(move |s| self.view(s, since))
+            .filter(move |v| v.takes.len() >= min_countries)
     }
 
     /// The story an article belongs to.
@@ -305,6 +324,7 @@ mod tests {
             (NOW - 60 * HOUR, NOW - 10 * HOUR)
         );
         assert!(story.blindspot, "no US outlet carries it");
+        assert_eq!(world.blindspots(NOW - 72 * HOUR, 2, 10), three_days);
 
         // Within the last 48 hours only Germany and Britain have covered it.
         assert!(world.top(NOW - 48 * HOUR, 3, None, 10).is_empty());
@@ -349,6 +369,7 @@ mod tests {
         let story = &world.top(NOW - 72 * HOUR, 2, None, 10)[0];
         assert_eq!(story.takes.len(), 4);
         assert!(!story.blindspot, "a US outlet carries it now");
+        assert!(world.blindspots(NOW - 72 * HOUR, 2, 10).is_empty());
 
         // Three days on, everything is past the horizon and forgotten.
         assert_eq!(world.update(&store, NOW + 72 * HOUR).unwrap(), 0);
