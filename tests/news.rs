@@ -97,7 +97,8 @@ fn respond(request: tiny_http::Request, hits_500: &AtomicUsize) {
         "loop" => Response::from_string("")
             .with_status_code(302)
             .with_header(header("Location", "/loop")),
-        "malformed.xml" | "not-a-feed.html" => {
+        "garbage" => Response::from_string("Service unavailable"),
+        "not-a-feed.html" => {
             Response::from_data(std::fs::read(Path::new(FIXTURES).join(&path)).unwrap())
         }
         _ => match GOOD.iter().chain(&SPANISH).find(|(file, _)| *file == path) {
@@ -193,7 +194,7 @@ fn good_feeds_stored_bad_feeds_recorded_and_nothing_twice() {
         "hang",
         "huge",
         "loop",
-        "malformed.xml",
+        "garbage",
         "not-a-feed.html",
     ];
     let sources: Vec<FeedSource> = GOOD
@@ -223,7 +224,7 @@ fn good_feeds_stored_bad_feeds_recorded_and_nothing_twice() {
     assert!(reason("hang").contains("no answer"), "{}", reason("hang"));
     assert!(reason("huge").contains("larger than"));
     assert!(reason("loop").contains("redirects"), "{}", reason("loop"));
-    reason("malformed.xml");
+    assert!(reason("garbage").starts_with("not a feed"), "{}", reason("garbage"));
     reason("not-a-feed.html");
     assert_eq!(first.failed.len(), bad.len());
     // The 500 was retried once; the 404 was not worth retrying.
