@@ -20,6 +20,10 @@
 
 use std::collections::HashMap;
 
+/// How many bytes the document type's own entities may add to a document in all: enough for
+/// any honest use, and a stop to "billion laughs" (entities defined as ten of the previous).
+const MAX_ENTITY_TEXT: usize = 1 << 20;
+
 /// Elements nested deeper than this are read as text of the deepest one; it keeps the tree,
 /// and everything that walks it, safe from a body of 100,000 open tags.
 const MAX_DEPTH: usize = 64;
@@ -162,10 +166,25 @@ pub fn parse(text: &str) -> Document {
         },
         open: vec![0],
         scopes: vec![Vec::new()],
-        entities: HashMap::new(),
+        entities: Entities::default(),
     };
     reader.read(text);
     reader.doc
+}
+
+/// The document type's `<!ENTITY>` declarations, and how many bytes they may still add.
+struct Entities {
+    defined: HashMap<String, String>,
+    budget: usize,
+}
+
+impl Default for Entities {
+    fn default() -> Self {
+        Self {
+            defined: HashMap::new(),
+            budget: MAX_ENTITY_TEXT,
+        }
+    }
 }
 
 struct Reader {
@@ -174,8 +193,7 @@ struct Reader {
     open: Vec<Id>,
     /// The namespace declarations each open element made: (prefix, URI), "" for the default.
     scopes: Vec<Vec<(String, String)>>,
-    /// `<!ENTITY>` declarations of the document type.
-    entities: HashMap<String, String>,
+    entities: Entities,
 }
 
 impl Reader {
@@ -200,7 +218,7 @@ impl Reader {
     }
 
     fn text(&mut self, raw: &str) {
-        let decoded = decode_references(raw, &self.entities);
+        let decoded = decode_references(raw, &mut self.entities);
         self.push_text(decoded);
     }
 
@@ -283,8 +301,8 @@ impl Reader {
             let Some(end) = rest[1..].find(quote) else {
                 continue;
             };
-            let value = decode_references(&rest[1..1 + end], &self.entities);
-            self.entities.insert(name.to_owned(), value);
+            let value = decode_references(&rest[1..1 + end], &mut self.entities);
+            self.entities.defined.insert(name.to_owned(), value);
         }
     }
 
@@ -294,7 +312,7 @@ impl Reader {
         }
         let attributes: Vec<(String, String)> = raw
             .into_iter()
-            .map(|(n, v)| (n.to_owned(), decode_references(v, &self.entities)))
+            .map(|(n, v)| (n.to_owned(), decode_references(v, &mut self.entities)))
             .collect();
         let declared: Vec<(String, String)> = attributes
             .iter()
@@ -445,7 +463,7 @@ fn attributes(s: &str) -> (Vec<(&str, &str)>, usize, bool) {
 }
 
 /// Character and entity references decoded; an `&` that starts none stays as it is.
-pub fn decode_references(raw: &str, entities: &HashMap<String, String>) -> String {
+fn decode_references(raw: &str, entities: &mut Entities) -> String {
     if !raw.contains('&') {
         return raw.to_owned();
     }
@@ -470,7 +488,7 @@ pub fn decode_references(raw: &str, entities: &HashMap<String, String>) -> Strin
 }
 
 /// The reference at the start of `s` (which starts with `&`): its text and length.
-fn reference(s: &str, entities: &HashMap<String, String>) -> Option<(String, usize)> {
+fn reference(s: &str, entities: &mut Entities) -> Option<(String, usize)> {
     let semicolon = s[1..].find(';').filter(|&i| i <= 32)? + 1;
     let name = &s[1..semicolon];
     let len = semicolon + 1;
@@ -496,8 +514,16 @@ fn reference(s: &str, entities: &HashMap<String, String>) -> Option<(String, usi
     if let Some((_, text)) = XML_ENTITIES.iter().find(|(n, _)| *n == name) {
         return Some(((*text).to_owned(), len));
     }
-    if let Some(text) = entities.get(name) {
-        return Some((text.clone(), len));
+    if let Some(text) = entities.defined.get(name) {
+        // Past the budget a declared entity adds nothing.
+        let text = match entities.budget.checked_sub(text.len()) {
+            Some(left) => {
+                entities.budget = left;
+                text.clone()
+            }
+            None => String::new(),
+        };
+        return Some((text, len));
     }
     let html = html_escape::decode_html_entities(&s[..len]);
     (html != s[..len]).then(|| (html.into_owned(), len))
@@ -575,12 +601,12 @@ mod tests {
 
     #[test]
     fn numeric_references_read_as_browsers_read_them() {
-        let none = HashMap::new();
+        let none = &mut Entities::default();
         assert_eq!(
-            decode_references("don&#146;t &#x20AC; &#0; &#xD800; &#99999999999;", &none),
+            decode_references("don&#146;t &#x20AC; &#0; &#xD800; &#99999999999;", none),
             "don’t € \u{fffd} \u{fffd} \u{fffd}"
         );
-        assert_eq!(decode_references("&#; &#x; & ;", &none), "&#; &#x; & ;");
+        assert_eq!(decode_references("&#; &#x; & ;", none), "&#; &#x; & ;");
     }
 
     #[test]
@@ -588,6 +614,22 @@ mod tests {
         let doc = parse(r#"<!DOCTYPE rss [<!ENTITY who "the &amp; team">]><rss>&who;</rss>"#);
         let rss = doc.children(doc.root()).next().unwrap();
         assert_eq!(doc.text(rss), "the & team");
+    }
+
+    #[test]
+    fn entity_expansion_is_bounded() {
+        let mut doctype = String::from("<!DOCTYPE rss [<!ENTITY l0 \"laugh\">");
+        for level in 1..12 {
+            let previous = format!("&l{};", level - 1).repeat(10);
+            doctype.push_str(&format!("<!ENTITY l{level} \"{previous}\">"));
+        }
+        doctype.push_str("]>");
+        let body = format!("{doctype}<rss>&l3;{}</rss>", "&l11;".repeat(1_000));
+        let doc = parse(&body);
+        let rss = doc.children(doc.root()).next().unwrap();
+        let text = doc.text(rss);
+        assert!(text.len() <= 2 * MAX_ENTITY_TEXT, "{} bytes", text.len());
+        assert!(text.starts_with("laughlaugh"));
     }
 
     #[test]
