@@ -977,8 +977,9 @@ fn mutate(body: &[u8], rng: &mut Rng) -> Vec<u8> {
     out
 }
 
-/// Never panic on feed bytes: every fixture, mutated many times over, read with odd headers;
-/// whatever comes out stays within the parser's bounds. `NEWSGLOBE_FUZZ_CASES` sets how many
+/// Never panic on feed bytes: every fixture (and the peer corpus's feeds, when at hand),
+/// mutated many times over, read with odd headers; whatever comes out stays within the
+/// parser's bounds. `NEWSGLOBE_FUZZ_CASES` sets how many
 /// cases (2,000 here; `NEWSGLOBE_FUZZ_CASES=200000 cargo test --release --test news mutated`
 /// for a long run).
 #[test]
@@ -995,6 +996,15 @@ fn mutated_feeds_never_panic_and_stay_bounded() {
             (path.display().to_string(), std::fs::read(&path).unwrap())
         })
         .collect();
+    // With the peer corpus at hand, its 2,200 feeds are seeds too.
+    if let Some(dir) = std::env::var_os("NEWSGLOBE_PEER_FEEDS").map(PathBuf::from) {
+        let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).unwrap();
+        for line in manifest.lines() {
+            let feed: Value = serde_json::from_str(line).unwrap();
+            let path = dir.join("files").join(feed["path"].as_str().unwrap());
+            fixtures.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
     fixtures.sort();
     let content_types = [
         None,
