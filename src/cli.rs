@@ -1,6 +1,7 @@
 //! The command line: the app by default, and the headless `locate`, `screenshot`,
-//! `bench-render`, `fetch`, `articles` and `stories` commands.
+//! `bench-render`, `fetch`, `feeds`, `articles` and `stories` commands.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,10 +14,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions, ScreenshotOptions};
 use crate::config::{self, BackendKind, Config};
 use crate::geo::{self, CountryIndex, LatLon};
+use crate::news::FeedSource;
 use crate::news::catalog::Catalog;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
-use crate::news::store::Store;
+use crate::news::store::{FeedState, Store};
 use crate::news::topics::Topic;
 use crate::news::translate::{TranslateConfig, Translator};
 use crate::news::world::{World, english};
@@ -63,11 +65,25 @@ pub enum Command {
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
     },
-    /// Fetch the outlets' feeds into the news store and print a summary.
+    /// Fetch the outlets' feeds into the news store and print a summary. Feeds that keep
+    /// failing wait longer and longer between tries (see `feeds`).
     Fetch {
         /// Only this country's outlets (ADM0_A3, e.g. UKR).
         #[arg(long, value_name = "ADM0_A3")]
         country: Option<String>,
+        /// Try the failing feeds too, whatever their wait.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print each feed's health: its last success and error, its failures in a row, its
+    /// articles of the last 7 days, and when a failing one is tried next.
+    Feeds {
+        /// Only the feeds whose last try failed.
+        #[arg(long)]
+        failing: bool,
+        /// One JSON array instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// List the stored articles of a country, newest first.
     Articles {
@@ -198,6 +214,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             refresh_every: Duration::from_secs(cli.refresh_minutes * 60),
             // The capture modes show what is stored and leave the network alone.
             fetch: mode == Mode::Interactive,
+            fetch_config: translation.config()?.fetch.fetch_config(),
         };
         let kiosk = match cli.kiosk {
             true => Some(translation.config()?.kiosk),
@@ -223,7 +240,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Screenshot { shot, size }) => app(Mode::Screenshot(shot), size),
         Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
-        Some(Command::Fetch { country }) => fetch(country.as_deref(), news, translation),
+        Some(Command::Fetch { country, all }) => fetch(country.as_deref(), all, news, translation),
+        Some(Command::Feeds { failing, json }) => {
+            let store = Store::open(&news.store_path()?)?;
+            let sources = news.catalog()?.sources();
+            let config = translation.config()?.fetch.fetch_config();
+            let mut out = std::io::stdout().lock();
+            let query = FeedsQuery { failing, json };
+            feeds(
+                &store,
+                &sources,
+                &config,
+                crate::news::now(),
+                query,
+                &mut out,
+            )
+        }
         Some(Command::Articles {
             country,
             limit,
@@ -251,6 +283,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn fetch(
     country: Option<&str>,
+    all: bool,
     news: &NewsArgs,
     translation: &TranslationArgs,
 ) -> anyhow::Result<()> {
@@ -275,7 +308,10 @@ fn fetch(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let config = FetchConfig::default();
+    let mut config = translation.config()?.fetch.fetch_config();
+    if all {
+        config.failing_wait = Duration::ZERO;
+    }
     let report = runtime.block_on(ingest::ingest(
         &mut store,
         &sources,
@@ -310,6 +346,19 @@ pub fn summary(report: &IngestReport, feeds: usize, translator: Option<&str>) ->
         ),
         None => "translation is off (see --translator)\n".into(),
     };
+    if report.backed_off > 0 {
+        text += &format!(
+            "{} failing feeds not tried: their wait is not over (`newsglobe feeds --failing`; \
+             `newsglobe fetch --all` tries them now)\n",
+            report.backed_off
+        );
+    }
+    if report.not_reached > 0 {
+        text += &format!(
+            "{} feeds not started before the run's time was up; the next run tries them\n",
+            report.not_reached
+        );
+    }
     for (language, reason) in &report.translation_failures {
         text += &format!("  not translated from {language}: {reason}\n");
     }
@@ -345,6 +394,108 @@ fn articles(country: &str, limit: usize, json: bool, news: &NewsArgs) -> anyhow:
             a.title,
             a.outlet,
             a.link
+        )?;
+    }
+    Ok(())
+}
+
+/// How far back `feeds` counts a feed's articles.
+const FEED_ARTICLES_DAYS: i64 = 7;
+
+/// What the `feeds` command lists, and how.
+#[derive(Clone, Copy, Debug)]
+pub struct FeedsQuery {
+    /// Only the feeds whose last try failed.
+    pub failing: bool,
+    pub json: bool,
+}
+
+/// One feed's health as `feeds` prints it. Times are Unix seconds.
+#[derive(Debug, serde::Serialize)]
+pub struct FeedHealth<'a> {
+    pub outlet: &'a str,
+    pub country: &'a str,
+    pub url: &'a str,
+    pub last_success: Option<i64>,
+    pub last_attempt: Option<i64>,
+    /// Why the last try failed; `None` when it worked.
+    pub last_error: Option<&'a str>,
+    pub consecutive_failures: u32,
+    pub articles_last_7_days: usize,
+    /// When a failing feed is next tried; `None` for one that is not failing.
+    pub next_attempt: Option<i64>,
+    /// Whether the next fetch skips it, its wait not being over.
+    pub backed_off: bool,
+}
+
+/// The `feeds` command: the health of the catalog's feeds (`sources`) in `store`, as of
+/// `now`, in catalog order. Feeds stored but no longer in the catalog are not fetched, and
+/// not listed.
+pub fn feeds(
+    store: &Store,
+    sources: &[FeedSource],
+    config: &FetchConfig,
+    now: i64,
+    query: FeedsQuery,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
+    let states: HashMap<String, FeedState> = store.feed_health()?.into_iter().collect();
+    let articles = store.counts_per_feed_since(now - FEED_ARTICLES_DAYS * 86_400)?;
+    let latest_success = store.latest_success()?;
+    let never = FeedState::default();
+    let listed: Vec<FeedHealth> = sources
+        .iter()
+        .map(|source| {
+            let state = states.get(&source.feed_url).unwrap_or(&never);
+            let next_attempt = config.next_attempt(state, latest_success);
+            FeedHealth {
+                outlet: &source.outlet,
+                country: &source.country,
+                url: &source.feed_url,
+                last_success: state.last_success,
+                last_attempt: state.last_attempt,
+                last_error: state.last_error.as_deref(),
+                consecutive_failures: state.consecutive_failures,
+                articles_last_7_days: articles.get(&source.feed_url).copied().unwrap_or(0),
+                next_attempt,
+                backed_off: next_attempt.is_some_and(|due| due > now),
+            }
+        })
+        .filter(|feed| !query.failing || feed.consecutive_failures > 0)
+        .collect();
+    if query.json {
+        serde_json::to_writer_pretty(&mut out, &listed)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let failing = listed.iter().filter(|f| f.consecutive_failures > 0).count();
+    let waiting = listed.iter().filter(|f| f.backed_off).count();
+    writeln!(
+        out,
+        "{} feeds: {failing} failing, {waiting} of them waiting before the next try",
+        listed.len()
+    )?;
+    for feed in &listed {
+        writeln!(out, "{}  {}  {}", feed.country, feed.outlet, feed.url)?;
+        let last_success = feed.last_success.map_or("never".into(), format_time);
+        let status = match (feed.last_attempt, feed.last_error) {
+            (None, _) => "never fetched".to_owned(),
+            (Some(at), Some(error)) => format!(
+                "failed {} times in a row, last at {}: {error}\n    \
+                 last success {last_success}; {}",
+                feed.consecutive_failures,
+                format_time(at),
+                match feed.next_attempt {
+                    Some(due) if feed.backed_off => format!("next try after {}", format_time(due)),
+                    _ => "tried on the next fetch".into(),
+                }
+            ),
+            (Some(_), None) => format!("ok, last success {last_success}"),
+        };
+        writeln!(
+            out,
+            "    {status}\n    {} articles in the last {FEED_ARTICLES_DAYS} days",
+            feed.articles_last_7_days
         )?;
     }
     Ok(())

@@ -1,15 +1,17 @@
 //! The user's settings: a TOML file in the platform's config folder, overridden by
 //! environment variables, overridden by command-line flags.
 //!
-//! It chooses the machine-translation backend and sets up kiosk mode (its times, the tour, the
-//! way out). It only reads and checks settings: acting on them is the app's. API keys come from
+//! It chooses the machine-translation backend, how patiently failing feeds are retried, and
+//! sets up kiosk mode (its times, the tour, the way out). It only reads and checks settings: acting on them is the app's. API keys come from
 //! the file or the environment only, never from flags, where other users of the machine could
 //! read them in the process list.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::news::fetch::FetchConfig;
 use crate::news::translate::Backend;
 
 /// The file the app reads, `config.toml` in the platform's config folder for newsglobe
@@ -22,7 +24,40 @@ pub fn default_path() -> Option<PathBuf> {
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub translation: Translation,
+    pub fetch: Fetch,
     pub kiosk: Kiosk,
+}
+
+/// `[fetch]`: how long a failing feed waits before it is tried again.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fetch {
+    /// After one failure (default 900, the app's refresh interval); each further failure in
+    /// a row doubles it. 0 tries every feed on every run.
+    pub failing_wait_seconds: u64,
+    /// The longest wait, however many failures (default 86400, a day).
+    pub failing_wait_max_seconds: u64,
+}
+
+impl Default for Fetch {
+    fn default() -> Self {
+        let defaults = FetchConfig::default();
+        Self {
+            failing_wait_seconds: defaults.failing_wait.as_secs(),
+            failing_wait_max_seconds: defaults.failing_wait_max.as_secs(),
+        }
+    }
+}
+
+impl Fetch {
+    /// The fetch settings these make: the defaults with these waits.
+    pub fn fetch_config(&self) -> FetchConfig {
+        FetchConfig {
+            failing_wait: Duration::from_secs(self.failing_wait_seconds),
+            failing_wait_max: Duration::from_secs(self.failing_wait_max_seconds),
+            ..FetchConfig::default()
+        }
+    }
 }
 
 /// `[translation]`: which backend turns other languages into English.
@@ -440,6 +475,17 @@ mod tests {
         let config = Config::load(Path::new("/nonexistent/newsglobe/config.toml")).unwrap();
         assert_eq!(config, Config::default());
         assert_eq!(config.translation.backend, BackendKind::Auto);
+    }
+
+    #[test]
+    fn the_fetch_table_sets_the_failing_feeds_waits() {
+        let defaults = Config::default().fetch.fetch_config();
+        assert_eq!(defaults.failing_wait, FetchConfig::default().failing_wait);
+        let fetch = parse("[fetch]\nfailing_wait_seconds = 60\n").fetch;
+        let config = fetch.fetch_config();
+        assert_eq!(config.failing_wait, Duration::from_secs(60));
+        assert_eq!(config.failing_wait_max, defaults.failing_wait_max);
+        assert!(toml::from_str::<Config>("[fetch]\nwait = 1\n").is_err());
     }
 
     #[test]

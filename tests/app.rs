@@ -23,6 +23,7 @@ use newsglobe::app::{
 use newsglobe::config;
 use newsglobe::geo::LatLon;
 use newsglobe::news::catalog::Catalog;
+use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::store::Store;
 use newsglobe::news::topics::Topic;
 use newsglobe::news::translate::{Backend, Translator};
@@ -274,6 +275,7 @@ ownership = "private"
             refresh_every: Duration::from_secs(3600),
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch: false,
+            fetch_config: FetchConfig::default(),
         },
     );
     let counted = update_until(&mut app, |app| {
@@ -320,6 +322,7 @@ fn corpus_app(name: &str) -> (App, std::path::PathBuf) {
             refresh_every: Duration::from_secs(3600),
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch: false,
+            fetch_config: FetchConfig::default(),
         },
     );
     (app, dir)

@@ -1,12 +1,19 @@
-//! The binary end to end: `locate` on stdin, and `screenshot` rendered under Xvfb with Mesa's
-//! software Vulkan, checked pixel by pixel.
+//! The binary end to end: `locate` on stdin, `fetch` and `feeds` against a feed server on
+//! 127.0.0.1, and `screenshot` rendered under Xvfb with Mesa's software Vulkan, checked pixel
+//! by pixel.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde_json::Value;
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/loopback.rs"]
+mod loopback;
 
 fn newsglobe() -> Command {
     Command::new(env!("CARGO_BIN_EXE_newsglobe"))
@@ -68,6 +75,158 @@ fn locate_names_the_bad_line() {
     let (ok, _, err) = locate(&[], "10 20\nten 20\n");
     assert!(!ok);
     assert!(err.contains("line 2") && err.contains("\"ten\""), "{err}");
+}
+
+/// An outlet of the test catalog.
+fn outlet(name: &str, country: &str, feed: &str) -> String {
+    format!(
+        "[[outlet]]\nname = \"{name}\"\ncountry = \"{country}\"\nhomepage = \"https://example.org\"\n\
+         feeds = [\"{feed}\"]\nlanguage = \"en\"\nenglish = true\nownership = \"private\"\n\n"
+    )
+}
+
+/// Runs `args` over the catalog, store and config in `dir`; returns what it printed.
+fn run_in(dir: &Path, args: &[&str]) -> String {
+    let output = newsglobe()
+        .args(args)
+        .arg("--outlets")
+        .arg(dir.join("outlets.toml"))
+        .arg("--data-dir")
+        .arg(dir)
+        // A config of the test's own: the user's must not change what the test sees.
+        .arg("--config")
+        .arg(dir.join("config.toml"))
+        .args(["--translator", "none"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// `feeds --json`'s entry for the outlet called `name`.
+fn health(dir: &Path, name: &str) -> Value {
+    let feeds: Value = serde_json::from_str(&run_in(dir, &["feeds", "--json"])).unwrap();
+    feeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|feed| feed["outlet"] == name)
+        .unwrap_or_else(|| panic!("{name} not listed: {feeds:#}"))
+        .clone()
+}
+
+#[test]
+fn a_failing_feed_waits_longer_after_each_failure_and_recovers_once_fixed() {
+    let server = loopback::loopback_server();
+    let port = server.server_addr().to_ip().unwrap().port();
+    let fixed = Arc::new(AtomicBool::new(false));
+    let flaky_hits = Arc::new(AtomicUsize::new(0));
+    {
+        let (fixed, flaky_hits) = (fixed.clone(), flaky_hits.clone());
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let flaky = request.url() == "/flaky";
+                if flaky {
+                    flaky_hits.fetch_add(1, Ordering::SeqCst);
+                }
+                let items: String = (0..3)
+                    .map(|i| format!("<item><title>Story {i}</title><link>http://127.0.0.1{}/{i}</link></item>", request.url()))
+                    .collect();
+                let feed = format!(
+                    "<rss version=\"2.0\"><channel><title>T</title>{items}</channel></rss>"
+                );
+                let response = match flaky && !fixed.load(Ordering::SeqCst) {
+                    true => tiny_http::Response::from_string("down").with_status_code(500),
+                    false => tiny_http::Response::from_string(feed),
+                };
+                let _ = request.respond(response);
+            }
+        });
+    }
+    let dir = std::env::temp_dir().join(format!("newsglobe-feeds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
+    let catalog = outlet("Good", "KEN", &url("good")) + &outlet("Flaky", "UGA", &url("flaky"));
+    std::fs::write(dir.join("outlets.toml"), catalog).unwrap();
+    let hits = || flaky_hits.load(Ordering::SeqCst);
+
+    let first = run_in(&dir, &["fetch"]);
+    assert!(first.contains("2 feeds: 1 ok"), "{first}");
+    assert!(
+        first.contains("failed: Flaky (UGA)") && first.contains("HTTP 500"),
+        "{first}"
+    );
+    let retried = hits();
+
+    // Its 15 minutes are not over: not asked again.
+    let second = run_in(&dir, &["fetch"]);
+    assert!(second.contains("1 failing feeds not tried"), "{second}");
+    assert_eq!(hits(), retried);
+    let flaky = health(&dir, "Flaky");
+    assert_eq!(flaky["country"], "UGA");
+    assert_eq!(flaky["url"], url("flaky"));
+    assert_eq!(flaky["consecutive_failures"], 1);
+    assert_eq!(flaky["backed_off"], true);
+    assert!(flaky["last_success"].is_null());
+    assert_eq!(flaky["last_error"], "HTTP 500");
+    let last_attempt = flaky["last_attempt"].as_i64().unwrap();
+    assert_eq!(flaky["next_attempt"], last_attempt + 15 * 60);
+    let good = health(&dir, "Good");
+    assert_eq!(good["consecutive_failures"], 0);
+    assert_eq!(good["articles_last_7_days"], 3);
+    assert!(good["next_attempt"].is_null() && good["last_error"].is_null());
+
+    // Tried regardless, failing again: the wait doubles.
+    let forced = run_in(&dir, &["fetch", "--all"]);
+    assert!(forced.contains("failed: Flaky"), "{forced}");
+    assert_eq!(hits(), 2 * retried);
+    let flaky = health(&dir, "Flaky");
+    assert_eq!(flaky["consecutive_failures"], 2);
+    let last_attempt = flaky["last_attempt"].as_i64().unwrap();
+    assert_eq!(flaky["next_attempt"], last_attempt + 30 * 60);
+
+    let failing = run_in(&dir, &["feeds", "--failing"]);
+    assert!(
+        failing.starts_with("1 feeds: 1 failing, 1 of them waiting"),
+        "{failing}"
+    );
+    assert!(failing.contains("UGA  Flaky  "), "{failing}");
+    assert!(failing.contains("failed 2 times in a row"), "{failing}");
+    assert!(failing.contains("next try after"), "{failing}");
+    assert!(!failing.contains("Good"), "{failing}");
+
+    // Fixed, but its wait is not over: still not asked.
+    fixed.store(true, Ordering::SeqCst);
+    run_in(&dir, &["fetch"]);
+    assert_eq!(hits(), 2 * retried);
+
+    // With a one-second wait (two after two failures) it is due once that has passed.
+    std::fs::write(
+        dir.join("config.toml"),
+        "[fetch]\nfailing_wait_seconds = 1\n",
+    )
+    .unwrap();
+    let due = health(&dir, "Flaky")["next_attempt"].as_i64().unwrap();
+    assert_eq!(due, last_attempt + 2);
+    while newsglobe::news::now() < due {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let recovered = run_in(&dir, &["fetch"]);
+    assert!(recovered.contains("2 feeds: 2 ok"), "{recovered}");
+    assert_eq!(hits(), 2 * retried + 1);
+    let flaky = health(&dir, "Flaky");
+    assert_eq!(flaky["consecutive_failures"], 0);
+    assert!(flaky["last_error"].is_null() && flaky["next_attempt"].is_null());
+    assert_eq!(flaky["backed_off"], false);
+    assert_eq!(flaky["articles_last_7_days"], 3);
+    assert_eq!(run_in(&dir, &["feeds", "--failing", "--json"]).trim(), "[]");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Whether this machine can render: an X display and a Vulkan driver. `.ci/run` provides

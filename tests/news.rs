@@ -125,6 +125,11 @@ fn config() -> FetchConfig {
         max_redirects: 3,
         retries: 1,
         backoff: Duration::from_millis(20),
+        feed_budget: Duration::from_secs(4),
+        run_budget: Duration::from_secs(30),
+        // Each run here tries every feed: the waits of failing feeds are ingest's own tests'.
+        failing_wait: Duration::ZERO,
+        ..FetchConfig::default()
     }
 }
 

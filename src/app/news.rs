@@ -27,7 +27,7 @@ use crate::news::store::Store;
 use crate::news::topics::{self, Topics};
 use crate::news::translate::Translator;
 use crate::news::world::{self, CURRENT_SECONDS, HORIZON_SECONDS, StoryView, World};
-use crate::news::{Article, FeedSource};
+use crate::news::{Article, FeedSource, panic_message};
 
 /// How many articles the panel lists for a country.
 pub const PANEL_ARTICLES: usize = 100;
@@ -51,6 +51,8 @@ pub struct NewsOptions {
     pub translator: Arc<Translator>,
     /// Whether to fetch at all: the capture modes only show what is stored.
     pub fetch: bool,
+    /// How feeds are fetched: the defaults, with the config file's waits for failing feeds.
+    pub fetch_config: FetchConfig,
 }
 
 /// Articles per country (ADM0_A3) from the last 24 hours; changes only when they do, so
@@ -251,15 +253,6 @@ enum Served {
     NoStore,
 }
 
-/// What a panic said, for the status line and the log.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
-}
-
 /// Runs the task `make` builds until it ends, building and running it again, after `delay`,
 /// each time it panics; `on_panic` hears each panic's message. The task runs inside this
 /// future, not spawned beside it, so dropping this future (aborting its task) stops it too.
@@ -328,6 +321,7 @@ async fn serve(
                 options.store.clone(),
                 options.catalog.sources(),
                 options.translator.clone(),
+                options.fetch_config.clone(),
                 options.refresh_every,
                 replies.clone(),
                 refreshed.clone(),
@@ -428,6 +422,7 @@ async fn refresh_forever(
     store: PathBuf,
     sources: Vec<FeedSource>,
     translator: Arc<Translator>,
+    config: FetchConfig,
     every: Duration,
     replies: UnboundedSender<Reply>,
     refreshed: UnboundedSender<Result<IngestReport, String>>,
@@ -445,7 +440,6 @@ async fn refresh_forever(
             }
         }
     };
-    let config = FetchConfig::default();
     loop {
         let total = sources.len();
         let mut done = 0;
@@ -591,13 +585,5 @@ mod supervise_tests {
         }));
         assert_eq!(runs.load(Ordering::SeqCst), 3);
         assert_eq!(heard, ["feed parser bug", "feed parser bug"]);
-    }
-
-    #[test]
-    fn panic_messages_of_either_kind_are_read() {
-        let text: Box<dyn std::any::Any + Send> = Box::new(format!("index {} out of range", 7));
-        assert_eq!(panic_message(text.as_ref()), "index 7 out of range");
-        let other: Box<dyn std::any::Any + Send> = Box::new(42);
-        assert_eq!(panic_message(other.as_ref()), "a panic without a message");
     }
 }

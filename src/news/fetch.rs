@@ -5,6 +5,11 @@
 //! User-Agent, and conditional GET with the validators the store kept, so an unchanged feed
 //! costs a 304. Transient failures (timeouts, refused connections, 5xx, 429) are retried with
 //! doubling back-off; a 404 is not. Whatever goes wrong is one `FetchError` for one feed.
+//!
+//! Time is bounded at three levels: each attempt ([`FetchConfig::timeout`]), each feed's
+//! attempts and waits together ([`FetchConfig::feed_budget`]), and the whole run
+//! ([`FetchConfig::run_budget`], enforced by ingest). A feed that keeps failing is tried less
+//! often ([`FetchConfig::next_attempt`]); skipping it is ingest's to do.
 
 use std::time::Duration;
 
@@ -20,27 +25,74 @@ pub struct FetchConfig {
     /// Feeds fetched at the same time.
     pub concurrency: usize,
     pub connect_timeout: Duration,
-    /// For the whole request, body included.
+    /// For one attempt, body included.
     pub timeout: Duration,
     pub max_body_bytes: usize,
     pub max_redirects: usize,
-    /// Extra attempts after a transient failure.
+    /// Extra attempts after a transient failure, as far as [`FetchConfig::feed_budget`] allows.
     pub retries: u32,
     /// The wait before the first retry; each further retry waits twice as long.
     pub backoff: Duration,
+    /// The most one feed takes, every attempt and wait included: a retry is made only when
+    /// at least a connect timeout of it is left after the wait.
+    pub feed_budget: Duration,
+    /// The most a run over the feeds takes: feeds still fetching then fail, and feeds not
+    /// started yet wait for the next run.
+    pub run_budget: Duration,
+    /// How long a feed waits after a failure before it is tried again: this much after one
+    /// failure, twice as long after each further one in a row, at most
+    /// [`FetchConfig::failing_wait_max`]. Zero tries every feed on every run.
+    pub failing_wait: Duration,
+    pub failing_wait_max: Duration,
 }
 
 impl Default for FetchConfig {
     fn default() -> Self {
         Self {
-            concurrency: 16,
+            // Feeds are on different hosts nearly all, so this many at once burdens none of
+            // them; it lets every stalled feed of a bad day wait out its budget side by side
+            // rather than in turns.
+            concurrency: 32,
             connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
+            // A 5 MiB feed at 3 Mbit/s; a server slower than that gets one more chance.
+            timeout: Duration::from_secs(15),
             max_body_bytes: 5 * 1024 * 1024,
             max_redirects: 5,
             retries: 2,
             backoff: Duration::from_millis(750),
+            feed_budget: Duration::from_secs(20),
+            // `newsglobe fetch` over the whole catalog ends within about 35 s, whatever stalls.
+            run_budget: Duration::from_secs(30),
+            // The app's refresh interval: a feed that failed once misses no refresh, one
+            // failing for good costs a request a day.
+            failing_wait: Duration::from_secs(15 * 60),
+            failing_wait_max: Duration::from_secs(24 * 60 * 60),
         }
+    }
+}
+
+impl FetchConfig {
+    /// When a failing feed is next due (Unix seconds); `None` for a feed not failing, which
+    /// is always due.
+    ///
+    /// `latest_success` is the last time any feed was fetched. A failure while nothing else
+    /// worked either (no success within a run's time of it) says the network was down, not
+    /// the feed: such a feed is due at once, so a machine back online fetches everything.
+    pub fn next_attempt(&self, state: &FeedState, latest_success: Option<i64>) -> Option<i64> {
+        let last_attempt = state.last_attempt?;
+        if state.consecutive_failures == 0 {
+            return None;
+        }
+        let run = self.run_budget.as_secs() as i64;
+        if latest_success.is_none_or(|success| success < last_attempt - run) {
+            return Some(last_attempt);
+        }
+        let doublings = state.consecutive_failures - 1;
+        let wait = self
+            .failing_wait
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(self.failing_wait_max);
+        Some(last_attempt.saturating_add(wait.as_secs() as i64))
     }
 }
 
@@ -107,7 +159,7 @@ pub fn client(config: &FetchConfig) -> Result<reqwest::Client, FetchError> {
         .map_err(|e| FetchError::Other(e.to_string()))
 }
 
-/// Fetches one feed, retrying transient failures.
+/// Fetches one feed within [`FetchConfig::feed_budget`], retrying transient failures.
 pub async fn fetch(
     client: &reqwest::Client,
     url: &str,
@@ -115,11 +167,32 @@ pub async fn fetch(
     config: &FetchConfig,
 ) -> Result<Fetched, FetchError> {
     let url = url::Url::parse(url).map_err(|e| FetchError::BadUrl(format!("{url}: {e}")))?;
+    let started = tokio::time::Instant::now();
+    let left = || config.feed_budget.saturating_sub(started.elapsed());
     let mut attempt = 0;
     loop {
-        match fetch_once(client, url.clone(), validators, config).await {
+        let limit = config.timeout.min(left());
+        // What a timeout reports: the attempt's limit, or the feed's when that one ran out.
+        let waited = match limit < config.timeout {
+            true => config.feed_budget,
+            false => config.timeout,
+        };
+        // The attempt's own limit is the fallback: reqwest's timeout should fire first.
+        let outcome = tokio::time::timeout(
+            limit,
+            fetch_once(client, url.clone(), validators, config, limit, waited),
+        )
+        .await
+        .unwrap_or(Err(FetchError::Timeout(waited)));
+        match outcome {
             Err(e) if e.is_transient() && attempt < config.retries => {
-                tokio::time::sleep(config.backoff * 2u32.pow(attempt)).await;
+                let wait = config.backoff * 2u32.pow(attempt);
+                // A retry that could not even wait out a connect could not tell a slow
+                // server from a dead one.
+                if left().saturating_sub(wait) < config.connect_timeout.min(config.timeout) {
+                    return Err(e);
+                }
+                tokio::time::sleep(wait).await;
                 attempt += 1;
             }
             outcome => return outcome,
@@ -132,8 +205,10 @@ async fn fetch_once(
     url: url::Url,
     validators: &FeedState,
     config: &FetchConfig,
+    limit: Duration,
+    waited: Duration,
 ) -> Result<Fetched, FetchError> {
-    let mut request = client.get(url);
+    let mut request = client.get(url).timeout(limit);
     for (header, value) in [
         (IF_NONE_MATCH, &validators.etag),
         (IF_MODIFIED_SINCE, &validators.last_modified),
@@ -142,7 +217,10 @@ async fn fetch_once(
             request = request.header(header, value);
         }
     }
-    let mut response = request.send().await.map_err(|e| classify(e, config))?;
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| classify(e, config, waited))?;
     let status = response.status();
     if status == StatusCode::NOT_MODIFIED {
         return Ok(Fetched::NotModified);
@@ -161,7 +239,11 @@ async fn fetch_once(
     let mut bytes = Vec::new();
     // Read in chunks so that a server lying about (or omitting) its length cannot make us
     // hold more than the cap.
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(e, config))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify(e, config, waited))?
+    {
         if bytes.len() + chunk.len() > config.max_body_bytes {
             return Err(FetchError::TooLarge(config.max_body_bytes));
         }
@@ -183,9 +265,9 @@ fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<Stri
         .map(str::to_owned)
 }
 
-fn classify(error: reqwest::Error, config: &FetchConfig) -> FetchError {
+fn classify(error: reqwest::Error, config: &FetchConfig, waited: Duration) -> FetchError {
     if error.is_timeout() {
-        FetchError::Timeout(config.timeout)
+        FetchError::Timeout(waited)
     } else if error.is_redirect() {
         FetchError::Redirects(config.max_redirects)
     } else if error.is_connect() {
@@ -206,7 +288,141 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    const MINUTE: i64 = 60;
+
+    fn failing(times: u32, last_attempt: i64) -> FeedState {
+        FeedState {
+            last_attempt: Some(last_attempt),
+            consecutive_failures: times,
+            last_error: Some("HTTP 500".into()),
+            ..FeedState::default()
+        }
+    }
+
+    #[test]
+    fn a_failing_feed_waits_twice_as_long_after_each_failure_up_to_a_day() {
+        let config = FetchConfig::default();
+        let t = 1_800_000_000;
+        // Another feed worked during the same run: the failure is the feed's own.
+        let working = Some(t);
+        let due = |times| config.next_attempt(&failing(times, t), working);
+        assert_eq!(due(1), Some(t + 15 * MINUTE));
+        assert_eq!(due(2), Some(t + 30 * MINUTE));
+        assert_eq!(due(3), Some(t + 60 * MINUTE));
+        assert_eq!(due(7), Some(t + 16 * 60 * MINUTE));
+        assert_eq!(due(8), Some(t + 24 * 60 * MINUTE));
+        assert_eq!(due(u32::MAX), Some(t + 24 * 60 * MINUTE));
+
+        let healthy = FeedState {
+            last_attempt: Some(t),
+            last_success: Some(t),
+            ..FeedState::default()
+        };
+        assert_eq!(config.next_attempt(&healthy, working), None);
+        assert_eq!(config.next_attempt(&FeedState::default(), working), None);
+    }
+
+    #[test]
+    fn a_failure_while_nothing_worked_does_not_make_a_feed_wait() {
+        let config = FetchConfig::default();
+        let t = 1_800_000_000;
+        let state = failing(5, t);
+        assert_eq!(config.next_attempt(&state, None), Some(t));
+        // The last success anywhere was a refresh before: the network was down.
+        assert_eq!(config.next_attempt(&state, Some(t - 15 * MINUTE)), Some(t));
+        assert_eq!(
+            config.next_attempt(&state, Some(t - 10)),
+            Some(t + 4 * 60 * MINUTE)
+        );
+    }
+
+    #[test]
+    fn zero_wait_tries_a_failing_feed_at_once() {
+        let config = FetchConfig {
+            failing_wait: Duration::ZERO,
+            ..FetchConfig::default()
+        };
+        let t = 1_800_000_000;
+        assert_eq!(config.next_attempt(&failing(9, t), Some(t)), Some(t));
+    }
+
+    /// A server that takes every request and never answers; returns its URL and how many
+    /// requests it has taken.
+    fn silent_server() -> (String, Arc<AtomicUsize>) {
+        let server = crate::news::loopback::loopback_server();
+        let url = format!("http://{}/feed", server.server_addr());
+        let taken = Arc::new(AtomicUsize::new(0));
+        let count = taken.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for request in server.incoming_requests() {
+                count.fetch_add(1, Ordering::SeqCst);
+                held.push(request);
+            }
+        });
+        (url, taken)
+    }
+
+    fn fetch_silent(config: &FetchConfig) -> (Result<Fetched, FetchError>, usize) {
+        let (url, taken) = silent_server();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = client(config).unwrap();
+        let outcome = runtime.block_on(fetch(&client, &url, &FeedState::default(), config));
+        (outcome, taken.load(Ordering::SeqCst))
+    }
+
+    #[test]
+    fn the_feed_budget_cuts_an_attempt_short_and_leaves_no_time_to_retry() {
+        let config = FetchConfig {
+            connect_timeout: Duration::from_millis(200),
+            timeout: Duration::from_millis(600),
+            feed_budget: Duration::from_millis(400),
+            retries: 5,
+            backoff: Duration::from_millis(10),
+            ..FetchConfig::default()
+        };
+        let (outcome, requests) = fetch_silent(&config);
+        assert_eq!(
+            outcome,
+            Err(FetchError::Timeout(Duration::from_millis(400)))
+        );
+        assert_eq!(requests, 1);
+    }
+
+    #[test]
+    fn a_retry_is_made_only_with_a_connect_timeout_left_after_the_wait() {
+        let config = FetchConfig {
+            connect_timeout: Duration::from_millis(250),
+            timeout: Duration::from_millis(300),
+            // After the first attempt 200 ms are left: less than the wait and a connect.
+            feed_budget: Duration::from_millis(500),
+            retries: 5,
+            backoff: Duration::from_millis(10),
+            ..FetchConfig::default()
+        };
+        let (outcome, requests) = fetch_silent(&config);
+        assert_eq!(
+            outcome,
+            Err(FetchError::Timeout(Duration::from_millis(300)))
+        );
+        assert_eq!(requests, 1);
+        // With the budget to spare, the same stall is retried.
+        let roomy = FetchConfig {
+            feed_budget: Duration::from_secs(60),
+            retries: 1,
+            ..config
+        };
+        let (_, requests) = fetch_silent(&roomy);
+        assert_eq!(requests, 2);
+    }
 
     #[test]
     fn which_failures_are_retried() {

@@ -19,6 +19,11 @@ pub mod topics;
 pub mod translate;
 pub mod world;
 
+/// The tests' HTTP server, shared by the modules that fetch.
+#[cfg(test)]
+#[path = "../../tests/support/loopback.rs"]
+mod loopback;
+
 /// One item of a feed, cleaned: plain-text title and summary of bounded length, absolute
 /// links, times as Unix seconds (UTC).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -71,9 +76,31 @@ pub struct Article {
     pub first_seen: i64,
 }
 
+/// What a panic said, for a feed's health, the status line and the log.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
 /// The current time in Unix seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages_of_either_kind_are_read() {
+        let text: Box<dyn std::any::Any + Send> = Box::new(format!("index {} out of range", 7));
+        assert_eq!(panic_message(text.as_ref()), "index 7 out of range");
+        let other: Box<dyn std::any::Any + Send> = Box::new(42);
+        assert_eq!(panic_message(other.as_ref()), "a panic without a message");
+    }
 }

@@ -557,6 +557,27 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// The last time any feed was fetched (a 200 or a 304); `None` before the first.
+    pub fn latest_success(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row("SELECT max(last_success) FROM feeds", [], |row| row.get(0))
+            .map_err(|e| self.error(e))
+    }
+
+    /// How many stored articles each feed has published at or after `since`, by feed URL;
+    /// feeds without any are left out.
+    pub fn counts_per_feed_since(&self, since: i64) -> Result<HashMap<String, usize>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT feed_url, count(*) FROM articles WHERE published >= ?1 GROUP BY feed_url",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([since], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))
+    }
+
     /// The articles still to translate: not in English and not translated yet, at most
     /// `per_language` of each language, each language's newest first (by date, then by id).
     ///
@@ -1498,6 +1519,15 @@ mod tests {
             HashMap::from([("USA".to_string(), 4), ("CAN".to_string(), 1)])
         );
         assert!(store.counts_since(NOW + 1).unwrap().is_empty());
+
+        let per_feed = store.counts_per_feed_since(NOW - 2 * HOUR).unwrap();
+        assert_eq!(
+            per_feed,
+            HashMap::from([
+                (source("a", "USA").feed_url, 2),
+                (source("c", "USA").feed_url, 1)
+            ])
+        );
     }
 
     #[test]
@@ -1700,6 +1730,7 @@ mod tests {
         let mut store = scratch.open();
         let url = "https://f.example/rss";
         assert_eq!(store.feed_state(url).unwrap(), FeedState::default());
+        assert_eq!(store.latest_success().unwrap(), None);
 
         store.record_failure(url, "timed out", NOW).unwrap();
         store.record_failure(url, "HTTP 503", NOW + 1).unwrap();
@@ -1777,6 +1808,8 @@ mod tests {
             ["https://a.example/rss", url]
         );
         assert_eq!(health[0].1.consecutive_failures, 1);
+        // The last success of any feed, not of the last one written.
+        assert_eq!(store.latest_success().unwrap(), Some(NOW + 6));
         drop(store);
         assert_eq!(scratch.open().feed_health().unwrap(), health);
     }

@@ -832,10 +832,6 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
 }
 
 #[cfg(test)]
-#[path = "../../tests/support/loopback.rs"]
-mod loopback;
-
-#[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
     use std::thread::JoinHandle;
@@ -893,7 +889,7 @@ mod tests {
 
     impl TestServer {
         fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + 'static) -> Self {
-            let server = Arc::new(super::loopback::loopback_server());
+            let server = Arc::new(crate::news::loopback::loopback_server());
             let seen = Arc::new(Mutex::new(Vec::new()));
             let thread = {
                 let server = Arc::clone(&server);

@@ -4,7 +4,7 @@
 //! Nagle's algorithm holds the body until the client acknowledges the head, and the
 //! client's delayed acknowledgement makes that ~40 ms a request (measured: 42 ms against
 //! 0.2 ms). Linux passes TCP_NODELAY from the listening socket to every accepted one.
-//! Shared by the tests, the benchmarks and the translator's unit tests through `#[path]`.
+//! Shared by the tests, the benchmarks and the news module's unit tests through `#[path]`.
 
 /// A server on a free loopback port.
 pub fn loopback_server() -> tiny_http::Server {
