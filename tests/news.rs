@@ -994,23 +994,24 @@ fn mutated_feeds_never_panic_and_stay_bounded() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(2_000);
-    let mut fixtures: Vec<(String, Vec<u8>)> = std::fs::read_dir(FIXTURES)
+    let read = |path: PathBuf| {
+        let body = std::fs::read(&path).unwrap();
+        (path.display().to_string(), body)
+    };
+    let mut own: Vec<(String, Vec<u8>)> = std::fs::read_dir(FIXTURES)
         .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            (path.display().to_string(), std::fs::read(&path).unwrap())
-        })
+        .map(|entry| read(entry.unwrap().path()))
         .collect();
-    // With the peer corpus at hand, its 2,200 feeds are seeds too.
+    own.sort();
+    // With the peer corpus at hand, its 2,200 feeds are seeds too, every other case.
+    let mut corpus = Vec::new();
     if let Some(dir) = std::env::var_os("NEWSGLOBE_PEER_FEEDS").map(PathBuf::from) {
         let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).unwrap();
         for line in manifest.lines() {
             let feed: Value = serde_json::from_str(line).unwrap();
-            let path = dir.join("files").join(feed["path"].as_str().unwrap());
-            fixtures.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            corpus.push(read(dir.join("files").join(feed["path"].as_str().unwrap())));
         }
     }
-    fixtures.sort();
     let content_types = [
         None,
         Some("application/rss+xml"),
@@ -1020,15 +1021,19 @@ fn mutated_feeds_never_panic_and_stay_bounded() {
     ];
     let base = url::Url::parse("https://fuzz.example/feed").unwrap();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut read_items = 0;
+    let (mut read_items, mut cases_with_items) = (0, 0);
     for case in 0..cases {
-        let (name, body) = &fixtures[case % fixtures.len()];
+        let (name, body) = match case % 2 {
+            1 if !corpus.is_empty() => &corpus[(case / 2) % corpus.len()],
+            _ => &own[(case / 2) % own.len()],
+        };
         let mutated = mutate(body, &mut rng);
         let content_type = content_types[rng.below(content_types.len())];
         let Ok(items) = parse_feed(&mutated, content_type, &base) else {
             continue;
         };
         read_items += items.len();
+        cases_with_items += usize::from(!items.is_empty());
         assert!(items.len() <= MAX_ITEMS, "case {case} of {name}");
         for item in &items {
             assert!(
@@ -1044,10 +1049,15 @@ fn mutated_feeds_never_panic_and_stay_bounded() {
             }
         }
     }
-    println!("{cases} mutated feeds read without a panic ({read_items} items)");
-    // The mutations leave most feeds readable: a check that the cases reached the parser's
-    // item code, not just its error paths.
-    assert!(read_items > cases, "{read_items} items from {cases} cases");
+    println!(
+        "{cases} mutated feeds read without a panic; {cases_with_items} gave items ({read_items} in all)"
+    );
+    // Enough mutations leave a feed readable that the cases reach the parser's item code,
+    // not just its error paths.
+    assert!(
+        cases_with_items * 20 >= cases,
+        "{cases_with_items} of {cases} cases gave items"
+    );
 }
 
 /// Where feedparser's reading of its own test feeds is wrong for a news reader, each

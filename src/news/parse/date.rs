@@ -44,9 +44,9 @@ fn iso8601(text: &str) -> Option<i64> {
         (year, month, day)
     } else if date.len() == 8 {
         (
-            number(&date[..4])?,
-            number(&date[4..6])?,
-            number(&date[6..])?,
+            number(date.get(..4)?)?,
+            number(date.get(4..6)?)?,
+            number(date.get(6..)?)?,
         )
     } else if date.len() == 4 {
         (number(date)?, 1, 1)
@@ -106,8 +106,8 @@ fn clock_and_zone(text: &str, iso: bool) -> Option<(i64, i64)> {
         .map_or(text.len(), |(i, _)| i);
     let (clock_text, zone_text) = text.split_at(split);
     let seconds = if iso && !clock_text.contains(':') && clock_text.len() >= 4 {
-        let hours = number(&clock_text[..2])?;
-        let minutes = number(&clock_text[2..4])?;
+        let hours = number(clock_text.get(..2)?)?;
+        let minutes = number(clock_text.get(2..4)?)?;
         let secs = clock_text.get(4..6).map_or(Some(0), number)?;
         hours * 3_600 + minutes * 60 + secs
     } else {
@@ -243,6 +243,18 @@ mod tests {
         assert_eq!(parse("2002-05-19"), Some(1_021_766_400));
         assert_eq!(parse("2002-05"), Some(1_020_211_200));
         assert_eq!(parse("19 May 2002"), Some(1_021_766_400));
+    }
+
+    #[test]
+    fn never_cuts_inside_a_character() {
+        // Found by the mutation test: a UTF-16 body read as UTF-8 left this in a date.
+        for text in [
+            "2002-05-19T10\u{fffd}1:00Z",
+            "2002\u{fffd}519",
+            "20\u{fffd}05-19T1\u{e9}00",
+        ] {
+            assert_eq!(parse(text), None, "{text}");
+        }
     }
 
     #[test]
