@@ -229,7 +229,11 @@ fn good_feeds_stored_bad_feeds_recorded_and_nothing_twice() {
     assert!(reason("hang").contains("no answer"), "{}", reason("hang"));
     assert!(reason("huge").contains("larger than"));
     assert!(reason("loop").contains("redirects"), "{}", reason("loop"));
-    assert!(reason("garbage").starts_with("not a feed"), "{}", reason("garbage"));
+    assert!(
+        reason("garbage").starts_with("not a feed"),
+        "{}",
+        reason("garbage")
+    );
     reason("not-a-feed.html");
     assert_eq!(first.failed.len(), bad.len());
     // The 500 was retried once; the 404 was not worth retrying.
