@@ -10,15 +10,15 @@ use bevy::camera::{CameraProjection, ComputedCameraValues, RenderTargetInfo};
 use bevy::input::ButtonState;
 use bevy::input::InputPlugin;
 use bevy::input::keyboard::{Key, KeyboardInput};
-use bevy::input::mouse::MouseButtonInput;
+use bevy::input::mouse::{MouseButtonInput, MouseScrollUnit, MouseWheel};
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
-    self, ArticleFilters, Atlas, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered, Kiosk,
-    News, NewsOptions, Phase, PointerRay, RecentCounts, SearchNews, SelectCountry, Selection,
-    StoryFocus, WorldPanel, WorldTab,
+    self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
+    Kiosk, News, NewsOptions, Phase, PointerRay, RecentCounts, SearchNews, SelectCountry,
+    Selection, StoryFocus, UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
 use newsglobe::config;
 use newsglobe::geo::LatLon;
@@ -192,6 +192,123 @@ fn a_whole_drag_within_one_frame_still_turns_the_globe() {
     // Dragging right brings the west into view: the centre moves west.
     assert!(center.lon < -1.0, "{center:?}");
     assert_eq!(selected_id(&app), None);
+}
+
+/// A wheel turned by `lines` notches (negative scrolls down), as the window reports it: both
+/// as a message of its own and in the window's ordered event stream.
+fn wheel(app: &mut App, lines: f32) {
+    let wheel = MouseWheel {
+        unit: MouseScrollUnit::Line,
+        x: 0.0,
+        y: lines,
+        window: Entity::PLACEHOLDER,
+        phase: TouchPhase::Moved,
+    };
+    app.world_mut().write_message(wheel);
+    app.world_mut()
+        .write_message(WindowEvent::MouseWheel(wheel));
+}
+
+#[test]
+fn the_wheel_over_a_panel_leaves_the_globe_and_over_the_globe_zooms() {
+    let mut app = app();
+    // A 340-pixel panel on the right of a 1280 x 720 window, as the last UI pass left it.
+    app.world_mut().resource_mut::<UiCover>().free = Some(Rect::new(0.0, 0.0, 940.0, 720.0));
+    app.update();
+    let before = app.world().resource::<GlobeView>().distance;
+
+    app.world_mut()
+        .write_message(cursor(Vec2::new(1100.0, 300.0)));
+    wheel(&mut app, -3.0);
+    for _ in 0..30 {
+        app.update();
+    }
+    let over_panel = app.world().resource::<GlobeView>().distance;
+    assert_eq!(
+        over_panel, before,
+        "scrolling the panel's list leaves the globe"
+    );
+
+    app.world_mut()
+        .write_message(cursor(Vec2::new(400.0, 300.0)));
+    wheel(&mut app, -3.0);
+    for _ in 0..30 {
+        app.update();
+    }
+    let over_globe = app.world().resource::<GlobeView>().distance;
+    assert!(
+        over_globe > before * 1.2,
+        "scrolling down over the globe zooms out: {before} -> {over_globe}"
+    );
+}
+
+/// `key` going down then up, both before the next update, as on a slow frame.
+fn tap_key(app: &mut App, held: &[KeyCode], key: KeyCode) {
+    let event = |key_code, state| KeyboardInput {
+        key_code,
+        logical_key: Key::Unidentified(bevy::input::keyboard::NativeKey::Unidentified),
+        state,
+        text: None,
+        repeat: false,
+        window: Entity::PLACEHOLDER,
+    };
+    for &k in held.iter().chain([&key]) {
+        app.world_mut()
+            .write_message(event(k, ButtonState::Pressed));
+    }
+    for &k in held.iter().chain([&key]) {
+        app.world_mut()
+            .write_message(event(k, ButtonState::Released));
+    }
+}
+
+#[test]
+fn keys_tapped_within_one_frame_still_act() {
+    let (mut app, dir) = corpus_app("keys");
+    look_at(&mut app, 0.0, 0.0);
+
+    tap_key(&mut app, &[KeyCode::ControlLeft], KeyCode::KeyF);
+    app.update();
+    assert!(
+        app.world().resource::<Finder>().focus,
+        "Ctrl+F puts the cursor in the finder"
+    );
+
+    tap_key(&mut app, &[], KeyCode::ArrowLeft);
+    app.update();
+    let center = app.world().resource::<GlobeView>().center;
+    assert!(center.lon < -1.0, "Left moves the view west: {center:?}");
+
+    let before = app.world().resource::<GlobeView>().distance;
+    tap_key(&mut app, &[], KeyCode::Equal);
+    for _ in 0..30 {
+        app.update();
+    }
+    let after = app.world().resource::<GlobeView>().distance;
+    assert!(after < before * 0.9, "+ zooms in: {before} -> {after}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn one_escape_closes_the_panel_unless_a_text_field_has_the_keys() {
+    let (mut app, dir) = corpus_app("escape");
+    let brazil = app.world().resource::<Atlas>().find("BRA").unwrap();
+    // A text field (the finder) has the keys: Esc is the field's, the panel stays.
+    app.insert_resource(UiKeyboard(true));
+    app.world_mut().write_message(SelectCountry(Some(brazil)));
+    app.update();
+    tap_key(&mut app, &[], KeyCode::Escape);
+    app.update();
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("BRA"));
+
+    // A link or the topic filter kept egui's focus after a click: still the first Esc closes.
+    app.insert_resource(UiKeyboard(false));
+    tap_key(&mut app, &[], KeyCode::Escape);
+    app.update();
+    app.update();
+    assert_eq!(selected_id(&app), None, "one Esc closes the panel");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -18,6 +18,7 @@ use super::AppSystems;
 use super::camera::{GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance};
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
+use super::keys::{FrameKeys, Keys, Modifiers};
 use super::news::{AskArticles, News, RecentCounts};
 use super::panel::relative_time;
 use super::picking::SelectCountry;
@@ -287,25 +288,24 @@ pub fn tour(featured: &[usize], atlas: &Atlas, counts: Option<&RecentCounts>) ->
     }
 }
 
-fn quit_on_chord(
-    keys: Res<ButtonInput<KeyCode>>,
-    settings: Res<KioskSettings>,
-    mut exit: MessageWriter<AppExit>,
-) {
-    if chord_pressed(&settings.chord, &keys) {
+fn quit_on_chord(mut keys: Keys, settings: Res<KioskSettings>, mut exit: MessageWriter<AppExit>) {
+    if chord_pressed(&settings.chord, &keys.frame()) {
         info!("kiosk: quit chord pressed");
         exit.write(AppExit::Success);
     }
 }
 
-/// Whether the chord's key has just been pressed with exactly its modifiers held.
-pub fn chord_pressed(chord: &Chord, keys: &ButtonInput<KeyCode>) -> bool {
-    let held = |pair: [KeyCode; 2]| keys.any_pressed(pair);
-    held([KeyCode::ControlLeft, KeyCode::ControlRight]) == chord.ctrl
-        && held([KeyCode::AltLeft, KeyCode::AltRight]) == chord.alt
-        && held([KeyCode::ShiftLeft, KeyCode::ShiftRight]) == chord.shift
-        && held([KeyCode::SuperLeft, KeyCode::SuperRight]) == chord.super_key
-        && keys.just_pressed(key_code(chord.key))
+/// Whether the chord's key went down this frame with exactly its modifiers held.
+pub fn chord_pressed(chord: &Chord, keys: &FrameKeys) -> bool {
+    let wanted = Modifiers {
+        ctrl: chord.ctrl,
+        alt: chord.alt,
+        shift: chord.shift,
+        super_key: chord.super_key,
+    };
+    keys.presses
+        .iter()
+        .any(|&(key, held)| key == key_code(chord.key) && held == wanted)
 }
 
 /// The physical key of a chord's key, on a US layout as Bevy names them.
@@ -533,14 +533,30 @@ mod key_code_tests {
 mod chord_pressed_tests {
     use super::*;
 
-    fn keys(held: &[KeyCode], pressed: KeyCode) -> ButtonInput<KeyCode> {
-        let mut input = ButtonInput::default();
-        for key in held {
-            input.press(*key);
-        }
-        input.clear();
-        input.press(pressed);
-        input
+    use bevy::input::ButtonState;
+    use bevy::input::keyboard::{Key, KeyboardInput, NativeKey};
+    use bevy::platform::collections::HashSet;
+
+    /// `held` going down, then `pressed`, all within one frame and all released in it.
+    fn keys(held: &[KeyCode], pressed: KeyCode) -> FrameKeys {
+        let event = |key_code, state| KeyboardInput {
+            key_code,
+            logical_key: Key::Unidentified(NativeKey::Unidentified),
+            state,
+            text: None,
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        };
+        let down = held
+            .iter()
+            .chain([&pressed])
+            .map(|k| event(*k, ButtonState::Pressed));
+        let up = held
+            .iter()
+            .chain([&pressed])
+            .map(|k| event(*k, ButtonState::Released));
+        let events: Vec<KeyboardInput> = down.chain(up).collect();
+        FrameKeys::fold(&mut HashSet::default(), &events)
     }
 
     #[test]
