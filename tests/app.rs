@@ -617,6 +617,7 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
 
     run_for(&mut app, 5.0);
     assert_eq!(phase(&app), Phase::Attract { stop: 0 });
+    run_for(&mut app, 1.5);
     assert_eq!(
         card(&app).as_deref(),
         Some("KEN"),
@@ -672,6 +673,110 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+fn stop(app: &App) -> Option<String> {
+    let atlas = app.world().resource::<Atlas>();
+    app.world()
+        .resource::<Kiosk>()
+        .stop
+        .map(|c| atlas.countries[c].id.clone())
+}
+
+#[test]
+fn each_attract_card_comes_when_its_flight_lands() {
+    let (mut app, dir) = kiosk_app("kiosk-cards", &["KEN", "JPN"]);
+    let mut updates = 0;
+    while stop(&app).as_deref() != Some("KEN") && updates < 100 {
+        app.update();
+        updates += 1;
+        assert_eq!(
+            card(&app),
+            None,
+            "no card before the loop's first flight lands"
+        );
+    }
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        app.update();
+        let flying = app
+            .world()
+            .resource::<GlobeView>()
+            .flight_target()
+            .is_some();
+        let (stop, card) = (stop(&app), card(&app));
+        assert!(
+            card.is_none() || (card == stop && !flying),
+            "a card shows its stop's country, and only once the view is there: {card:?} \
+             over {stop:?}, flying {flying}"
+        );
+        if card.is_some() && seen.last() != Some(&card) {
+            seen.push(card);
+        }
+    }
+    assert_eq!(
+        seen[..2],
+        [Some("KEN".to_string()), Some("JPN".to_string())],
+        "both stops get their card"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
+    let (mut app, dir) = kiosk_app("kiosk-tap", &["KEN", "JPN"]);
+    let kenya = update_until(&mut app, |app| {
+        card(app).as_deref() == Some("KEN")
+            && app
+                .world()
+                .resource::<News>()
+                .articles
+                .as_ref()
+                .is_some_and(|l| l.country == "KEN" && !l.articles.is_empty())
+    });
+    assert!(kenya, "the loop shows Kenya's card with its headlines");
+    let headline = app
+        .world()
+        .resource::<News>()
+        .articles
+        .as_ref()
+        .unwrap()
+        .articles[0]
+        .clone();
+    let atlas = app.world().resource::<Atlas>();
+    let (ken, jpn) = (atlas.find("KEN").unwrap(), atlas.find("JPN").unwrap());
+    // The card as the UI pass lays it out, its first headline across its top.
+    let lay_out = |app: &mut App, country: usize| {
+        let rect = Rect::new(200.0, 300.0, 1080.0, 680.0);
+        app.world_mut().resource_mut::<UiCover>().card = Some(rect);
+        app.world_mut().resource_mut::<Kiosk>().card_layout = Some(app::CardLayout {
+            country,
+            rect,
+            headlines: vec![(Rect::new(220.0, 340.0, 1060.0, 400.0), headline.clone())],
+        });
+    };
+    lay_out(&mut app, ken);
+    let finger = Vec2::new(640.0, 370.0);
+    app.world_mut()
+        .write_message(touch(5, TouchPhase::Started, finger));
+    app.update();
+    // Before the finger lifts, the card under it changes to the next stop's.
+    lay_out(&mut app, jpn);
+    app.world_mut()
+        .write_message(touch(5, TouchPhase::Ended, finger + Vec2::new(3.0, 0.0)));
+    app.update();
+    app.update();
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("KEN"),
+        "Kenya's panel opens"
+    );
+    assert_eq!(
+        app.world().resource::<newsglobe::app::QrView>().0.as_ref(),
+        Some(&headline),
+        "with the tapped headline's code"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn thousands_of_attract_cycles_keep_the_app_flat() {
     let (mut app, dir) = kiosk_app("soak", &[]);
@@ -683,6 +788,11 @@ fn thousands_of_attract_cycles_keep_the_app_flat() {
     app.world_mut()
         .resource_mut::<Time<Fixed>>()
         .set_timestep(Duration::from_secs(2));
+    // And the whole two seconds for the camera, so that each stop's flight lands and its card
+    // shows (virtual time takes at most a quarter second an update by default).
+    app.world_mut()
+        .resource_mut::<Time<Virtual>>()
+        .set_max_delta(Duration::from_secs(2));
     let cycle = |app: &mut App| -> (bool, bool, usize) {
         let (mut reset, mut attracted, mut stops) = (false, false, 0);
         let mut last_card = None;

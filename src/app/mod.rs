@@ -33,7 +33,7 @@ pub use camera::GlobeView;
 pub use globe::{Atlas, Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
 pub use keys::UiKeyboard;
-pub use kiosk::{Kiosk, KioskSettings};
+pub use kiosk::{CardLayout, Kiosk, KioskSettings, QrView};
 pub use news::{
     CountryNews, News, NewsOptions, NewsStatus, RecentCounts, SearchNews, WorldStories,
 };
