@@ -133,10 +133,31 @@ pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
     ))
 }
 
+/// What the kiosk's side panels were last pass, to tell which one was opened last.
+#[derive(Default)]
+struct SidePanels {
+    world: bool,
+    country: Option<usize>,
+    country_last: bool,
+}
+
+/// Which side panels to show, (world, country), when both are asked for in kiosk mode: both
+/// if they leave the globe at least half the window's width, else only the one opened last.
+/// A touch screen's visitor cannot resize the window, and at the kiosk's text scale two
+/// panels can leave the globe a strip (200 pixels of a 1280-pixel screen).
+pub fn side_panels(window: f32, world: f32, country: f32, country_last: bool) -> (bool, bool) {
+    if world + country <= window / 2.0 {
+        (true, true)
+    } else {
+        (!country_last, country_last)
+    }
+}
+
 /// The state the panels read and change besides the selection.
 #[derive(SystemParam)]
 struct PanelState<'w, 's> {
     flag: Local<'s, Flag>,
+    side: Local<'s, SidePanels>,
     filters: ResMut<'w, ArticleFilters>,
     world: ResMut<'w, WorldPanel>,
     focus: ResMut<'w, StoryFocus>,
@@ -180,6 +201,27 @@ fn country_ui(
         &atlas,
         &mut actions,
     );
+    let mut shown = selection.0;
+    if kiosk {
+        let side = &mut *state.side;
+        if selection.0.is_some() && selection.0 != side.country {
+            side.country_last = true;
+        }
+        if state.world.open && !side.world {
+            side.country_last = false;
+        }
+        if state.world.open && selection.0.is_some() {
+            let window = ctx.content_rect().width();
+            let (world, country) =
+                side_panels(window, stories::WORLD_WIDTH, PANEL_WIDTH, side.country_last);
+            state.world.open = world;
+            if !country {
+                actions.select = Some(None);
+                shown = None;
+            }
+        }
+        (side.world, side.country) = (state.world.open, shown);
+    }
     let left_width = stories::world_panel(
         &mut root,
         &mut state.world,
@@ -190,7 +232,7 @@ fn country_ui(
     );
 
     let mut right_width = 0.0;
-    if let Some(index) = selection.0 {
+    if let Some(index) = shown {
         let country = &atlas.countries[index];
         let flag = state
             .flag
@@ -662,6 +704,23 @@ fn fit_viewport(
     };
     if !same {
         camera.viewport = viewport;
+    }
+}
+
+#[cfg(test)]
+mod side_panels_tests {
+    use super::*;
+
+    #[test]
+    fn both_only_where_the_globe_keeps_half_the_window() {
+        let (world, country) = (stories::WORLD_WIDTH, PANEL_WIDTH);
+        // A 1280-pixel kiosk at the 1.5 text scale is 853 points wide.
+        assert_eq!(side_panels(853.0, world, country, true), (false, true));
+        assert_eq!(side_panels(853.0, world, country, false), (true, false));
+        // A 2560-pixel one has room for both.
+        assert_eq!(side_panels(1707.0, world, country, true), (true, true));
+        // Whichever is shown alone leaves the globe at least half of the small screen.
+        assert!(853.0 - world.max(country) >= 853.0 / 2.0);
     }
 }
 
