@@ -350,8 +350,11 @@ fn follow_the_clock(
                 let aim = LatLon::new((shown.label.lat - south).max(-80.0), shown.label.lon);
                 view.fly_to(aim, distance);
                 // The last stop's card goes as the flight leaves; this one's comes as it lands.
+                // A tour of one country keeps its card.
+                if kiosk.stop != Some(country) {
+                    kiosk.card = None;
+                }
                 kiosk.stop = Some(country);
-                kiosk.card = None;
                 ask.write(AskArticles(shown.id.clone()));
             }
             IdleAction::EndAttract => {
@@ -373,7 +376,10 @@ fn follow_the_clock(
 
 /// The stop's card appears once the flight there has landed, not over the last country.
 fn show_the_card_on_landing(view: Res<GlobeView>, mut kiosk: ResMut<Kiosk>) {
-    let card = kiosk.stop.filter(|_| view.flight_target().is_none());
+    let shown = kiosk.card;
+    let card = kiosk
+        .stop
+        .filter(|&stop| view.flight_target().is_none() || shown == Some(stop));
     if kiosk.card != card {
         kiosk.card = card;
     }
@@ -584,6 +590,9 @@ fn attract_card(
         .order(egui::Order::Foreground)
         .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -40.0))
         .interactable(false)
+        // Each card now appears anew: at a software renderer's few frames a second, egui's
+        // fade-in would show a ghost of it for a second or more.
+        .fade_in(false)
         .show(&ctx, |ui| {
             egui::Frame::popup(&ctx.global_style())
                 .fill(egui::Color32::from_black_alpha(215))
