@@ -10,15 +10,15 @@ use bevy::camera::{CameraProjection, ComputedCameraValues, RenderTargetInfo};
 use bevy::input::ButtonState;
 use bevy::input::InputPlugin;
 use bevy::input::keyboard::{Key, KeyboardInput};
-use bevy::input::mouse::MouseButtonInput;
+use bevy::input::mouse::{MouseButtonInput, MouseScrollUnit, MouseWheel};
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
-    self, ArticleFilters, Atlas, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered, Kiosk,
-    News, NewsOptions, Phase, PointerRay, RecentCounts, SearchNews, SelectCountry, Selection,
-    StoryFocus, WorldPanel, WorldTab,
+    self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
+    Kiosk, News, NewsOptions, Phase, PointerRay, RecentCounts, SearchNews, SelectCountry,
+    Selection, StoryFocus, UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
 use newsglobe::config;
 use newsglobe::geo::LatLon;
@@ -192,6 +192,123 @@ fn a_whole_drag_within_one_frame_still_turns_the_globe() {
     // Dragging right brings the west into view: the centre moves west.
     assert!(center.lon < -1.0, "{center:?}");
     assert_eq!(selected_id(&app), None);
+}
+
+/// A wheel turned by `lines` notches (negative scrolls down), as the window reports it: both
+/// as a message of its own and in the window's ordered event stream.
+fn wheel(app: &mut App, lines: f32) {
+    let wheel = MouseWheel {
+        unit: MouseScrollUnit::Line,
+        x: 0.0,
+        y: lines,
+        window: Entity::PLACEHOLDER,
+        phase: TouchPhase::Moved,
+    };
+    app.world_mut().write_message(wheel);
+    app.world_mut()
+        .write_message(WindowEvent::MouseWheel(wheel));
+}
+
+#[test]
+fn the_wheel_over_a_panel_leaves_the_globe_and_over_the_globe_zooms() {
+    let mut app = app();
+    // A 340-pixel panel on the right of a 1280 x 720 window, as the last UI pass left it.
+    app.world_mut().resource_mut::<UiCover>().free = Some(Rect::new(0.0, 0.0, 940.0, 720.0));
+    app.update();
+    let before = app.world().resource::<GlobeView>().distance;
+
+    app.world_mut()
+        .write_message(cursor(Vec2::new(1100.0, 300.0)));
+    wheel(&mut app, -3.0);
+    for _ in 0..30 {
+        app.update();
+    }
+    let over_panel = app.world().resource::<GlobeView>().distance;
+    assert_eq!(
+        over_panel, before,
+        "scrolling the panel's list leaves the globe"
+    );
+
+    app.world_mut()
+        .write_message(cursor(Vec2::new(400.0, 300.0)));
+    wheel(&mut app, -3.0);
+    for _ in 0..30 {
+        app.update();
+    }
+    let over_globe = app.world().resource::<GlobeView>().distance;
+    assert!(
+        over_globe > before * 1.2,
+        "scrolling down over the globe zooms out: {before} -> {over_globe}"
+    );
+}
+
+/// `key` going down then up, both before the next update, as on a slow frame.
+fn tap_key(app: &mut App, held: &[KeyCode], key: KeyCode) {
+    let event = |key_code, state| KeyboardInput {
+        key_code,
+        logical_key: Key::Unidentified(bevy::input::keyboard::NativeKey::Unidentified),
+        state,
+        text: None,
+        repeat: false,
+        window: Entity::PLACEHOLDER,
+    };
+    for &k in held.iter().chain([&key]) {
+        app.world_mut()
+            .write_message(event(k, ButtonState::Pressed));
+    }
+    for &k in held.iter().chain([&key]) {
+        app.world_mut()
+            .write_message(event(k, ButtonState::Released));
+    }
+}
+
+#[test]
+fn keys_tapped_within_one_frame_still_act() {
+    let (mut app, dir) = corpus_app("keys");
+    look_at(&mut app, 0.0, 0.0);
+
+    tap_key(&mut app, &[KeyCode::ControlLeft], KeyCode::KeyF);
+    app.update();
+    assert!(
+        app.world().resource::<Finder>().focus,
+        "Ctrl+F puts the cursor in the finder"
+    );
+
+    tap_key(&mut app, &[], KeyCode::ArrowLeft);
+    app.update();
+    let center = app.world().resource::<GlobeView>().center;
+    assert!(center.lon < -1.0, "Left moves the view west: {center:?}");
+
+    let before = app.world().resource::<GlobeView>().distance;
+    tap_key(&mut app, &[], KeyCode::Equal);
+    for _ in 0..30 {
+        app.update();
+    }
+    let after = app.world().resource::<GlobeView>().distance;
+    assert!(after < before * 0.9, "+ zooms in: {before} -> {after}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn one_escape_closes_the_panel_unless_a_text_field_has_the_keys() {
+    let (mut app, dir) = corpus_app("escape");
+    let brazil = app.world().resource::<Atlas>().find("BRA").unwrap();
+    // A text field (the finder) has the keys: Esc is the field's, the panel stays.
+    app.insert_resource(UiKeyboard(true));
+    app.world_mut().write_message(SelectCountry(Some(brazil)));
+    app.update();
+    tap_key(&mut app, &[], KeyCode::Escape);
+    app.update();
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("BRA"));
+
+    // A link or the topic filter kept egui's focus after a click: still the first Esc closes.
+    app.insert_resource(UiKeyboard(false));
+    tap_key(&mut app, &[], KeyCode::Escape);
+    app.update();
+    app.update();
+    assert_eq!(selected_id(&app), None, "one Esc closes the panel");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -500,6 +617,7 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
 
     run_for(&mut app, 5.0);
     assert_eq!(phase(&app), Phase::Attract { stop: 0 });
+    run_for(&mut app, 1.5);
     assert_eq!(
         card(&app).as_deref(),
         Some("KEN"),
@@ -555,6 +673,110 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+fn stop(app: &App) -> Option<String> {
+    let atlas = app.world().resource::<Atlas>();
+    app.world()
+        .resource::<Kiosk>()
+        .stop
+        .map(|c| atlas.countries[c].id.clone())
+}
+
+#[test]
+fn each_attract_card_comes_when_its_flight_lands() {
+    let (mut app, dir) = kiosk_app("kiosk-cards", &["KEN", "JPN"]);
+    let mut updates = 0;
+    while stop(&app).as_deref() != Some("KEN") && updates < 100 {
+        app.update();
+        updates += 1;
+        assert_eq!(
+            card(&app),
+            None,
+            "no card before the loop's first flight lands"
+        );
+    }
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        app.update();
+        let flying = app
+            .world()
+            .resource::<GlobeView>()
+            .flight_target()
+            .is_some();
+        let (stop, card) = (stop(&app), card(&app));
+        assert!(
+            card.is_none() || (card == stop && !flying),
+            "a card shows its stop's country, and only once the view is there: {card:?} \
+             over {stop:?}, flying {flying}"
+        );
+        if card.is_some() && seen.last() != Some(&card) {
+            seen.push(card);
+        }
+    }
+    assert_eq!(
+        seen[..2],
+        [Some("KEN".to_string()), Some("JPN".to_string())],
+        "both stops get their card"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
+    let (mut app, dir) = kiosk_app("kiosk-tap", &["KEN", "JPN"]);
+    let kenya = update_until(&mut app, |app| {
+        card(app).as_deref() == Some("KEN")
+            && app
+                .world()
+                .resource::<News>()
+                .articles
+                .as_ref()
+                .is_some_and(|l| l.country == "KEN" && !l.articles.is_empty())
+    });
+    assert!(kenya, "the loop shows Kenya's card with its headlines");
+    let headline = app
+        .world()
+        .resource::<News>()
+        .articles
+        .as_ref()
+        .unwrap()
+        .articles[0]
+        .clone();
+    let atlas = app.world().resource::<Atlas>();
+    let (ken, jpn) = (atlas.find("KEN").unwrap(), atlas.find("JPN").unwrap());
+    // The card as the UI pass lays it out, its first headline across its top.
+    let lay_out = |app: &mut App, country: usize| {
+        let rect = Rect::new(200.0, 300.0, 1080.0, 680.0);
+        app.world_mut().resource_mut::<UiCover>().card = Some(rect);
+        app.world_mut().resource_mut::<Kiosk>().card_layout = Some(app::CardLayout {
+            country,
+            rect,
+            headlines: vec![(Rect::new(220.0, 340.0, 1060.0, 400.0), headline.clone())],
+        });
+    };
+    lay_out(&mut app, ken);
+    let finger = Vec2::new(640.0, 370.0);
+    app.world_mut()
+        .write_message(touch(5, TouchPhase::Started, finger));
+    app.update();
+    // Before the finger lifts, the card under it changes to the next stop's.
+    lay_out(&mut app, jpn);
+    app.world_mut()
+        .write_message(touch(5, TouchPhase::Ended, finger + Vec2::new(3.0, 0.0)));
+    app.update();
+    app.update();
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("KEN"),
+        "Kenya's panel opens"
+    );
+    assert_eq!(
+        app.world().resource::<newsglobe::app::QrView>().0.as_ref(),
+        Some(&headline),
+        "with the tapped headline's code"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn thousands_of_attract_cycles_keep_the_app_flat() {
     let (mut app, dir) = kiosk_app("soak", &[]);
@@ -566,6 +788,11 @@ fn thousands_of_attract_cycles_keep_the_app_flat() {
     app.world_mut()
         .resource_mut::<Time<Fixed>>()
         .set_timestep(Duration::from_secs(2));
+    // And the whole two seconds for the camera, so that each stop's flight lands and its card
+    // shows (virtual time takes at most a quarter second an update by default).
+    app.world_mut()
+        .resource_mut::<Time<Virtual>>()
+        .set_max_delta(Duration::from_secs(2));
     let cycle = |app: &mut App| -> (bool, bool, usize) {
         let (mut reset, mut attracted, mut stops) = (false, false, 0);
         let mut last_card = None;

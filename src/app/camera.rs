@@ -9,10 +9,10 @@
 
 use bevy::input::keyboard::KeyCode;
 use bevy::prelude::*;
-use bevy_egui::input::EguiWantsInput;
 
 use super::AppSystems;
 use super::globe::{Atlas, Globe};
+use super::keys::{FrameKeys, Keys, UiKeyboard};
 use super::picking::Selection;
 use super::pointer::{Dragging, GlobeDrag, GlobeZoom};
 use crate::geo::{Country, EARTH_RADIUS_KM, LatLon};
@@ -38,6 +38,8 @@ const ZOOM_TAU: f64 = 0.08;
 const FLIGHT_SECONDS: f64 = 1.4;
 /// Keyboard rotation, in screen heights per second.
 const KEY_SPIN: f64 = 0.6;
+/// How long an arrow or +/- tapped within one frame counts as held: a nudge a person sees.
+const KEY_TAP_SECONDS: f64 = 0.15;
 
 /// Marks the camera the globe is seen through.
 #[derive(Component)]
@@ -203,8 +205,8 @@ fn steer(
     time: Res<Time>,
     mut drags: MessageReader<GlobeDrag>,
     mut zooms: MessageReader<GlobeZoom>,
-    keys: Option<Res<ButtonInput<KeyCode>>>,
-    egui: Option<Res<EguiWantsInput>>,
+    mut keys: Keys,
+    ui_keyboard: Option<Res<UiKeyboard>>,
     dragging: Res<Dragging>,
     selection: Res<Selection>,
     camera: Query<&Camera, With<GlobeCamera>>,
@@ -237,8 +239,8 @@ fn steer(
         view.target_distance =
             (view.target_distance * zoom.0 as f64).clamp(MIN_DISTANCE, MAX_DISTANCE);
     }
-    let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
-    if let Some(keys) = keys.filter(|_| !typing) {
+    let keys = keys.frame();
+    if !ui_keyboard.is_some_and(|ui| ui.0) {
         keyboard(&keys, dt, &mut view);
     }
 
@@ -273,17 +275,16 @@ fn steer(
     }
 }
 
-fn keyboard(keys: &ButtonInput<KeyCode>, dt: f64, view: &mut GlobeView) {
-    if keys.get_pressed().next().is_some() {
+fn keyboard(keys: &FrameKeys, dt: f64, view: &mut GlobeView) {
+    if keys.any() {
         view.idle_seconds = 0.0;
     }
     if keys.just_pressed(KeyCode::Home) {
         view.fly_to(HOME, HOME_DISTANCE);
         return;
     }
-    let axis = |neg: KeyCode, pos: KeyCode| {
-        keys.pressed(pos) as i32 as f32 - keys.pressed(neg) as i32 as f32
-    };
+    let seconds = |held: &[KeyCode]| keys.held_seconds(held, dt, KEY_TAP_SECONDS);
+    let axis = |neg: KeyCode, pos: KeyCode| (seconds(&[pos]) - seconds(&[neg])) as f32;
     let arrows = Vec2::new(
         axis(KeyCode::ArrowLeft, KeyCode::ArrowRight),
         axis(KeyCode::ArrowUp, KeyCode::ArrowDown),
@@ -291,15 +292,14 @@ fn keyboard(keys: &ButtonInput<KeyCode>, dt: f64, view: &mut GlobeView) {
     if arrows != Vec2::ZERO {
         view.flight = None;
         // An arrow moves the view the way it points: the globe turns the other way.
-        let pixels = -arrows * (KEY_SPIN * view.viewport_height * dt) as f32;
+        let pixels = -arrows * (KEY_SPIN * view.viewport_height) as f32;
         view.rotate_by_pixels(pixels);
     }
-    let zoom_in = keys.any_pressed([KeyCode::Equal, KeyCode::NumpadAdd]);
-    let zoom_out = keys.any_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]);
-    let direction = zoom_out as i32 - zoom_in as i32;
-    if direction != 0 {
+    let zoom_in = seconds(&[KeyCode::Equal, KeyCode::NumpadAdd]);
+    let zoom_out = seconds(&[KeyCode::Minus, KeyCode::NumpadSubtract]);
+    if zoom_in != zoom_out {
         view.flight = None;
-        view.target_distance = (view.target_distance * (1.5 * direction as f64 * dt).exp())
+        view.target_distance = (view.target_distance * (1.5 * (zoom_out - zoom_in)).exp())
             .clamp(MIN_DISTANCE, MAX_DISTANCE);
     }
 }

@@ -5,22 +5,32 @@
 //! or wheel ends the loop at once. Links open no browser: an article shows as a QR code a
 //! visitor scans with a phone. The only way out is the key chord from the config.
 //!
+//! Each stop's card appears when the flight there lands, with the country's flag and name at
+//! once and its headlines as they arrive (never "no news" before the news thread has said
+//! so), and the view aims south of the country by what the card covers. A tap on the card
+//! acts on the card that was under the finger when it went down, even if the card has
+//! changed or gone by the time it lifts: the touch itself ends the loop.
+//!
 //! The timing is [`IdleClock`]'s, a pure state machine; this file feeds it input and time and
 //! carries out what it says. [`plugin`] is the headless part (tested with a manual clock);
 //! [`ui_plugin`] draws the card and the QR view. The borderless fullscreen window, the
 //! hidden cursor and the ignored close requests are set where the window is made (`run`).
 
+use bevy::input::ButtonState;
+use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use bevy::window::WindowEvent;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::AppSystems;
-use super::camera::{GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance};
+use super::camera::{FOV_DEG, GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance};
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
+use super::keys::{FrameKeys, Keys, Modifiers};
 use super::news::{AskArticles, News, RecentCounts};
-use super::panel::relative_time;
+use super::panel::{logical_rect, relative_time};
 use super::picking::SelectCountry;
+use super::pointer::{TAP_SLOP, UiCover};
 use super::qr::qr_image;
 use super::stories::{ArticleFilters, Finder, StoryFocus, WorldPanel};
 use crate::config::{self, Chord, ChordKey};
@@ -38,9 +48,10 @@ const CURSOR_SLOP: f32 = 4.0;
 const CARD_HEADLINES: usize = 3;
 /// Pixels per QR module: big enough for a phone to read off a screen at arm's length.
 const QR_MODULE_PX: usize = 6;
-/// How far south of a toured country the view aims, in degrees: at the tour's distance this
-/// puts the country in the upper half of the screen, clear of the headline card.
-const CARD_OFFSET_DEG: f64 = 10.0;
+/// Where the card's top edge is, as a share of the window's height from the top, until a
+/// card has been laid out: what one with three headlines measures at the kiosk's 1.5 text
+/// scale on a 1280 x 720 screen.
+const CARD_TOP_GUESS: f32 = 0.36;
 /// The loop's view of a country is never closer than this: the card covers the bottom of
 /// the screen, and the country should be seen among its neighbours.
 const TOUR_MIN_DISTANCE: f64 = 2.2;
@@ -87,8 +98,17 @@ impl KioskSettings {
 #[derive(Resource, Debug)]
 pub struct Kiosk {
     clock: IdleClock,
-    /// The country the attract card is about (an index into [`Atlas::countries`]).
+    /// The country the loop is at (an index into [`Atlas::countries`]), from the moment the
+    /// flight there starts.
+    pub stop: Option<usize>,
+    /// The country whose attract card is shown: the stop's, once the flight there has landed.
     pub card: Option<usize>,
+    /// Where the last UI pass drew the card, for taps on it.
+    pub card_layout: Option<CardLayout>,
+    /// The card's top edge as a share of the window's height, as last laid out.
+    card_top: f32,
+    /// What a finger or the mouse went down on, while it is down.
+    pressed: Option<CardPress>,
     /// The countries of this run of the loop, fixed when it starts so that news arriving
     /// meanwhile cannot reorder it under the visitor's eyes.
     tour: Vec<usize>,
@@ -108,6 +128,34 @@ impl Kiosk {
     }
 }
 
+/// The attract card as drawn, in the window's logical pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardLayout {
+    pub country: usize,
+    pub rect: Rect,
+    /// Each headline's rectangle and its article.
+    pub headlines: Vec<(Rect, Article)>,
+}
+
+impl CardLayout {
+    /// What a tap at `at` is on: the card's country, and the headline under it if any.
+    pub fn hit(&self, at: Vec2) -> Option<(usize, Option<Article>)> {
+        let article = self.headlines.iter().find(|(r, _)| r.contains(at));
+        self.rect
+            .contains(at)
+            .then(|| (self.country, article.map(|(_, a)| a.clone())))
+    }
+}
+
+/// A press on the card: what was under it, and where it went down.
+#[derive(Debug, Clone)]
+struct CardPress {
+    id: u64,
+    at: Vec2,
+    country: usize,
+    article: Option<Article>,
+}
+
 /// In kiosk mode, the article whose link is shown as a QR code; its presence as a resource
 /// is what turns links into QR codes.
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
@@ -123,7 +171,11 @@ pub fn plugin(app: &mut App) {
         .map_or(0.0, Time::elapsed_secs_f64);
     app.insert_resource(Kiosk {
         clock: IdleClock::new(settings.times, now),
+        stop: None,
         card: None,
+        card_layout: None,
+        card_top: CARD_TOP_GUESS,
+        pressed: None,
         tour: Vec::new(),
         resets: 0,
     })
@@ -133,6 +185,7 @@ pub fn plugin(app: &mut App) {
         (
             (watch_input, quit_on_chord).in_set(AppSystems::Input),
             follow_the_clock.in_set(AppSystems::Pick),
+            show_the_card_on_landing.in_set(AppSystems::Present),
         ),
     );
 }
@@ -165,28 +218,82 @@ fn forget_the_last_visit(
 /// Any touch, click, key, wheel or pointer movement is someone there. A pointer's first
 /// report, and reports that do not move it, are not: a window that opens under a resting
 /// mouse hears where it is, and that must not stop the loop.
+///
+/// A press on the attract card is the card's: lifted within [`TAP_SLOP`] of where it went
+/// down, it opens the card's country, and on a headline that article's code.
 fn watch_input(
     time: Res<Time<Real>>,
     mut events: MessageReader<WindowEvent>,
     mut kiosk: ResMut<Kiosk>,
     mut cursor: Local<Option<Vec2>>,
+    mut select: MessageWriter<SelectCountry>,
+    mut qr: ResMut<QrView>,
 ) {
+    const MOUSE: u64 = u64::MAX;
     let mut inputs = 0;
     for event in events.read() {
-        inputs += match event {
+        let (id, at, phase) = match event {
             WindowEvent::CursorMoved(moved) => {
                 let moved_from = cursor.replace(moved.position);
-                moved_from.is_some_and(|from| from.distance(moved.position) > CURSOR_SLOP) as usize
+                inputs += moved_from.is_some_and(|from| from.distance(moved.position) > CURSOR_SLOP)
+                    as usize;
+                (MOUSE, moved.position, TouchPhase::Moved)
+            }
+            WindowEvent::MouseButtonInput(press) => {
+                inputs += 1;
+                let Some(at) = *cursor else { continue };
+                let phase = match press.state {
+                    ButtonState::Pressed => TouchPhase::Started,
+                    ButtonState::Released => TouchPhase::Ended,
+                };
+                (MOUSE, at, phase)
+            }
+            WindowEvent::TouchInput(touch) => {
+                inputs += 1;
+                (touch.id, touch.position, touch.phase)
             }
             WindowEvent::KeyboardInput(_)
-            | WindowEvent::MouseButtonInput(_)
             | WindowEvent::MouseWheel(_)
-            | WindowEvent::TouchInput(_)
-            | WindowEvent::PinchGesture(_) => 1,
-            _ => 0,
+            | WindowEvent::PinchGesture(_) => {
+                inputs += 1;
+                continue;
+            }
+            _ => continue,
         };
+        match phase {
+            TouchPhase::Started => {
+                let hit = kiosk.card_layout.as_ref().and_then(|card| card.hit(at));
+                kiosk.pressed = hit.map(|(country, article)| CardPress {
+                    id,
+                    at,
+                    country,
+                    article,
+                });
+            }
+            TouchPhase::Moved => {
+                if kiosk
+                    .pressed
+                    .as_ref()
+                    .is_some_and(|p| p.id == id && p.at.distance(at) > TAP_SLOP)
+                {
+                    kiosk.pressed = None;
+                }
+            }
+            TouchPhase::Ended | TouchPhase::Canceled => {
+                let Some(press) = kiosk.pressed.take_if(|p| p.id == id) else {
+                    continue;
+                };
+                if phase == TouchPhase::Ended && press.at.distance(at) <= TAP_SLOP {
+                    select.write(SelectCountry(Some(press.country)));
+                    if press.article.is_some() {
+                        qr.0 = press.article;
+                    }
+                }
+            }
+        }
     }
     if inputs > 0 && kiosk.clock.input(time.elapsed_secs_f64()) == Some(IdleAction::EndAttract) {
+        kiosk.stop = None;
         kiosk.card = None;
     }
 }
@@ -222,6 +329,7 @@ fn follow_the_clock(
                 panels.focus.0 = None;
                 panels.finder.text.clear();
                 panels.qr.0 = None;
+                kiosk.stop = None;
                 kiosk.card = None;
                 kiosk.resets += 1;
                 view.fly_to(HOME, HOME_DISTANCE);
@@ -234,16 +342,25 @@ fn follow_the_clock(
                     continue;
                 };
                 let shown = &atlas.countries[country];
-                // Aim south of the country so that it shows above the card.
-                let aim = LatLon::new(
-                    (shown.label.lat - CARD_OFFSET_DEG).max(-80.0),
-                    shown.label.lon,
-                );
-                view.fly_to(aim, fit_distance(shown).max(TOUR_MIN_DISTANCE));
-                kiosk.card = Some(country);
+                // Aim south of the country so that it shows in the middle of what the card
+                // leaves of the screen above it.
+                let distance = fit_distance(shown).max(TOUR_MIN_DISTANCE);
+                let above_centre = 1.0 - f64::from(kiosk.card_top);
+                let south = aim_offset_deg(above_centre, distance, FOV_DEG.to_radians());
+                let aim = LatLon::new((shown.label.lat - south).max(-80.0), shown.label.lon);
+                view.fly_to(aim, distance);
+                // The last stop's card goes as the flight leaves; this one's comes as it lands.
+                // A tour of one country keeps its card.
+                if kiosk.stop != Some(country) {
+                    kiosk.card = None;
+                }
+                kiosk.stop = Some(country);
                 ask.write(AskArticles(shown.id.clone()));
             }
-            IdleAction::EndAttract => kiosk.card = None,
+            IdleAction::EndAttract => {
+                kiosk.stop = None;
+                kiosk.card = None;
+            }
         }
     }
     // The configured turn belongs to the loop; the rest of the time the globe idles as it
@@ -255,6 +372,33 @@ fn follow_the_clock(
     if view.idle_spin != spin {
         view.idle_spin = spin;
     }
+}
+
+/// The stop's card appears once the flight there has landed, not over the last country.
+fn show_the_card_on_landing(view: Res<GlobeView>, mut kiosk: ResMut<Kiosk>) {
+    let shown = kiosk.card;
+    let card = kiosk
+        .stop
+        .filter(|&stop| view.flight_target().is_none() || shown == Some(stop));
+    if kiosk.card != card {
+        kiosk.card = card;
+    }
+}
+
+/// How many degrees south of a country to aim for it to show `above_centre` of the way from
+/// the screen's centre to its top edge (0 at the centre, 1 at the edge), for a camera at
+/// `distance` globe radii with vertical field of view `fov`: exact on the sphere, not the
+/// small-angle guess, since the card pushes the country far from the centre. A point past
+/// the globe's edge is not on screen; the aim stops at the edge.
+pub fn aim_offset_deg(above_centre: f64, distance: f64, fov: f64) -> f64 {
+    // The ray to that screen point makes an angle with the view axis whose tangent is `t`;
+    // the sphere point at angle θ from the centre is seen at tan = sin θ / (d − cos θ).
+    let t = above_centre.clamp(0.0, 1.0) * (fov / 2.0).tan();
+    let reach = t * distance / (1.0 + t * t).sqrt();
+    if reach >= 1.0 {
+        return (1.0 / distance).acos().to_degrees();
+    }
+    (reach.asin() - t.atan()).to_degrees()
 }
 
 /// The countries the loop visits: the featured ones, else the day's busiest, else a fixed
@@ -287,25 +431,24 @@ pub fn tour(featured: &[usize], atlas: &Atlas, counts: Option<&RecentCounts>) ->
     }
 }
 
-fn quit_on_chord(
-    keys: Res<ButtonInput<KeyCode>>,
-    settings: Res<KioskSettings>,
-    mut exit: MessageWriter<AppExit>,
-) {
-    if chord_pressed(&settings.chord, &keys) {
+fn quit_on_chord(mut keys: Keys, settings: Res<KioskSettings>, mut exit: MessageWriter<AppExit>) {
+    if chord_pressed(&settings.chord, &keys.frame()) {
         info!("kiosk: quit chord pressed");
         exit.write(AppExit::Success);
     }
 }
 
-/// Whether the chord's key has just been pressed with exactly its modifiers held.
-pub fn chord_pressed(chord: &Chord, keys: &ButtonInput<KeyCode>) -> bool {
-    let held = |pair: [KeyCode; 2]| keys.any_pressed(pair);
-    held([KeyCode::ControlLeft, KeyCode::ControlRight]) == chord.ctrl
-        && held([KeyCode::AltLeft, KeyCode::AltRight]) == chord.alt
-        && held([KeyCode::ShiftLeft, KeyCode::ShiftRight]) == chord.shift
-        && held([KeyCode::SuperLeft, KeyCode::SuperRight]) == chord.super_key
-        && keys.just_pressed(key_code(chord.key))
+/// Whether the chord's key went down this frame with exactly its modifiers held.
+pub fn chord_pressed(chord: &Chord, keys: &FrameKeys) -> bool {
+    let wanted = Modifiers {
+        ctrl: chord.ctrl,
+        alt: chord.alt,
+        shift: chord.shift,
+        super_key: chord.super_key,
+    };
+    keys.presses
+        .iter()
+        .any(|&(key, held)| key == key_code(chord.key) && held == wanted)
 }
 
 /// The physical key of a chord's key, on a US layout as Bevy names them.
@@ -376,75 +519,129 @@ pub fn key_code(key: ChordKey) -> KeyCode {
     .unwrap_or(KeyCode::Escape)
 }
 
+/// What the card says under the country's name.
+#[derive(Debug, PartialEq)]
+pub enum CardNews<'a> {
+    /// The news thread has not answered for this country yet.
+    Loading,
+    /// It has: nothing stored from here.
+    Nothing,
+    Headlines(&'a [Article]),
+}
+
+/// The card's news for `country`: only the news thread's answer for that very country counts,
+/// so a card never says "no news" while the last country's answer is still the latest.
+pub fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
+    match news
+        .articles
+        .as_ref()
+        .filter(|listed| listed.country == country)
+    {
+        None => CardNews::Loading,
+        Some(listed) if listed.articles.is_empty() => CardNews::Nothing,
+        Some(listed) => {
+            CardNews::Headlines(&listed.articles[..listed.articles.len().min(CARD_HEADLINES)])
+        }
+    }
+}
+
 /// The attract loop's card: the country's flag, name and top headlines, and what to do.
+/// The flag is read as the flight leaves, so that it is there when the card shows.
 fn attract_card(
     mut contexts: EguiContexts,
-    kiosk: Res<Kiosk>,
+    mut kiosk: ResMut<Kiosk>,
+    mut cover: ResMut<UiCover>,
     news: Res<News>,
     atlas: Res<Atlas>,
     mut flag: Local<Option<(usize, Option<egui::TextureHandle>)>>,
-    mut shown_before: Local<(Option<usize>, usize)>,
+    mut shown_before: Local<Option<(usize, usize)>>,
 ) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if let Some(stop) = kiosk.stop
+        && flag.as_ref().is_none_or(|(c, _)| *c != stop)
+    {
+        let texture = super::panel::load_flag(&atlas.countries[stop].id)
+            .map(|image| ctx.load_texture("attract-flag", image, egui::TextureOptions::LINEAR));
+        *flag = Some((stop, texture));
+    }
     let Some(country) = kiosk.card else {
+        *shown_before = None;
+        kiosk.card_layout = None;
+        if cover.card.is_some() {
+            cover.card = None;
+        }
         return Ok(());
     };
-    let ctx = contexts.ctx_mut()?.clone();
-    if flag.as_ref().is_none_or(|(c, _)| *c != country) {
-        let texture = super::panel::load_flag(&atlas.countries[country].id)
-            .map(|image| ctx.load_texture("attract-flag", image, egui::TextureOptions::LINEAR));
-        *flag = Some((country, texture));
-    }
     let shown = &atlas.countries[country];
-    let articles = news
-        .articles
-        .as_ref()
-        .filter(|listed| listed.country == shown.id)
-        .map(|listed| listed.articles.as_slice())
-        .unwrap_or_default();
+    let content = card_news(&news, &shown.id);
     // The card is anchored by its bottom, placed from last frame's size: when its content
     // changes, lay the frame out again rather than show it overflowing for a frame (which,
     // at a software renderer's few frames a second, a visitor sees).
-    let shown_now = (Some(country), articles.len().min(CARD_HEADLINES));
-    if std::mem::replace(&mut *shown_before, shown_now) != shown_now {
+    let lines = match content {
+        CardNews::Headlines(articles) => articles.len(),
+        CardNews::Loading | CardNews::Nothing => 0,
+    };
+    if shown_before.replace((country, lines)) != Some((country, lines)) {
         ctx.request_discard("the attract card changed");
     }
     let now = crate::news::now();
-    egui::Area::new("attract-card".into())
+    let mut headlines = Vec::new();
+    let area = egui::Area::new("attract-card".into())
         .order(egui::Order::Foreground)
-        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -48.0))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -40.0))
         .interactable(false)
+        // Each card now appears anew: at a software renderer's few frames a second, egui's
+        // fade-in would show a ghost of it for a second or more.
+        .fade_in(false)
         .show(&ctx, |ui| {
             egui::Frame::popup(&ctx.global_style())
                 .fill(egui::Color32::from_black_alpha(215))
-                .inner_margin(20.0)
+                .inner_margin(egui::Margin::symmetric(20, 14))
                 .show(ui, |ui| {
                     ui.set_width(620.0);
                     ui.horizontal(|ui| {
-                        if let Some((_, Some(texture))) = flag.as_ref() {
+                        if let Some((_, Some(texture))) =
+                            flag.as_ref().filter(|(c, _)| *c == country)
+                        {
                             let size = texture.size_vec2();
-                            let height = 30.0;
+                            let height = 26.0;
                             ui.add(egui::Image::new((
                                 texture.id(),
                                 egui::vec2(size.x / size.y * height, height),
                             )));
                         }
-                        ui.label(egui::RichText::new(&shown.name).size(30.0).strong());
+                        ui.label(egui::RichText::new(&shown.name).size(26.0).strong());
                     });
-                    ui.add_space(6.0);
-                    if articles.is_empty() {
-                        ui.label("No news stored from here yet.");
+                    match content {
+                        CardNews::Loading => {
+                            ui.weak("Getting the latest headlines…");
+                        }
+                        CardNews::Nothing => {
+                            ui.label("No news stored from here yet.");
+                        }
+                        CardNews::Headlines(articles) => {
+                            for article in articles {
+                                let (title, _) = english(article);
+                                // One line each: the card's height stays what the view
+                                // was aimed for.
+                                let top = ui
+                                    .add(
+                                        egui::Label::new(
+                                            egui::RichText::new(title).size(18.0).strong(),
+                                        )
+                                        .truncate(),
+                                    )
+                                    .rect;
+                                let byline = ui.weak(format!(
+                                    "{} · {}",
+                                    article.outlet,
+                                    relative_time(now - article.published)
+                                ));
+                                let rect = top.union(byline.rect);
+                                headlines.push((rect, article.clone()));
+                            }
+                        }
                     }
-                    for article in articles.iter().take(CARD_HEADLINES) {
-                        let (title, _) = english(article);
-                        ui.label(egui::RichText::new(title).size(19.0).strong());
-                        ui.weak(format!(
-                            "{} · {}",
-                            article.outlet,
-                            relative_time(now - article.published)
-                        ));
-                        ui.add_space(4.0);
-                    }
-                    ui.add_space(6.0);
                     ui.label(
                         egui::RichText::new(
                             "Touch the globe to explore: drag to spin, pinch to zoom, tap a country",
@@ -453,6 +650,22 @@ fn attract_card(
                     );
                 });
         });
+    let rect = area.response.rect;
+    let layout = CardLayout {
+        country,
+        rect: logical_rect(&ctx, rect),
+        headlines: headlines
+            .into_iter()
+            .map(|(r, article)| (logical_rect(&ctx, r), article))
+            .collect(),
+    };
+    kiosk.card_top = rect.top() / ctx.content_rect().height().max(1.0);
+    if cover.card != Some(layout.rect) {
+        cover.card = Some(layout.rect);
+    }
+    if kiosk.card_layout.as_ref() != Some(&layout) {
+        kiosk.card_layout = Some(layout);
+    }
     Ok(())
 }
 
@@ -513,6 +726,84 @@ fn qr_view(
 }
 
 #[cfg(test)]
+mod aim_offset_deg_tests {
+    use super::*;
+
+    /// Where on the screen (0 at the centre, 1 at the top edge) a point `deg` north of the
+    /// view's centre shows: the forward projection the aim inverts.
+    fn seen_at(deg: f64, distance: f64, fov: f64) -> f64 {
+        let theta = deg.to_radians();
+        (theta.sin() / (distance - theta.cos())) / (fov / 2.0).tan()
+    }
+
+    #[test]
+    fn puts_the_country_where_asked() {
+        let fov = FOV_DEG.to_radians();
+        for (share, distance) in [(0.3, 2.2), (0.64, 2.2), (0.64, 3.5), (0.5, 4.2)] {
+            let deg = aim_offset_deg(share, distance, fov);
+            let seen = seen_at(deg, distance, fov);
+            assert!((seen - share).abs() < 1e-9, "{share} at {distance}: {seen}");
+        }
+        assert_eq!(aim_offset_deg(0.0, 2.2, fov), 0.0);
+    }
+
+    #[test]
+    fn the_old_ten_degrees_left_the_country_under_a_real_card() {
+        // The card's top at 36% of the screen from the top: the country belongs 64% of the
+        // way up from the centre, and ten degrees south put it not half the way, under the
+        // card's top edge.
+        let fov = FOV_DEG.to_radians();
+        let seen = seen_at(10.0, TOUR_MIN_DISTANCE, fov);
+        assert!(seen < 0.5, "{seen}");
+        let deg = aim_offset_deg(1.0 - f64::from(CARD_TOP_GUESS), TOUR_MIN_DISTANCE, fov);
+        assert!((13.0..25.0).contains(&deg), "{deg}");
+    }
+
+    #[test]
+    fn stops_at_the_globes_edge() {
+        let fov = FOV_DEG.to_radians();
+        // From far away the whole globe fits the screen: its top edge is below the screen's.
+        let edge = aim_offset_deg(1.0, 8.0, fov);
+        assert!(
+            (edge - (1.0f64 / 8.0).acos().to_degrees()).abs() < 1e-9,
+            "{edge}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod card_news_tests {
+    use super::*;
+    use crate::app::CountryNews;
+
+    fn answer(country: &str, articles: Vec<Article>) -> News {
+        News {
+            articles: Some(CountryNews {
+                country: country.into(),
+                articles,
+                topics: Vec::new(),
+                stories: Default::default(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn says_no_news_only_when_the_answer_for_this_country_is_empty() {
+        assert_eq!(card_news(&News::default(), "KEN"), CardNews::Loading);
+        assert_eq!(
+            card_news(&answer("JPN", Vec::new()), "KEN"),
+            CardNews::Loading,
+            "the last stop's answer is not this one's"
+        );
+        assert_eq!(
+            card_news(&answer("KEN", Vec::new()), "KEN"),
+            CardNews::Nothing
+        );
+    }
+}
+
+#[cfg(test)]
 mod key_code_tests {
     use super::*;
 
@@ -533,14 +824,30 @@ mod key_code_tests {
 mod chord_pressed_tests {
     use super::*;
 
-    fn keys(held: &[KeyCode], pressed: KeyCode) -> ButtonInput<KeyCode> {
-        let mut input = ButtonInput::default();
-        for key in held {
-            input.press(*key);
-        }
-        input.clear();
-        input.press(pressed);
-        input
+    use bevy::input::ButtonState;
+    use bevy::input::keyboard::{Key, KeyboardInput, NativeKey};
+    use bevy::platform::collections::HashSet;
+
+    /// `held` going down, then `pressed`, all within one frame and all released in it.
+    fn keys(held: &[KeyCode], pressed: KeyCode) -> FrameKeys {
+        let event = |key_code, state| KeyboardInput {
+            key_code,
+            logical_key: Key::Unidentified(NativeKey::Unidentified),
+            state,
+            text: None,
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        };
+        let down = held
+            .iter()
+            .chain([&pressed])
+            .map(|k| event(*k, ButtonState::Pressed));
+        let up = held
+            .iter()
+            .chain([&pressed])
+            .map(|k| event(*k, ButtonState::Released));
+        let events: Vec<KeyboardInput> = down.chain(up).collect();
+        FrameKeys::fold(&mut HashSet::default(), &events)
     }
 
     #[test]

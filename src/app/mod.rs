@@ -13,6 +13,7 @@ mod capture;
 mod fonts;
 mod globe;
 mod idle;
+mod keys;
 mod kiosk;
 mod news;
 mod panel;
@@ -31,13 +32,14 @@ use bevy_egui::EguiPlugin;
 pub use camera::GlobeView;
 pub use globe::{Atlas, Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
-pub use kiosk::{Kiosk, KioskSettings};
+pub use keys::UiKeyboard;
+pub use kiosk::{CardLayout, Kiosk, KioskSettings, QrView};
 pub use news::{
     CountryNews, News, NewsOptions, NewsStatus, RecentCounts, SearchNews, WorldStories,
 };
 pub use picking::{Hovered, SelectCountry, Selection};
-pub use pointer::{GlobeTap, PointerRay};
-pub use stories::{ArticleFilters, StoryFocus, WorldPanel, WorldTab};
+pub use pointer::{GlobeTap, PointerRay, UiCover};
+pub use stories::{ArticleFilters, Finder, StoryFocus, WorldPanel, WorldTab};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

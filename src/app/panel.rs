@@ -10,23 +10,22 @@
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::ecs::system::SystemParam;
-use bevy::input::keyboard::KeyCode;
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
 use bevy::window::PrimaryWindow;
-use bevy_egui::input::EguiWantsInput;
 use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext, egui,
 };
 
+use super::assets_dir;
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
+use super::keys::UiKeyboard;
 use super::kiosk::{KioskSettings, QrView};
 use super::news::{CountryNews, News, NewsStatus, SearchNews};
 use super::picking::{Hovered, SelectCountry, Selection};
-use super::pointer::Dragging;
+use super::pointer::{Dragging, UiCover};
 use super::stories::{self, ArticleFilters, Finder, StoryFocus, UiActions, WorldPanel};
-use super::{AppSystems, assets_dir};
 use crate::news::Article;
 use crate::news::topics::Topic;
 use crate::news::world::english;
@@ -37,9 +36,9 @@ const PANEL_WIDTH: f32 = 340.0;
 pub const TOUCH_TARGET_PX: f32 = 48.0;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn_ui_camera)
-        .add_systems(EguiPrimaryContextPass, (style_once, country_ui).chain())
-        .add_systems(Update, escape_deselects.in_set(AppSystems::Pick));
+    app.init_resource::<UiKeyboard>()
+        .add_systems(Startup, spawn_ui_camera)
+        .add_systems(EguiPrimaryContextPass, (style_once, country_ui).chain());
 }
 
 /// egui draws through a camera of its own over the whole window, so that shrinking the globe
@@ -134,10 +133,31 @@ pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
     ))
 }
 
+/// What the kiosk's side panels were last pass, to tell which one was opened last.
+#[derive(Default)]
+struct SidePanels {
+    world: bool,
+    country: Option<usize>,
+    country_last: bool,
+}
+
+/// Which side panels to show, (world, country), when both are asked for in kiosk mode: both
+/// if they leave the globe at least half the window's width, else only the one opened last.
+/// A touch screen's visitor cannot resize the window, and at the kiosk's text scale two
+/// panels can leave the globe a strip (200 pixels of a 1280-pixel screen).
+pub fn side_panels(window: f32, world: f32, country: f32, country_last: bool) -> (bool, bool) {
+    if world + country <= window / 2.0 {
+        (true, true)
+    } else {
+        (!country_last, country_last)
+    }
+}
+
 /// The state the panels read and change besides the selection.
 #[derive(SystemParam)]
 struct PanelState<'w, 's> {
     flag: Local<'s, Flag>,
+    side: Local<'s, SidePanels>,
     filters: ResMut<'w, ArticleFilters>,
     world: ResMut<'w, WorldPanel>,
     focus: ResMut<'w, StoryFocus>,
@@ -145,6 +165,8 @@ struct PanelState<'w, 's> {
     search: MessageWriter<'w, SearchNews>,
     /// Present in kiosk mode, where links show as QR codes instead of opening a browser.
     qr: Option<ResMut<'w, QrView>>,
+    cover: ResMut<'w, UiCover>,
+    ui_keyboard: ResMut<'w, UiKeyboard>,
 }
 
 #[allow(clippy::too_many_arguments)] // The panels show several resources at once.
@@ -179,6 +201,27 @@ fn country_ui(
         &atlas,
         &mut actions,
     );
+    let mut shown = selection.0;
+    if kiosk {
+        let side = &mut *state.side;
+        if selection.0.is_some() && selection.0 != side.country {
+            side.country_last = true;
+        }
+        if state.world.open && !side.world {
+            side.country_last = false;
+        }
+        if state.world.open && selection.0.is_some() {
+            let window = ctx.content_rect().width();
+            let (world, country) =
+                side_panels(window, stories::WORLD_WIDTH, PANEL_WIDTH, side.country_last);
+            state.world.open = world;
+            if !country {
+                actions.select = Some(None);
+                shown = None;
+            }
+        }
+        (side.world, side.country) = (state.world.open, shown);
+    }
     let left_width = stories::world_panel(
         &mut root,
         &mut state.world,
@@ -189,7 +232,7 @@ fn country_ui(
     );
 
     let mut right_width = 0.0;
-    if let Some(index) = selection.0 {
+    if let Some(index) = shown {
         let country = &atlas.countries[index];
         let flag = state
             .flag
@@ -297,7 +340,14 @@ fn country_ui(
         state.focus.0 = Some(story);
     }
     stories::apply(actions, &mut select, &mut state.search);
-    fit_viewport(&mut camera, &window, left_width, right_width);
+    let free = logical_rect(&ctx, root.available_rect_before_wrap());
+    if state.cover.free != Some(free) {
+        state.cover.free = Some(free);
+    }
+    state
+        .ui_keyboard
+        .set_if_neq(UiKeyboard(keyboard_is_the_uis(&ctx)));
+    fit_viewport(&mut camera, &window, &ctx, left_width, right_width);
     Ok(())
 }
 
@@ -604,12 +654,39 @@ pub fn relative_time(seconds: i64) -> String {
     }
 }
 
-/// Shrinks the globe camera to the part of the window between the panels.
-fn fit_viewport(camera: &mut Camera, window: &Window, left_width: f32, right_width: f32) {
+/// Whether keys belong to the UI: only while a text field has them. An open popup (the topic
+/// filter's list) or a focused button does not count: egui closes or unfocuses those on Esc
+/// by itself, in the same pass as the panel closes, so one press does both.
+pub fn keyboard_is_the_uis(ctx: &egui::Context) -> bool {
+    ctx.text_edit_focused()
+}
+
+/// An egui rectangle in the window's logical pixels: egui's points are those scaled by its
+/// zoom (the kiosk's text scale).
+pub(super) fn logical_rect(ctx: &egui::Context, rect: egui::Rect) -> Rect {
+    let zoom = ctx.zoom_factor();
+    Rect::new(
+        rect.min.x * zoom,
+        rect.min.y * zoom,
+        rect.max.x * zoom,
+        rect.max.y * zoom,
+    )
+}
+
+/// Shrinks the globe camera to the part of the window between the panels, whose widths are
+/// in egui points (physical pixels over `pixels_per_point`, the kiosk's zoom included).
+fn fit_viewport(
+    camera: &mut Camera,
+    window: &Window,
+    ctx: &egui::Context,
+    left_width: f32,
+    right_width: f32,
+) {
     let viewport = (left_width > 0.0 || right_width > 0.0).then(|| {
         let width = window.physical_width();
-        let left = ((left_width * window.scale_factor()) as u32).min(width.saturating_sub(1));
-        let right = (right_width * window.scale_factor()) as u32;
+        let to_physical = |points: f32| (points * ctx.pixels_per_point()) as u32;
+        let left = to_physical(left_width).min(width.saturating_sub(1));
+        let right = to_physical(right_width);
         Viewport {
             physical_position: UVec2::new(left, 0),
             physical_size: UVec2::new(
@@ -630,22 +707,82 @@ fn fit_viewport(camera: &mut Camera, window: &Window, left_width: f32, right_wid
     }
 }
 
-/// Esc closes the country panel, then, pressed again, leaves the story in focus.
-fn escape_deselects(
-    keys: Res<ButtonInput<KeyCode>>,
-    egui: Option<Res<EguiWantsInput>>,
-    selection: Res<Selection>,
-    mut focus: ResMut<StoryFocus>,
-    mut select: MessageWriter<SelectCountry>,
-) {
-    let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
-    if !keys.just_pressed(KeyCode::Escape) || typing {
-        return;
+#[cfg(test)]
+mod side_panels_tests {
+    use super::*;
+
+    #[test]
+    fn both_only_where_the_globe_keeps_half_the_window() {
+        let (world, country) = (stories::WORLD_WIDTH, PANEL_WIDTH);
+        // A 1280-pixel kiosk at the 1.5 text scale is 853 points wide.
+        assert_eq!(side_panels(853.0, world, country, true), (false, true));
+        assert_eq!(side_panels(853.0, world, country, false), (true, false));
+        // A 2560-pixel one has room for both.
+        assert_eq!(side_panels(1707.0, world, country, true), (true, true));
+        // Whichever is shown alone leaves the globe at least half of the small screen.
+        assert!(853.0 - world.max(country) >= 853.0 / 2.0);
     }
-    if selection.0.is_some() {
-        select.write(SelectCountry(None));
-    } else if focus.0.is_some() {
-        focus.0 = None;
+}
+
+#[cfg(test)]
+mod keyboard_is_the_uis_tests {
+    use super::*;
+
+    /// One egui pass over `events` that draws a topic filter and a text field, and returns
+    /// their rectangles.
+    fn pass(ctx: &egui::Context, events: Vec<egui::Event>, text: &mut String) -> [egui::Rect; 2] {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(800.0, 600.0),
+            )),
+            events,
+            ..Default::default()
+        };
+        let mut rects = [egui::Rect::NOTHING; 2];
+        ctx.run_ui(input, |ui| {
+            rects[0] = ui.text_edit_singleline(text).rect;
+            let mut topic = None;
+            rects[1] = stories::topic_filter(ui, "topic", &mut topic).rect;
+        })
+        .drop_without_applying_deltas();
+        rects
+    }
+
+    fn click(ctx: &egui::Context, at: egui::Pos2, text: &mut String) {
+        let button = |pressed| egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        };
+        for events in [
+            vec![egui::Event::PointerMoved(at)],
+            vec![button(true)],
+            vec![button(false)],
+            vec![],
+        ] {
+            pass(ctx, events, text);
+        }
+    }
+
+    #[test]
+    fn an_open_topic_filter_leaves_the_keys_to_the_app_and_a_text_field_keeps_them() {
+        let ctx = egui::Context::default();
+        let mut text = String::new();
+        let [field, filter] = pass(&ctx, vec![], &mut text);
+        click(&ctx, filter.center(), &mut text);
+        assert!(
+            ctx.any_popup_open(),
+            "the filter's list is open: bevy_egui's EguiWantsInput gives egui the keys"
+        );
+        assert!(!keyboard_is_the_uis(&ctx), "Esc still closes the panel");
+
+        click(&ctx, field.center(), &mut text);
+        assert!(
+            keyboard_is_the_uis(&ctx),
+            "a text field with the cursor keeps the keys"
+        );
     }
 }
 

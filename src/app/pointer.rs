@@ -4,11 +4,12 @@
 //! so the rules are tested without a window: a tap is a press released within
 //! [`TAP_SLOP`] pixels, and a gesture that ever had two fingers down, or that moved past the
 //! slop, never ends in a tap — so the end of a drag or a pinch never selects anything.
+//! Input that starts over the UI is the UI's: a press, a touch, a wheel notch or a trackpad
+//! pinch over a panel or the attract card never reaches the globe ([`UiCover`]).
 //! This file also turns the cursor into a world-space ray for hovering.
 
 use bevy::input::ButtonState;
-use bevy::input::gestures::PinchGesture;
-use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::input::mouse::MouseScrollUnit;
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use bevy::window::{PrimaryWindow, WindowEvent};
@@ -37,6 +38,28 @@ pub struct GlobeTap(pub Ray3d);
 /// The world-space ray under the cursor while it is over the 3D view and not over the UI.
 #[derive(Resource, Default, Debug, PartialEq)]
 pub struct PointerRay(pub Option<Ray3d>);
+
+/// Where the last UI pass drew over the window, in logical pixels: input there is the UI's.
+///
+/// egui cannot say so itself. bevy_egui runs each pass inside `Context::run_ui` and ignores
+/// the root `Ui` that hands it, so `panel` lays the panels out in a root of its own, which
+/// egui's `is_pointer_over_egui` knows nothing of: over a panel it answers false, and the
+/// wheel that scrolls a list would zoom the globe too. The attract card is not interactable
+/// for egui either: the kiosk reads taps on it itself.
+#[derive(Resource, Default, Debug, Clone, PartialEq)]
+pub struct UiCover {
+    /// The part of the window the panels leave to the globe; `None` where no UI is drawn.
+    pub free: Option<Rect>,
+    /// The kiosk's attract card, while it is shown.
+    pub card: Option<Rect>,
+}
+
+impl UiCover {
+    pub fn covers(&self, at: Vec2) -> bool {
+        self.free.is_some_and(|free| !free.contains(at))
+            || self.card.is_some_and(|card| card.contains(at))
+    }
+}
 
 /// Whether a gesture is under way, so hovering can pause while the globe is dragged.
 #[derive(Resource, Default, Debug, PartialEq)]
@@ -128,9 +151,10 @@ pub(super) fn plugin(app: &mut App) {
         .add_message::<GlobeTap>()
         .init_resource::<PointerRay>()
         .init_resource::<Dragging>()
+        .init_resource::<UiCover>()
         .add_systems(
             Update,
-            (track_gestures, wheel_and_trackpad_zoom, update_pointer_ray).in_set(AppSystems::Input),
+            (track_gestures, update_pointer_ray).in_set(AppSystems::Input),
         );
 }
 
@@ -141,12 +165,15 @@ struct LastCursor(Option<Vec2>);
 ///
 /// One ordered stream matters: on a slow frame a whole drag (press, moves, release) can
 /// arrive at once, and reading moves and presses from separate queues would turn it into a
-/// tap at the end point.
+/// tap at the end point; a wheel notch, likewise, belongs to wherever the cursor was when it
+/// turned, not where it is at the end of the frame.
+#[allow(clippy::too_many_arguments)] // Each input stream and output is its own parameter.
 fn track_gestures(
     mut tracker: Local<GestureTracker>,
     mut cursor: Local<LastCursor>,
     mut window_events: MessageReader<WindowEvent>,
     egui: Option<Res<EguiWantsInput>>,
+    cover: Res<UiCover>,
     camera: Query<(&Camera, &GlobalTransform)>,
     mut out: (
         MessageWriter<GlobeDrag>,
@@ -155,8 +182,10 @@ fn track_gestures(
     ),
     mut dragging: ResMut<Dragging>,
 ) {
-    let over_ui = egui.is_some_and(|e| e.wants_any_pointer_input());
+    let egui_wants = egui.is_some_and(|e| e.wants_any_pointer_input());
+    let over_ui = |at: Option<Vec2>| egui_wants || at.is_some_and(|at| cover.covers(at));
     let mut events = Vec::new();
+    let (drags, zooms, taps) = &mut out;
     for event in window_events.read() {
         events.push(match event {
             WindowEvent::CursorMoved(moved) => {
@@ -170,7 +199,7 @@ fn track_gestures(
                 let Some(at) = cursor.0 else { continue };
                 match press.state {
                     // A press that starts on a panel belongs to the panel.
-                    ButtonState::Pressed if over_ui => continue,
+                    ButtonState::Pressed if over_ui(Some(at)) => continue,
                     ButtonState::Pressed => PointerEvent::Down { id: MOUSE, at },
                     ButtonState::Released => PointerEvent::Up { id: MOUSE, at },
                 }
@@ -178,17 +207,31 @@ fn track_gestures(
             WindowEvent::TouchInput(touch) => {
                 let (id, at) = (touch.id, touch.position);
                 match touch.phase {
-                    TouchPhase::Started if over_ui => continue,
+                    TouchPhase::Started if over_ui(Some(at)) => continue,
                     TouchPhase::Started => PointerEvent::Down { id, at },
                     TouchPhase::Moved => PointerEvent::Move { id, at },
                     TouchPhase::Ended => PointerEvent::Up { id, at },
                     TouchPhase::Canceled => PointerEvent::Cancel { id },
                 }
             }
+            // The wheel and the trackpad scroll or zoom whatever is under the cursor.
+            WindowEvent::MouseWheel(wheel) if !over_ui(cursor.0) => {
+                let notches = match wheel.unit {
+                    MouseScrollUnit::Line => wheel.y,
+                    MouseScrollUnit::Pixel => wheel.y / 60.0,
+                };
+                if notches != 0.0 {
+                    zooms.write(GlobeZoom((-0.12 * notches).exp()));
+                }
+                continue;
+            }
+            WindowEvent::PinchGesture(pinch) if !over_ui(cursor.0) => {
+                zooms.write(GlobeZoom((-pinch.0).exp()));
+                continue;
+            }
             _ => continue,
         });
     }
-    let (drags, zooms, taps) = &mut out;
     for event in events {
         match tracker.handle(event) {
             Some(Gesture::Drag(delta)) => {
@@ -208,38 +251,17 @@ fn track_gestures(
     dragging.set_if_neq(Dragging(tracker.is_manipulating()));
 }
 
-fn wheel_and_trackpad_zoom(
-    scroll: Res<AccumulatedMouseScroll>,
-    mut pinches: MessageReader<PinchGesture>,
-    egui: Option<Res<EguiWantsInput>>,
-    mut zooms: MessageWriter<GlobeZoom>,
-) {
-    if egui.is_some_and(|e| e.wants_any_pointer_input()) {
-        pinches.clear();
-        return;
-    }
-    let notches = match scroll.unit {
-        MouseScrollUnit::Line => scroll.delta.y,
-        MouseScrollUnit::Pixel => scroll.delta.y / 60.0,
-    };
-    if notches != 0.0 {
-        zooms.write(GlobeZoom((-0.12 * notches).exp()));
-    }
-    for pinch in pinches.read() {
-        zooms.write(GlobeZoom((-pinch.0).exp()));
-    }
-}
-
 fn update_pointer_ray(
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Query<(&Camera, &GlobalTransform)>,
     egui: Option<Res<EguiWantsInput>>,
+    cover: Res<UiCover>,
     mut pointer: ResMut<PointerRay>,
 ) {
-    let over_ui = egui.is_some_and(|e| e.wants_any_pointer_input());
+    let egui_wants = egui.is_some_and(|e| e.wants_any_pointer_input());
     let ray = window
         .cursor_position()
-        .filter(|_| !over_ui)
+        .filter(|&at| !egui_wants && !cover.covers(at))
         .and_then(|at| ray_at(&camera, at));
     pointer.set_if_neq(PointerRay(ray));
 }

@@ -13,9 +13,10 @@ use bevy_egui::egui;
 
 use super::AppSystems;
 use super::globe::{Atlas, Highlight};
+use super::keys::{Keys, UiKeyboard};
 use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES};
 use super::panel::relative_time;
-use super::picking::SelectCountry;
+use super::picking::{SelectCountry, Selection};
 use crate::geo::Country;
 use crate::news::Article;
 use crate::news::topics::Topic;
@@ -118,6 +119,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 finder_shortcut.in_set(AppSystems::Input),
+                escape_deselects.in_set(AppSystems::Pick),
                 (follow_the_focus, highlight)
                     .chain()
                     .in_set(AppSystems::Select),
@@ -128,15 +130,42 @@ pub(super) fn plugin(app: &mut App) {
 /// Ctrl+F (or /) puts the cursor in the country finder: a keyboard alone can reach any
 /// country.
 fn finder_shortcut(
-    keys: Res<ButtonInput<KeyCode>>,
-    egui: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut keys: Keys,
+    ui_keyboard: Option<Res<UiKeyboard>>,
     mut finder: ResMut<Finder>,
 ) {
-    let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
-    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
-    if (ctrl && keys.just_pressed(KeyCode::KeyF)) || (!typing && keys.just_pressed(KeyCode::Slash))
-    {
+    let typing = ui_keyboard.is_some_and(|ui| ui.0);
+    let wanted = keys
+        .frame()
+        .presses
+        .iter()
+        .any(|(key, modifiers)| match key {
+            KeyCode::KeyF => modifiers.ctrl,
+            KeyCode::Slash => !typing,
+            _ => false,
+        });
+    if wanted {
         finder.focus = true;
+    }
+}
+
+/// Esc closes the country panel, then, pressed again, leaves the story in focus; in a text
+/// field or an open popup it is the UI's (see [`UiKeyboard`]).
+fn escape_deselects(
+    mut keys: Keys,
+    ui_keyboard: Option<Res<UiKeyboard>>,
+    selection: Res<Selection>,
+    mut focus: ResMut<StoryFocus>,
+    mut select: MessageWriter<SelectCountry>,
+) {
+    let ui_has_it = ui_keyboard.is_some_and(|ui| ui.0);
+    if !keys.frame().just_pressed(KeyCode::Escape) || ui_has_it {
+        return;
+    }
+    if selection.0.is_some() {
+        select.write(SelectCountry(None));
+    } else if focus.0.is_some() {
+        focus.0 = None;
     }
 }
 
@@ -439,7 +468,7 @@ pub fn world_panel(
 }
 
 /// A topic filter: "All topics" or one of the taxonomy's.
-pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) {
+pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) -> egui::Response {
     egui::ComboBox::from_id_salt(id)
         .selected_text(topic.map_or("All topics", Topic::label))
         .width(200.0)
@@ -448,7 +477,8 @@ pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) {
             for t in Topic::ALL {
                 ui.selectable_value(topic, Some(t), t.label());
             }
-        });
+        })
+        .response
 }
 
 fn story_list(
