@@ -334,11 +334,16 @@ fn focused_story(
             "{headline} ({})",
             stories::count(story.takes.len(), "country", "countries")
         ));
-        for article in &take.articles {
-            let (title, _) = english(article);
-            stories::article_link(ui, title.into(), article, actions);
-            ui.weak(&article.outlet);
-        }
+        stories::previewed(
+            ui,
+            egui::Id::new(("focus-take", story.id, country)),
+            &take.articles,
+            |ui, article| {
+                let (title, _) = english(article);
+                stories::article_link(ui, title.into(), article, actions);
+                ui.weak(&article.outlet);
+            },
+        );
         egui::CollapsingHeader::new(format!(
             "Alternative takes from {}",
             stories::count(story.takes.len() - 1, "other country", "other countries")

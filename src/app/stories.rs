@@ -26,6 +26,10 @@ use crate::news::world::{StoryView, english};
 pub const WORLD_WIDTH: f32 = 380.0;
 /// How many matches the country finder offers.
 const FIND_MATCHES: usize = 8;
+/// How many of one country's articles on a story show before its "more": enough to see its
+/// angle, few enough that the next country's take stays in sight (the United States alone
+/// can carry ninety articles on a big story).
+pub const TAKE_PREVIEW: usize = 3;
 
 /// The world panel's state: open or not, which list, the topic filter, the search text.
 #[derive(Resource, Debug, Default)]
@@ -560,9 +564,53 @@ pub fn takes_ui(
             }
             ui.weak(count(take.articles.len(), "article", "articles"));
         });
-        for article in &take.articles {
-            take_line(ui, article, out);
-        }
+        previewed(
+            ui,
+            egui::Id::new(("take", story.id, &take.country)),
+            &take.articles,
+            |ui, article| take_line(ui, article, out),
+        );
+    }
+}
+
+/// The part of a list shown before its "more" control, and how many that control holds
+/// back: the first [`TAKE_PREVIEW`], or all of them once expanded. A single extra item shows
+/// rather than hide behind "1 more", which would take as much room.
+pub fn preview<T>(items: &[T], expanded: bool) -> (&[T], usize) {
+    if expanded || items.len() <= TAKE_PREVIEW + 1 {
+        (items, 0)
+    } else {
+        (&items[..TAKE_PREVIEW], items.len() - TAKE_PREVIEW)
+    }
+}
+
+/// A list cut to its [`preview`], with a control that shows the rest and one that folds it
+/// back; egui's memory keeps which lists are open under `id`.
+pub fn previewed<T>(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    items: &[T],
+    mut line: impl FnMut(&mut egui::Ui, &T),
+) {
+    let expanded = ui.ctx().data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+    let (shown, hidden) = preview(items, expanded);
+    for item in shown {
+        line(ui, item);
+    }
+    let toggle = if hidden > 0 {
+        Some((format!("{hidden} more"), true))
+    } else if expanded && items.len() > TAKE_PREVIEW + 1 {
+        Some(("Show fewer".to_owned(), false))
+    } else {
+        None
+    };
+    if let Some((label, expand)) = toggle {
+        ui.horizontal(|ui| {
+            ui.add_space(12.0);
+            if ui.small_button(label).clicked() {
+                ui.ctx().data_mut(|d| d.insert_temp(id, expand));
+            }
+        });
     }
 }
 
@@ -670,6 +718,31 @@ mod count_tests {
         assert_eq!(count(1, "country", "countries"), "1 country");
         assert_eq!(count(0, "article", "articles"), "0 articles");
         assert_eq!(count(12, "article", "articles"), "12 articles");
+    }
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_take_shows_a_few_and_counts_the_rest() {
+        let articles: Vec<usize> = (0..91).collect();
+        let (shown, hidden) = preview(&articles, false);
+        assert_eq!(shown, [0, 1, 2]);
+        assert_eq!(hidden, 88);
+        let (shown, hidden) = preview(&articles, true);
+        assert_eq!((shown.len(), hidden), (91, 0), "expanded, all of them");
+    }
+
+    #[test]
+    fn short_takes_show_whole() {
+        for n in 0..=TAKE_PREVIEW + 1 {
+            let articles: Vec<usize> = (0..n).collect();
+            assert_eq!(preview(&articles, false), (&articles[..], 0), "{n}");
+        }
+        let five: Vec<usize> = (0..TAKE_PREVIEW + 2).collect();
+        assert_eq!(preview(&five, false).1, 2, "two more are worth a control");
     }
 }
 
