@@ -13,7 +13,7 @@ use bevy_egui::egui;
 
 use super::AppSystems;
 use super::globe::{Atlas, Highlight};
-use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES};
+use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES, WorldStories};
 use super::panel::relative_time;
 use super::picking::SelectCountry;
 use crate::geo::Country;
@@ -425,7 +425,15 @@ pub fn world_panel(
                          them ({WORLD_MIN_COUNTRIES} or more)."
                     ));
                     topic_filter(ui, "world-topic", &mut panel.topic);
-                    story_list(ui, &news.stories.top, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        WorldTab::Top,
+                        &news.stories,
+                        panel.topic,
+                        focus,
+                        atlas,
+                        out,
+                    );
                 }
                 WorldTab::Blindspot => {
                     ui.weak(
@@ -433,7 +441,15 @@ pub fn world_panel(
                          outlet from the United States in our catalog carries.",
                     );
                     topic_filter(ui, "blindspot-topic", &mut panel.topic);
-                    story_list(ui, &news.stories.blindspots, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        WorldTab::Blindspot,
+                        &news.stories,
+                        panel.topic,
+                        focus,
+                        atlas,
+                        out,
+                    );
                 }
                 WorldTab::Search => search_ui(ui, panel, news, atlas, out),
             }
@@ -455,25 +471,27 @@ pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) {
         });
 }
 
+/// The top stories or the blindspots (`tab`), with `topic`'s only.
 fn story_list(
     ui: &mut egui::Ui,
-    stories: &[Arc<StoryView>],
+    tab: WorldTab,
+    lists: &WorldStories,
     topic: Option<Topic>,
     focus: &mut StoryFocus,
     atlas: &Atlas,
     out: &mut UiActions,
 ) {
+    let stories = if tab == WorldTab::Blindspot {
+        &lists.blindspots
+    } else {
+        &lists.top
+    };
     let shown: Vec<&Arc<StoryView>> = stories
         .iter()
         .filter(|s| topic.is_none_or(|t| s.topics.contains(&t)))
         .collect();
     if shown.is_empty() {
-        ui.label(if stories.is_empty() {
-            "No story is covered by more than one country yet: the list fills as the feeds \
-             are read and translated."
-        } else {
-            "No story with this topic right now."
-        });
+        ui.label(empty_list_reason(tab, lists, topic));
         return;
     }
     let now = crate::news::now();
@@ -485,6 +503,32 @@ fn story_list(
                 ui.separator();
             }
         });
+}
+
+/// Why a world list shows no story, from what the lists hold: none covered by two countries
+/// yet, none that US outlets miss, or none with the topic chosen.
+pub fn empty_list_reason(tab: WorldTab, lists: &WorldStories, topic: Option<Topic>) -> String {
+    let blindspots = tab == WorldTab::Blindspot;
+    if lists.top.is_empty() {
+        return "No story is covered by more than one country yet: the list fills as the feeds \
+                are read and translated."
+            .into();
+    }
+    if blindspots && lists.blindspots.is_empty() {
+        // A story's US coverage may be older than the lists' 48 hours, so count the stories
+        // the US carries at all rather than those with a US take in view.
+        let carried = lists.top.iter().filter(|s| !s.blindspot).count();
+        return format!(
+            "No blindspot right now: outlets from the United States carry every story that \
+             two or more countries cover, the {} in Top stories among them.",
+            count(carried, "story", "stories")
+        );
+    }
+    let what = if blindspots { "blindspot" } else { "story" };
+    match topic {
+        Some(topic) => format!("No {what} about {} right now.", topic.label()),
+        None => format!("No {what} right now."),
+    }
 }
 
 /// One story: its headline and reach; picked, it shows every country's take.
@@ -810,7 +854,7 @@ mod follow_the_focus_tests {
     use super::*;
     use crate::news::world::Take;
 
-    fn article(id: i64, country: &str, published: i64) -> Article {
+    pub(super) fn article(id: i64, country: &str, published: i64) -> Article {
         Article {
             id,
             feed_url: String::new(),
@@ -887,5 +931,79 @@ mod follow_the_focus_tests {
         let current = story(&[("FRA", 1), ("DEU", 2)], now);
         let kept = followed(current.clone(), vec![other]).unwrap();
         assert!(Arc::ptr_eq(&kept, &current));
+    }
+}
+
+#[cfg(test)]
+mod empty_list_reason_tests {
+    use super::*;
+    use crate::news::world::Take;
+
+    fn story(countries: &[&str]) -> Arc<StoryView> {
+        let takes: Vec<Take> = countries
+            .iter()
+            .map(|&country| Take {
+                country: country.into(),
+                articles: Vec::new(),
+            })
+            .collect();
+        Arc::new(StoryView {
+            id: 1,
+            headline: super::follow_the_focus_tests::article(1, countries[0], 0),
+            articles: takes.len(),
+            first: 0,
+            last: 0,
+            blindspot: !countries.contains(&"USA"),
+            topics: vec![Topic::Politics],
+            takes,
+        })
+    }
+
+    #[test]
+    fn nothing_shared_yet_says_so_in_both_lists() {
+        let lists = WorldStories::default();
+        for tab in [WorldTab::Top, WorldTab::Blindspot] {
+            assert!(
+                empty_list_reason(tab, &lists, None).starts_with("No story is covered by more"),
+                "{tab:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_blindspot_when_the_us_carries_every_shared_story() {
+        let lists = WorldStories {
+            top: vec![story(&["USA", "FRA", "DEU"]), story(&["GBR", "USA"])],
+            blindspots: Vec::new(),
+        };
+        let reason = empty_list_reason(WorldTab::Blindspot, &lists, None);
+        assert_eq!(
+            reason,
+            "No blindspot right now: outlets from the United States carry every story that \
+             two or more countries cover, the 2 stories in Top stories among them."
+        );
+        assert!(!reason.contains("more than one country"), "{reason}");
+        // A topic filter does not hide that the whole list is empty.
+        assert_eq!(
+            empty_list_reason(WorldTab::Blindspot, &lists, Some(Topic::Sport)),
+            reason
+        );
+    }
+
+    #[test]
+    fn a_topic_with_no_story_names_the_topic() {
+        let blindspot = story(&["KEN", "GBR"]);
+        let lists = WorldStories {
+            top: vec![story(&["USA", "FRA"]), blindspot.clone()],
+            blindspots: vec![blindspot],
+        };
+        assert_eq!(
+            empty_list_reason(WorldTab::Top, &lists, Some(Topic::Sport)),
+            "No story about Sport right now."
+        );
+        assert_eq!(
+            empty_list_reason(WorldTab::Blindspot, &lists, Some(Topic::Health)),
+            "No blindspot about Health right now."
+        );
     }
 }
