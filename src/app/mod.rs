@@ -37,7 +37,9 @@ pub use news::{
 };
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay};
-pub use stories::{ArticleFilters, StoryFocus, WorldPanel, WorldTab};
+pub use stories::{
+    ArticleFilters, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel, WorldTab,
+};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -1,6 +1,7 @@
 //! Stories in the app: the World's Current Take (top stories by how many countries cover
-//! them), the Blindspot list, search over the store, finding a country by name, and the story
-//! in focus, whose coverage the globe lights up.
+//! them), the Blindspot list, search over the store, finding a country by name, the story
+//! in focus, whose coverage the globe lights up and frames, and the search hit a reader
+//! went on to.
 //!
 //! The panels here are drawn by `panel`'s one egui pass (egui lays panels out in one root);
 //! this file owns their state, the country matching and the [`Highlight`] the globe shows.
@@ -12,10 +13,11 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 
 use super::AppSystems;
+use super::camera::GlobeView;
 use super::globe::{Atlas, Highlight};
 use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES, WorldStories};
 use super::panel::relative_time;
-use super::picking::SelectCountry;
+use super::picking::{SelectCountry, Selection, apply_selection};
 use crate::geo::Country;
 use crate::news::Article;
 use crate::news::topics::Topic;
@@ -64,12 +66,28 @@ impl StoryFocus {
 }
 
 /// The country panel's reading choices. A resource rather than panel state, so that the
-/// kiosk's idle reset can clear them for the next visitor.
+/// kiosk's idle reset can clear them for the next visitor. The topic is the current
+/// country's: choosing another country clears it, since a topic one country has articles
+/// on may leave the next one's list empty for no reason the reader can see.
 #[derive(Resource, Debug, Default)]
 pub struct ArticleFilters {
     pub topic: Option<Topic>,
     pub show_original: bool,
 }
+
+/// The search result whose country the reader opened: the country panel shows it on top,
+/// since the country's own list holds only its newest articles.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct SearchHit(pub Option<Article>);
+
+/// Focuses a story and flies the globe out to frame every country that covers it.
+#[derive(Message, Clone, Debug)]
+pub struct ShowCoverage(pub Arc<StoryView>);
+
+/// Opens a search result's country with that result on top, leaving any story in focus: the
+/// reader has moved on from it.
+#[derive(Message, Clone, Debug)]
+pub struct OpenSearchHit(pub Article);
 
 /// The country finder's text and which match the arrow keys have chosen.
 #[derive(Resource, Debug, Default)]
@@ -91,6 +109,19 @@ pub struct UiActions {
     pub show_qr: Option<Article>,
     /// A story to focus: the reader went to one country's take on it.
     pub focus: Option<Arc<StoryView>>,
+    /// A story whose coverage to show and frame on the globe.
+    pub cover: Option<Arc<StoryView>>,
+    /// A search result whose country to open.
+    pub open_hit: Option<Article>,
+}
+
+/// Where the panels' requests go.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct UiWriters<'w> {
+    select: MessageWriter<'w, SelectCountry>,
+    search: MessageWriter<'w, SearchNews>,
+    cover: MessageWriter<'w, ShowCoverage>,
+    open_hit: MessageWriter<'w, OpenSearchHit>,
 }
 
 /// An article's headline as its link: to the browser, or in kiosk mode to its QR code.
@@ -118,15 +149,96 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<ArticleFilters>()
         .init_resource::<Highlight>()
         .init_resource::<Finder>()
+        .init_resource::<SearchHit>()
+        .add_message::<ShowCoverage>()
+        .add_message::<OpenSearchHit>()
         .add_systems(
             Update,
             (
                 finder_shortcut.in_set(AppSystems::Input),
-                (follow_the_focus, highlight)
+                open_search_hit.in_set(AppSystems::Pick),
+                (
+                    a_search_leaves_the_story,
+                    show_coverage,
+                    follow_the_focus,
+                    highlight,
+                )
                     .chain()
+                    .in_set(AppSystems::Select),
+                another_country_starts_afresh
+                    .run_if(resource_changed::<Selection>)
+                    .after(apply_selection)
                     .in_set(AppSystems::Select),
             ),
         );
+}
+
+/// A new search replaces the story in focus: its matches are what the globe should light,
+/// as the search list says it does.
+fn a_search_leaves_the_story(
+    mut searches: MessageReader<SearchNews>,
+    mut focus: ResMut<StoryFocus>,
+) {
+    if searches.read().last().is_some() && focus.0.is_some() {
+        focus.0 = None;
+    }
+}
+
+/// Focuses the story asked for and frames the countries that cover it: from close up on one
+/// country the coverage elsewhere would be round the back of the globe.
+fn show_coverage(
+    mut requests: MessageReader<ShowCoverage>,
+    atlas: Res<Atlas>,
+    mut focus: ResMut<StoryFocus>,
+    mut view: ResMut<GlobeView>,
+) {
+    let Some(ShowCoverage(story)) = requests.read().last() else {
+        return;
+    };
+    let labels: Vec<_> = story
+        .countries()
+        .filter_map(|c| atlas.find(c))
+        .map(|c| atlas.countries[c].label)
+        .collect();
+    view.frame(&labels);
+    focus.0 = Some(story.clone());
+}
+
+/// Opens a search result's country with the result on top, out of any story.
+fn open_search_hit(
+    mut requests: MessageReader<OpenSearchHit>,
+    atlas: Res<Atlas>,
+    mut focus: ResMut<StoryFocus>,
+    mut hit: ResMut<SearchHit>,
+    mut select: MessageWriter<SelectCountry>,
+) {
+    let Some(OpenSearchHit(article)) = requests.read().last() else {
+        return;
+    };
+    let Some(country) = atlas.find(&article.country) else {
+        return;
+    };
+    focus.0 = None;
+    hit.0 = Some(article.clone());
+    select.write(SelectCountry(Some(country)));
+}
+
+/// Another country's panel starts without the last one's topic filter and search hit.
+fn another_country_starts_afresh(
+    selection: Res<Selection>,
+    atlas: Res<Atlas>,
+    mut filters: ResMut<ArticleFilters>,
+    mut hit: ResMut<SearchHit>,
+) {
+    filters.topic = None;
+    let selected = selection.0.map(|c| atlas.countries[c].id.as_str());
+    if hit
+        .0
+        .as_ref()
+        .is_some_and(|a| Some(a.country.as_str()) != selected)
+    {
+        hit.0 = None;
+    }
 }
 
 /// Ctrl+F (or /) puts the cursor in the country finder: a keyboard alone can reach any
@@ -451,7 +563,7 @@ pub fn world_panel(
                         out,
                     );
                 }
-                WorldTab::Search => search_ui(ui, panel, news, atlas, out),
+                WorldTab::Search => search_ui(ui, panel, focus, news, atlas, out),
             }
             ui.allocate_space(ui.available_size());
         });
@@ -544,7 +656,11 @@ fn story_entry(
     let (title, _) = english(&story.headline);
     let headline = ui.selectable_label(focused, egui::RichText::new(title).strong());
     if headline.clicked() {
-        focus.0 = if focused { None } else { Some(story.clone()) };
+        if focused {
+            focus.0 = None;
+        } else {
+            out.cover = Some(story.clone());
+        }
     }
     headline.on_hover_text("Show who covers it on the globe");
     ui.horizontal_wrapped(|ui| {
@@ -670,6 +786,7 @@ fn take_line(ui: &mut egui::Ui, article: &Article, out: &mut UiActions) {
 fn search_ui(
     ui: &mut egui::Ui,
     panel: &mut WorldPanel,
+    focus: &StoryFocus,
     news: &News,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -700,9 +817,14 @@ fn search_ui(
         .collect();
     countries.sort_unstable();
     countries.dedup();
+    // The globe lights a story in focus rather than the matches: say which it shows.
+    let lit = if focus.0.is_some() {
+        "the globe shows the story you picked"
+    } else {
+        "lit up on the globe"
+    };
     ui.weak(format!(
-        "{} from {}, lit up on the globe; searched in English and in each article's own \
-         language.",
+        "{} from {}, {lit}; searched in English and in each article's own language.",
         count(results.articles.len(), "article", "articles"),
         count(countries.len(), "country", "countries")
     ));
@@ -718,10 +840,13 @@ fn search_ui(
                     let name = country.map_or(article.country.as_str(), |c| {
                         atlas.countries[c].name.as_str()
                     });
-                    if ui.small_button(name).clicked()
-                        && let Some(country) = country
+                    if ui
+                        .small_button(name)
+                        .on_hover_text("Open this country with this article on top")
+                        .clicked()
+                        && country.is_some()
                     {
-                        out.select = Some(Some(country));
+                        out.open_hit = Some(article.clone());
                     }
                     ui.weak(format!(
                         "{} · {}",
@@ -740,16 +865,18 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Sends what a pass asked for.
-pub fn apply(
-    out: UiActions,
-    select: &mut MessageWriter<SelectCountry>,
-    search: &mut MessageWriter<SearchNews>,
-) {
+pub fn apply(out: UiActions, writers: &mut UiWriters) {
     if let Some(country) = out.select {
-        select.write(SelectCountry(country));
+        writers.select.write(SelectCountry(country));
     }
     if let Some(query) = out.search {
-        search.write(SearchNews(query));
+        writers.search.write(SearchNews(query));
+    }
+    if let Some(story) = out.cover {
+        writers.cover.write(ShowCoverage(story));
+    }
+    if let Some(article) = out.open_hit {
+        writers.open_hit.write(OpenSearchHit(article));
     }
 }
 
