@@ -17,11 +17,12 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
-    Kiosk, News, NewsOptions, Phase, PointerRay, RecentCounts, SearchNews, SelectCountry,
-    Selection, StoryFocus, UiCover, UiKeyboard, WorldPanel, WorldTab,
+    Kiosk, News, NewsOptions, OpenSearchHit, Phase, PointerRay, RecentCounts, SearchHit,
+    SearchNews, SelectCountry, Selection, ShowCoverage, StoryFocus, UiCover, UiKeyboard,
+    WorldPanel, WorldTab,
 };
 use newsglobe::config;
-use newsglobe::geo::LatLon;
+use newsglobe::geo::{LatLon, arc_between, to_unit};
 use newsglobe::news::catalog::Catalog;
 use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::store::Store;
@@ -532,6 +533,156 @@ fn a_picked_story_lights_up_its_coverage_and_a_search_its_matches() {
         "{lit:?}"
     );
     assert!(!lit.contains(&"JPN".to_string()), "{lit:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The corpus app once the news thread has sent the world's stories.
+fn corpus_app_with_stories(name: &str) -> (App, std::path::PathBuf) {
+    let (mut app, dir) = corpus_app(name);
+    let arrived = update_until(&mut app, |app| {
+        !app.world().resource::<News>().stories.top.is_empty()
+    });
+    assert!(arrived, "the news thread sends the world's top stories");
+    (app, dir)
+}
+
+/// Searches as the search box does, and waits for the results.
+fn search(app: &mut App, query: &str) -> Vec<newsglobe::news::Article> {
+    {
+        let mut panel = app.world_mut().resource_mut::<WorldPanel>();
+        panel.open = true;
+        panel.tab = WorldTab::Search;
+        panel.search = query.into();
+    }
+    app.world_mut().write_message(SearchNews(query.into()));
+    let found = update_until(app, |app| {
+        app.world()
+            .resource::<News>()
+            .search
+            .as_ref()
+            .is_some_and(|r| r.query == query)
+    });
+    assert!(found, "the search for {query:?} is answered");
+    app.update();
+    app.world()
+        .resource::<News>()
+        .search
+        .clone()
+        .unwrap()
+        .articles
+}
+
+#[test]
+fn a_search_replaces_the_picked_story_and_its_result_opens_its_country() {
+    let (mut app, dir) = corpus_app_with_stories("search-focus");
+    let top = app.world().resource::<News>().stories.top[0].clone();
+    app.world_mut().resource_mut::<StoryFocus>().0 = Some(top.clone());
+    app.update();
+    assert_eq!(lit(&app).len(), top.takes.len(), "the story's coverage");
+
+    let results = search(&mut app, "Nairobi");
+    let mut matching: Vec<String> = results.iter().map(|a| a.country.clone()).collect();
+    matching.sort();
+    matching.dedup();
+    assert!(matching.contains(&"KEN".to_string()), "{matching:?}");
+    assert_eq!(
+        app.world()
+            .resource::<StoryFocus>()
+            .0
+            .as_ref()
+            .map(|s| s.id),
+        None,
+        "the search leaves the story"
+    );
+    assert_eq!(
+        lit(&app),
+        matching,
+        "the globe lights what the search found"
+    );
+
+    // The result's country opens on the result, not on a take on the old story.
+    let hit = results.iter().find(|a| a.country == "KEN").unwrap().clone();
+    app.world_mut().write_message(OpenSearchHit(hit.clone()));
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("KEN"));
+    assert!(app.world().resource::<StoryFocus>().0.is_none());
+    assert_eq!(app.world().resource::<SearchHit>().0.as_ref(), Some(&hit));
+
+    // Another country has nothing to do with that hit.
+    let japan = app.world().resource::<Atlas>().find("JPN").unwrap();
+    app.world_mut().write_message(SelectCountry(Some(japan)));
+    app.update();
+    assert_eq!(app.world().resource::<SearchHit>().0, None);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn another_country_starts_without_the_last_ones_topic_filter() {
+    let (mut app, dir) = corpus_app("topic-reset");
+    let atlas = app.world().resource::<Atlas>();
+    let (kenya, japan) = (atlas.find("KEN").unwrap(), atlas.find("JPN").unwrap());
+    app.world_mut().write_message(SelectCountry(Some(kenya)));
+    app.update();
+    app.world_mut().resource_mut::<ArticleFilters>().topic = Some(Topic::Climate);
+    app.world_mut()
+        .resource_mut::<ArticleFilters>()
+        .show_original = true;
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(
+        app.world().resource::<ArticleFilters>().topic,
+        Some(Topic::Climate),
+        "the filter holds while the country does"
+    );
+
+    app.world_mut().write_message(SelectCountry(Some(japan)));
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("JPN"));
+    let filters = app.world().resource::<ArticleFilters>();
+    assert_eq!(filters.topic, None, "Japan's list starts unfiltered");
+    assert!(
+        filters.show_original,
+        "the reading language is the reader's, not the country's"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn showing_a_storys_coverage_frames_every_country_covering_it() {
+    let (mut app, dir) = corpus_app_with_stories("frame");
+    let top = app.world().resource::<News>().stories.top[0].clone();
+    // Up close on the first country covering it, as after opening that country's take.
+    let first = app.world().resource::<Atlas>().find(&top.takes[0].country);
+    app.world_mut().write_message(SelectCountry(first));
+    for _ in 0..120 {
+        app.update();
+    }
+    let close = app.world().resource::<GlobeView>().distance;
+
+    app.world_mut().write_message(ShowCoverage(top.clone()));
+    for _ in 0..120 {
+        app.update();
+    }
+    assert!(app.world().resource::<StoryFocus>().is(&top));
+    let view = app.world().resource::<GlobeView>();
+    assert!(view.distance > close, "{close} -> {}", view.distance);
+    // Every covering country's middle faces the camera and lies within the view's height
+    // (the narrower side of a 16:9 view), 35° in all.
+    let half_fov = 17.5f64.to_radians();
+    let atlas = app.world().resource::<Atlas>();
+    for country in top.countries() {
+        let label = atlas.countries[atlas.find(country).unwrap()].label;
+        let arc = arc_between(to_unit(view.center), to_unit(label));
+        let seen_at = arc.sin().atan2(view.distance - arc.cos());
+        assert!(
+            arc.cos() > 1.0 / view.distance && seen_at < half_fov,
+            "{country} at {:.1}° of arc, {:.1}° off the view's axis, from {:.2} radii",
+            arc.to_degrees(),
+            seen_at.to_degrees(),
+            view.distance
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -39,7 +39,10 @@ pub use news::{
 };
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay, UiCover};
-pub use stories::{ArticleFilters, Finder, StoryFocus, WorldPanel, WorldTab};
+pub use stories::{
+    ArticleFilters, Finder, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel,
+    WorldTab,
+};
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

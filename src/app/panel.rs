@@ -22,10 +22,12 @@ use super::camera::GlobeCamera;
 use super::globe::Atlas;
 use super::keys::UiKeyboard;
 use super::kiosk::{KioskSettings, QrView};
-use super::news::{CountryNews, News, NewsStatus, SearchNews};
-use super::picking::{Hovered, SelectCountry, Selection};
+use super::news::{CountryNews, News, NewsStatus};
+use super::picking::{Hovered, Selection};
 use super::pointer::{Dragging, UiCover};
-use super::stories::{self, ArticleFilters, Finder, StoryFocus, UiActions, WorldPanel};
+use super::stories::{
+    self, ArticleFilters, Finder, SearchHit, StoryFocus, UiActions, UiWriters, WorldPanel,
+};
 use crate::news::Article;
 use crate::news::topics::Topic;
 use crate::news::world::english;
@@ -162,7 +164,8 @@ struct PanelState<'w, 's> {
     world: ResMut<'w, WorldPanel>,
     focus: ResMut<'w, StoryFocus>,
     finder: ResMut<'w, Finder>,
-    search: MessageWriter<'w, SearchNews>,
+    hit: ResMut<'w, SearchHit>,
+    writers: UiWriters<'w>,
     /// Present in kiosk mode, where links show as QR codes instead of opening a browser.
     qr: Option<ResMut<'w, QrView>>,
     cover: ResMut<'w, UiCover>,
@@ -178,7 +181,6 @@ fn country_ui(
     hovered: Res<Hovered>,
     dragging: Res<Dragging>,
     news: Res<News>,
-    mut select: MessageWriter<SelectCountry>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<&mut Camera, With<GlobeCamera>>,
 ) -> Result {
@@ -267,6 +269,7 @@ fn country_ui(
                 ui.weak(format!("{}   {codes}", country.continent));
                 ui.separator();
                 focused_story(ui, &mut state.focus, &country.id, &atlas, &mut actions);
+                search_hit(ui, &mut state.hit, &country.id, &mut actions);
                 ui.horizontal(|ui| {
                     ui.label(egui::RichText::new("Articles").strong());
                     stories::topic_filter(ui, "country-topic", &mut state.filters.topic);
@@ -275,7 +278,6 @@ fn country_ui(
                 let view = ArticleView {
                     show_original: &mut filters.show_original,
                     topic: filters.topic,
-                    focus: &mut state.focus,
                     atlas: &atlas,
                 };
                 article_list(ui, &news, &country.id, view, &mut actions);
@@ -339,7 +341,7 @@ fn country_ui(
     if let Some(story) = actions.focus.take() {
         state.focus.0 = Some(story);
     }
-    stories::apply(actions, &mut select, &mut state.search);
+    stories::apply(actions, &mut state.writers);
     let free = logical_rect(&ctx, root.available_rect_before_wrap());
     if state.cover.free != Some(free) {
         state.cover.free = Some(free);
@@ -384,11 +386,16 @@ fn focused_story(
             "{headline} ({})",
             stories::count(story.takes.len(), "country", "countries")
         ));
-        for article in &take.articles {
-            let (title, _) = english(article);
-            stories::article_link(ui, title.into(), article, actions);
-            ui.weak(&article.outlet);
-        }
+        stories::previewed(
+            ui,
+            egui::Id::new(("focus-take", story.id, country)),
+            &take.articles,
+            |ui, article| {
+                let (title, _) = english(article);
+                stories::article_link(ui, title.into(), article, actions);
+                ui.weak(&article.outlet);
+            },
+        );
         egui::CollapsingHeader::new(format!(
             "Alternative takes from {}",
             stories::count(story.takes.len() - 1, "other country", "other countries")
@@ -401,11 +408,38 @@ fn focused_story(
     ui.add_space(6.0);
 }
 
-/// How the article list shows: original or English, which topic, the story in focus.
+/// Below the story, the search result the reader opened this country from: its own list
+/// holds only the newest articles, which an older match may not be among.
+fn search_hit(ui: &mut egui::Ui, hit: &mut SearchHit, country: &str, actions: &mut UiActions) {
+    let Some(article) = hit.0.as_ref().filter(|a| a.country == country) else {
+        return;
+    };
+    let mut close = false;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new("From your search").strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                close = ui.small_button("✖").on_hover_text("Put it away").clicked();
+            });
+        });
+        let (title, _) = english(article);
+        stories::article_link(ui, title.into(), article, actions);
+        ui.weak(format!(
+            "{} · {}",
+            article.outlet,
+            relative_time(crate::news::now() - article.published)
+        ));
+    });
+    ui.add_space(6.0);
+    if close {
+        hit.0 = None;
+    }
+}
+
+/// How the article list shows: original or English, and which topic.
 struct ArticleView<'a> {
     show_original: &'a mut bool,
     topic: Option<Topic>,
-    focus: &'a mut StoryFocus,
     atlas: &'a Atlas,
 }
 
@@ -457,7 +491,7 @@ fn article_list(
                     .id_salt(("takes", article.id))
                     .show(ui, |ui| {
                         if ui.small_button("Show who covers it on the globe").clicked() {
-                            view.focus.0 = Some(story.clone());
+                            actions.cover = Some(story.clone());
                         }
                         stories::takes_ui(ui, story, Some(country), view.atlas, actions);
                     });

@@ -96,7 +96,10 @@ fn pick_on_tap(
     }
 }
 
-fn apply_selection(mut requests: MessageReader<SelectCountry>, mut selection: ResMut<Selection>) {
+pub(super) fn apply_selection(
+    mut requests: MessageReader<SelectCountry>,
+    mut selection: ResMut<Selection>,
+) {
     if let Some(last) = requests.read().last() {
         selection.set_if_neq(Selection(last.0));
     }

@@ -1,6 +1,7 @@
 //! Stories in the app: the World's Current Take (top stories by how many countries cover
-//! them), the Blindspot list, search over the store, finding a country by name, and the story
-//! in focus, whose coverage the globe lights up.
+//! them), the Blindspot list, search over the store, finding a country by name, the story
+//! in focus, whose coverage the globe lights up and frames, and the search hit a reader
+//! went on to.
 //!
 //! The panels here are drawn by `panel`'s one egui pass (egui lays panels out in one root);
 //! this file owns their state, the country matching and the [`Highlight`] the globe shows.
@@ -12,11 +13,12 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 
 use super::AppSystems;
+use super::camera::GlobeView;
 use super::globe::{Atlas, Highlight};
 use super::keys::{Keys, UiKeyboard};
-use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES};
+use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES, WorldStories};
 use super::panel::relative_time;
-use super::picking::{SelectCountry, Selection};
+use super::picking::{SelectCountry, Selection, apply_selection};
 use crate::geo::Country;
 use crate::news::Article;
 use crate::news::topics::Topic;
@@ -27,6 +29,10 @@ use crate::news::world::{StoryView, english};
 pub const WORLD_WIDTH: f32 = 380.0;
 /// How many matches the country finder offers.
 const FIND_MATCHES: usize = 8;
+/// How many of one country's articles on a story show before its "more": enough to see its
+/// angle, few enough that the next country's take stays in sight (the United States alone
+/// can carry ninety articles on a big story).
+pub const TAKE_PREVIEW: usize = 3;
 
 /// The world panel's state: open or not, which list, the topic filter, the search text.
 #[derive(Resource, Debug, Default)]
@@ -61,12 +67,28 @@ impl StoryFocus {
 }
 
 /// The country panel's reading choices. A resource rather than panel state, so that the
-/// kiosk's idle reset can clear them for the next visitor.
+/// kiosk's idle reset can clear them for the next visitor. The topic is the current
+/// country's: choosing another country clears it, since a topic one country has articles
+/// on may leave the next one's list empty for no reason the reader can see.
 #[derive(Resource, Debug, Default)]
 pub struct ArticleFilters {
     pub topic: Option<Topic>,
     pub show_original: bool,
 }
+
+/// The search result whose country the reader opened: the country panel shows it on top,
+/// since the country's own list holds only its newest articles.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct SearchHit(pub Option<Article>);
+
+/// Focuses a story and flies the globe out to frame every country that covers it.
+#[derive(Message, Clone, Debug)]
+pub struct ShowCoverage(pub Arc<StoryView>);
+
+/// Opens a search result's country with that result on top, leaving any story in focus: the
+/// reader has moved on from it.
+#[derive(Message, Clone, Debug)]
+pub struct OpenSearchHit(pub Article);
 
 /// The country finder's text and which match the arrow keys have chosen.
 #[derive(Resource, Debug, Default)]
@@ -88,6 +110,19 @@ pub struct UiActions {
     pub show_qr: Option<Article>,
     /// A story to focus: the reader went to one country's take on it.
     pub focus: Option<Arc<StoryView>>,
+    /// A story whose coverage to show and frame on the globe.
+    pub cover: Option<Arc<StoryView>>,
+    /// A search result whose country to open.
+    pub open_hit: Option<Article>,
+}
+
+/// Where the panels' requests go.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct UiWriters<'w> {
+    select: MessageWriter<'w, SelectCountry>,
+    search: MessageWriter<'w, SearchNews>,
+    cover: MessageWriter<'w, ShowCoverage>,
+    open_hit: MessageWriter<'w, OpenSearchHit>,
 }
 
 /// An article's headline as its link: to the browser, or in kiosk mode to its QR code.
@@ -115,16 +150,97 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<ArticleFilters>()
         .init_resource::<Highlight>()
         .init_resource::<Finder>()
+        .init_resource::<SearchHit>()
+        .add_message::<ShowCoverage>()
+        .add_message::<OpenSearchHit>()
         .add_systems(
             Update,
             (
                 finder_shortcut.in_set(AppSystems::Input),
                 escape_deselects.in_set(AppSystems::Pick),
-                (follow_the_focus, highlight)
+                open_search_hit.in_set(AppSystems::Pick),
+                (
+                    a_search_leaves_the_story,
+                    show_coverage,
+                    follow_the_focus,
+                    highlight,
+                )
                     .chain()
+                    .in_set(AppSystems::Select),
+                another_country_starts_afresh
+                    .run_if(resource_changed::<Selection>)
+                    .after(apply_selection)
                     .in_set(AppSystems::Select),
             ),
         );
+}
+
+/// A new search replaces the story in focus: its matches are what the globe should light,
+/// as the search list says it does.
+fn a_search_leaves_the_story(
+    mut searches: MessageReader<SearchNews>,
+    mut focus: ResMut<StoryFocus>,
+) {
+    if searches.read().last().is_some() && focus.0.is_some() {
+        focus.0 = None;
+    }
+}
+
+/// Focuses the story asked for and frames the countries that cover it: from close up on one
+/// country the coverage elsewhere would be round the back of the globe.
+fn show_coverage(
+    mut requests: MessageReader<ShowCoverage>,
+    atlas: Res<Atlas>,
+    mut focus: ResMut<StoryFocus>,
+    mut view: ResMut<GlobeView>,
+) {
+    let Some(ShowCoverage(story)) = requests.read().last() else {
+        return;
+    };
+    let labels: Vec<_> = story
+        .countries()
+        .filter_map(|c| atlas.find(c))
+        .map(|c| atlas.countries[c].label)
+        .collect();
+    view.frame(&labels);
+    focus.0 = Some(story.clone());
+}
+
+/// Opens a search result's country with the result on top, out of any story.
+fn open_search_hit(
+    mut requests: MessageReader<OpenSearchHit>,
+    atlas: Res<Atlas>,
+    mut focus: ResMut<StoryFocus>,
+    mut hit: ResMut<SearchHit>,
+    mut select: MessageWriter<SelectCountry>,
+) {
+    let Some(OpenSearchHit(article)) = requests.read().last() else {
+        return;
+    };
+    let Some(country) = atlas.find(&article.country) else {
+        return;
+    };
+    focus.0 = None;
+    hit.0 = Some(article.clone());
+    select.write(SelectCountry(Some(country)));
+}
+
+/// Another country's panel starts without the last one's topic filter and search hit.
+fn another_country_starts_afresh(
+    selection: Res<Selection>,
+    atlas: Res<Atlas>,
+    mut filters: ResMut<ArticleFilters>,
+    mut hit: ResMut<SearchHit>,
+) {
+    filters.topic = None;
+    let selected = selection.0.map(|c| atlas.countries[c].id.as_str());
+    if hit
+        .0
+        .as_ref()
+        .is_some_and(|a| Some(a.country.as_str()) != selected)
+    {
+        hit.0 = None;
+    }
 }
 
 /// Ctrl+F (or /) puts the cursor in the country finder: a keyboard alone can reach any
@@ -450,7 +566,15 @@ pub fn world_panel(
                          them ({WORLD_MIN_COUNTRIES} or more)."
                     ));
                     topic_filter(ui, "world-topic", &mut panel.topic);
-                    story_list(ui, &news.stories.top, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        WorldTab::Top,
+                        &news.stories,
+                        panel.topic,
+                        focus,
+                        atlas,
+                        out,
+                    );
                 }
                 WorldTab::Blindspot => {
                     ui.weak(
@@ -458,9 +582,17 @@ pub fn world_panel(
                          outlet from the United States in our catalog carries.",
                     );
                     topic_filter(ui, "blindspot-topic", &mut panel.topic);
-                    story_list(ui, &news.stories.blindspots, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        WorldTab::Blindspot,
+                        &news.stories,
+                        panel.topic,
+                        focus,
+                        atlas,
+                        out,
+                    );
                 }
-                WorldTab::Search => search_ui(ui, panel, news, atlas, out),
+                WorldTab::Search => search_ui(ui, panel, focus, news, atlas, out),
             }
             ui.allocate_space(ui.available_size());
         });
@@ -481,25 +613,27 @@ pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) -> e
         .response
 }
 
+/// The top stories or the blindspots (`tab`), with `topic`'s only.
 fn story_list(
     ui: &mut egui::Ui,
-    stories: &[Arc<StoryView>],
+    tab: WorldTab,
+    lists: &WorldStories,
     topic: Option<Topic>,
     focus: &mut StoryFocus,
     atlas: &Atlas,
     out: &mut UiActions,
 ) {
+    let stories = if tab == WorldTab::Blindspot {
+        &lists.blindspots
+    } else {
+        &lists.top
+    };
     let shown: Vec<&Arc<StoryView>> = stories
         .iter()
         .filter(|s| topic.is_none_or(|t| s.topics.contains(&t)))
         .collect();
     if shown.is_empty() {
-        ui.label(if stories.is_empty() {
-            "No story is covered by more than one country yet: the list fills as the feeds \
-             are read and translated."
-        } else {
-            "No story with this topic right now."
-        });
+        ui.label(empty_list_reason(tab, lists, topic));
         return;
     }
     let now = crate::news::now();
@@ -511,6 +645,32 @@ fn story_list(
                 ui.separator();
             }
         });
+}
+
+/// Why a world list shows no story, from what the lists hold: none covered by two countries
+/// yet, none that US outlets miss, or none with the topic chosen.
+pub fn empty_list_reason(tab: WorldTab, lists: &WorldStories, topic: Option<Topic>) -> String {
+    let blindspots = tab == WorldTab::Blindspot;
+    if lists.top.is_empty() {
+        return "No story is covered by more than one country yet: the list fills as the feeds \
+                are read and translated."
+            .into();
+    }
+    if blindspots && lists.blindspots.is_empty() {
+        // A story's US coverage may be older than the lists' 48 hours, so count the stories
+        // the US carries at all rather than those with a US take in view.
+        let carried = lists.top.iter().filter(|s| !s.blindspot).count();
+        return format!(
+            "No blindspot right now: outlets from the United States carry every story that \
+             two or more countries cover, the {} in Top stories among them.",
+            count(carried, "story", "stories")
+        );
+    }
+    let what = if blindspots { "blindspot" } else { "story" };
+    match topic {
+        Some(topic) => format!("No {what} about {} right now.", topic.label()),
+        None => format!("No {what} right now."),
+    }
 }
 
 /// One story: its headline and reach; picked, it shows every country's take.
@@ -526,7 +686,11 @@ fn story_entry(
     let (title, _) = english(&story.headline);
     let headline = ui.selectable_label(focused, egui::RichText::new(title).strong());
     if headline.clicked() {
-        focus.0 = if focused { None } else { Some(story.clone()) };
+        if focused {
+            focus.0 = None;
+        } else {
+            out.cover = Some(story.clone());
+        }
     }
     headline.on_hover_text("Show who covers it on the globe");
     ui.horizontal_wrapped(|ui| {
@@ -590,9 +754,53 @@ pub fn takes_ui(
             }
             ui.weak(count(take.articles.len(), "article", "articles"));
         });
-        for article in &take.articles {
-            take_line(ui, article, out);
-        }
+        previewed(
+            ui,
+            egui::Id::new(("take", story.id, &take.country)),
+            &take.articles,
+            |ui, article| take_line(ui, article, out),
+        );
+    }
+}
+
+/// The part of a list shown before its "more" control, and how many that control holds
+/// back: the first [`TAKE_PREVIEW`], or all of them once expanded. A single extra item shows
+/// rather than hide behind "1 more", which would take as much room.
+pub fn preview<T>(items: &[T], expanded: bool) -> (&[T], usize) {
+    if expanded || items.len() <= TAKE_PREVIEW + 1 {
+        (items, 0)
+    } else {
+        (&items[..TAKE_PREVIEW], items.len() - TAKE_PREVIEW)
+    }
+}
+
+/// A list cut to its [`preview`], with a control that shows the rest and one that folds it
+/// back; egui's memory keeps which lists are open under `id`.
+pub fn previewed<T>(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    items: &[T],
+    mut line: impl FnMut(&mut egui::Ui, &T),
+) {
+    let expanded = ui.ctx().data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+    let (shown, hidden) = preview(items, expanded);
+    for item in shown {
+        line(ui, item);
+    }
+    let toggle = if hidden > 0 {
+        Some((format!("{hidden} more"), true))
+    } else if expanded && items.len() > TAKE_PREVIEW + 1 {
+        Some(("Show fewer".to_owned(), false))
+    } else {
+        None
+    };
+    if let Some((label, expand)) = toggle {
+        ui.horizontal(|ui| {
+            ui.add_space(12.0);
+            if ui.small_button(label).clicked() {
+                ui.ctx().data_mut(|d| d.insert_temp(id, expand));
+            }
+        });
     }
 }
 
@@ -608,6 +816,7 @@ fn take_line(ui: &mut egui::Ui, article: &Article, out: &mut UiActions) {
 fn search_ui(
     ui: &mut egui::Ui,
     panel: &mut WorldPanel,
+    focus: &StoryFocus,
     news: &News,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -638,9 +847,14 @@ fn search_ui(
         .collect();
     countries.sort_unstable();
     countries.dedup();
+    // The globe lights a story in focus rather than the matches: say which it shows.
+    let lit = if focus.0.is_some() {
+        "the globe shows the story you picked"
+    } else {
+        "lit up on the globe"
+    };
     ui.weak(format!(
-        "{} from {}, lit up on the globe; searched in English and in each article's own \
-         language.",
+        "{} from {}, {lit}; searched in English and in each article's own language.",
         count(results.articles.len(), "article", "articles"),
         count(countries.len(), "country", "countries")
     ));
@@ -656,10 +870,13 @@ fn search_ui(
                     let name = country.map_or(article.country.as_str(), |c| {
                         atlas.countries[c].name.as_str()
                     });
-                    if ui.small_button(name).clicked()
-                        && let Some(country) = country
+                    if ui
+                        .small_button(name)
+                        .on_hover_text("Open this country with this article on top")
+                        .clicked()
+                        && country.is_some()
                     {
-                        out.select = Some(Some(country));
+                        out.open_hit = Some(article.clone());
                     }
                     ui.weak(format!(
                         "{} · {}",
@@ -678,16 +895,18 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Sends what a pass asked for.
-pub fn apply(
-    out: UiActions,
-    select: &mut MessageWriter<SelectCountry>,
-    search: &mut MessageWriter<SearchNews>,
-) {
+pub fn apply(out: UiActions, writers: &mut UiWriters) {
     if let Some(country) = out.select {
-        select.write(SelectCountry(country));
+        writers.select.write(SelectCountry(country));
     }
     if let Some(query) = out.search {
-        search.write(SearchNews(query));
+        writers.search.write(SearchNews(query));
+    }
+    if let Some(story) = out.cover {
+        writers.cover.write(ShowCoverage(story));
+    }
+    if let Some(article) = out.open_hit {
+        writers.open_hit.write(OpenSearchHit(article));
     }
 }
 
@@ -700,6 +919,31 @@ mod count_tests {
         assert_eq!(count(1, "country", "countries"), "1 country");
         assert_eq!(count(0, "article", "articles"), "0 articles");
         assert_eq!(count(12, "article", "articles"), "12 articles");
+    }
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_take_shows_a_few_and_counts_the_rest() {
+        let articles: Vec<usize> = (0..91).collect();
+        let (shown, hidden) = preview(&articles, false);
+        assert_eq!(shown, [0, 1, 2]);
+        assert_eq!(hidden, 88);
+        let (shown, hidden) = preview(&articles, true);
+        assert_eq!((shown.len(), hidden), (91, 0), "expanded, all of them");
+    }
+
+    #[test]
+    fn short_takes_show_whole() {
+        for n in 0..=TAKE_PREVIEW + 1 {
+            let articles: Vec<usize> = (0..n).collect();
+            assert_eq!(preview(&articles, false), (&articles[..], 0), "{n}");
+        }
+        let five: Vec<usize> = (0..TAKE_PREVIEW + 2).collect();
+        assert_eq!(preview(&five, false).1, 2, "two more are worth a control");
     }
 }
 
@@ -767,7 +1011,7 @@ mod follow_the_focus_tests {
     use super::*;
     use crate::news::world::Take;
 
-    fn article(id: i64, country: &str, published: i64) -> Article {
+    pub(super) fn article(id: i64, country: &str, published: i64) -> Article {
         Article {
             id,
             feed_url: String::new(),
@@ -844,5 +1088,79 @@ mod follow_the_focus_tests {
         let current = story(&[("FRA", 1), ("DEU", 2)], now);
         let kept = followed(current.clone(), vec![other]).unwrap();
         assert!(Arc::ptr_eq(&kept, &current));
+    }
+}
+
+#[cfg(test)]
+mod empty_list_reason_tests {
+    use super::*;
+    use crate::news::world::Take;
+
+    fn story(countries: &[&str]) -> Arc<StoryView> {
+        let takes: Vec<Take> = countries
+            .iter()
+            .map(|&country| Take {
+                country: country.into(),
+                articles: Vec::new(),
+            })
+            .collect();
+        Arc::new(StoryView {
+            id: 1,
+            headline: super::follow_the_focus_tests::article(1, countries[0], 0),
+            articles: takes.len(),
+            first: 0,
+            last: 0,
+            blindspot: !countries.contains(&"USA"),
+            topics: vec![Topic::Politics],
+            takes,
+        })
+    }
+
+    #[test]
+    fn nothing_shared_yet_says_so_in_both_lists() {
+        let lists = WorldStories::default();
+        for tab in [WorldTab::Top, WorldTab::Blindspot] {
+            assert!(
+                empty_list_reason(tab, &lists, None).starts_with("No story is covered by more"),
+                "{tab:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_blindspot_when_the_us_carries_every_shared_story() {
+        let lists = WorldStories {
+            top: vec![story(&["USA", "FRA", "DEU"]), story(&["GBR", "USA"])],
+            blindspots: Vec::new(),
+        };
+        let reason = empty_list_reason(WorldTab::Blindspot, &lists, None);
+        assert_eq!(
+            reason,
+            "No blindspot right now: outlets from the United States carry every story that \
+             two or more countries cover, the 2 stories in Top stories among them."
+        );
+        assert!(!reason.contains("more than one country"), "{reason}");
+        // A topic filter does not hide that the whole list is empty.
+        assert_eq!(
+            empty_list_reason(WorldTab::Blindspot, &lists, Some(Topic::Sport)),
+            reason
+        );
+    }
+
+    #[test]
+    fn a_topic_with_no_story_names_the_topic() {
+        let blindspot = story(&["KEN", "GBR"]);
+        let lists = WorldStories {
+            top: vec![story(&["USA", "FRA"]), blindspot.clone()],
+            blindspots: vec![blindspot],
+        };
+        assert_eq!(
+            empty_list_reason(WorldTab::Top, &lists, Some(Topic::Sport)),
+            "No story about Sport right now."
+        );
+        assert_eq!(
+            empty_list_reason(WorldTab::Blindspot, &lists, Some(Topic::Health)),
+            "No blindspot about Health right now."
+        );
     }
 }
