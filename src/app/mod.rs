@@ -14,6 +14,7 @@ mod fonts;
 mod globe;
 mod idle;
 mod kiosk;
+mod links;
 mod news;
 mod panel;
 mod picking;
@@ -203,6 +204,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         core_plugin,
         globe::plugin,
         fonts::plugin,
+        links::plugin,
         panel::plugin,
         capture::plugin,
         news::plugin,

@@ -13,7 +13,7 @@ use bevy_egui::egui;
 
 use super::AppSystems;
 use super::globe::{Atlas, Highlight};
-use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES};
+use super::news::{News, NewsStatus, SearchNews, WORLD_MIN_COUNTRIES};
 use super::panel::relative_time;
 use super::picking::SelectCountry;
 use crate::geo::Country;
@@ -421,7 +421,15 @@ pub fn world_panel(
                          them ({WORLD_MIN_COUNTRIES} or more)."
                     ));
                     topic_filter(ui, "world-topic", &mut panel.topic);
-                    story_list(ui, &news.stories.top, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        &news.stories.top,
+                        panel.topic,
+                        &news.status,
+                        focus,
+                        atlas,
+                        out,
+                    );
                 }
                 WorldTab::Blindspot => {
                     ui.weak(
@@ -429,7 +437,15 @@ pub fn world_panel(
                          outlet from the United States in our catalog carries.",
                     );
                     topic_filter(ui, "blindspot-topic", &mut panel.topic);
-                    story_list(ui, &news.stories.blindspots, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        &news.stories.blindspots,
+                        panel.topic,
+                        &news.status,
+                        focus,
+                        atlas,
+                        out,
+                    );
                 }
                 WorldTab::Search => search_ui(ui, panel, news, atlas, out),
             }
@@ -455,6 +471,7 @@ fn story_list(
     ui: &mut egui::Ui,
     stories: &[Arc<StoryView>],
     topic: Option<Topic>,
+    status: &NewsStatus,
     focus: &mut StoryFocus,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -465,8 +482,7 @@ fn story_list(
         .collect();
     if shown.is_empty() {
         ui.label(if stories.is_empty() {
-            "No story is covered by more than one country yet: the list fills as the feeds \
-             are read and translated."
+            no_stories_yet(status)
         } else {
             "No story with this topic right now."
         });
@@ -481,6 +497,22 @@ fn story_list(
                 ui.separator();
             }
         });
+}
+
+/// Why a list of stories is empty, as far as the news status tells: a list that cannot fill
+/// must not promise to.
+fn no_stories_yet(status: &NewsStatus) -> &'static str {
+    if status.store_error.is_some() {
+        "No stories: the news store cannot be used."
+    } else if status.offline {
+        "No story is covered by more than one country, and none can come in: no feed can be \
+         reached."
+    } else if status.updating.is_some() || (status.fetching && status.last_update.is_none()) {
+        "No story is covered by more than one country yet: the list fills as the feeds are \
+         read and translated."
+    } else {
+        "No story of the last 48 hours is covered by more than one country."
+    }
 }
 
 /// One story: its headline and reach; picked, it shows every country's take.
@@ -658,6 +690,31 @@ pub fn apply(
     }
     if let Some(query) = out.search {
         search.write(SearchNews(query));
+    }
+}
+
+#[cfg(test)]
+mod no_stories_yet_tests {
+    use super::*;
+
+    #[test]
+    fn promises_more_only_while_feeds_are_read() {
+        let mut status = NewsStatus {
+            fetching: true,
+            ..default()
+        };
+        assert!(no_stories_yet(&status).contains("fills as the feeds are read"));
+        status.last_update = Some(0);
+        status.offline = true;
+        let offline = no_stories_yet(&status);
+        assert!(offline.contains("no feed can be reached"), "{offline}");
+        assert!(!offline.contains("fills"), "{offline}");
+        status.offline = false;
+        assert!(!no_stories_yet(&status).contains("fills"));
+        status.updating = Some((1, 8));
+        assert!(no_stories_yet(&status).contains("fills"));
+        status.store_error = Some("disk full".into());
+        assert!(no_stories_yet(&status).contains("store cannot be used"));
     }
 }
 
