@@ -7,17 +7,36 @@
 //! see its README), and, for Chinese, Japanese and Korean, the system's full font where a
 //! well-known one is installed, since the bundled CJK font keeps only the common characters.
 //! Which font a character comes from, and text layout itself, are egui's business.
+//!
+//! The glyphs reach the screen through egui's font atlas, which grows as new text needs new
+//! glyphs (each letter at each subpixel offset is one). Here the atlas's growth is made to
+//! reach the GPU in the frame that first draws the new glyphs, not the frame after.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bevy::asset::AssetEventSystems;
 use bevy::prelude::*;
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use bevy_egui::{EguiContexts, EguiPostUpdateSet, EguiPrimaryContextPass, egui};
 
 use super::assets_dir;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, install.run_if(run_once));
+    atlas_in_time(app);
+}
+
+/// bevy_egui writes the atlas's new glyphs into its texture (an `Image` asset) in
+/// `PostProcessOutput`, and the renderer hears of a changed asset through the events that
+/// `AssetEventSystems` sends, also in `PostUpdate` and with no order between the two. Where
+/// the events went first, the change waited a frame to be sent, and the frame that first
+/// showed "Updating feeds: 3 of 8" drew its new digits from the atlas as it was before them:
+/// "Updating feeds:  of  8". Updating the texture first sends the change the same frame.
+fn atlas_in_time(app: &mut App) {
+    app.configure_sets(
+        PostUpdate,
+        EguiPostUpdateSet::PostProcessOutput.before(AssetEventSystems),
+    );
 }
 
 /// The bundled subsets for the scripts besides CJK. Each keeps its script's whole Unicode
@@ -200,6 +219,68 @@ fn with_fallbacks(
         definitions.font_data.insert(name, Arc::new(font));
     }
     definitions
+}
+
+#[cfg(test)]
+mod atlas_in_time_tests {
+    use bevy::ecs::schedule::Schedules;
+    use bevy_egui::EguiPlugin;
+
+    use super::*;
+
+    /// Pairs of `PostUpdate` systems that write the egui atlas's texture and send the
+    /// events that tell the renderer of it, with no order between them. Bevy lets every
+    /// system touching an asset collection run in either order, so that allowance is lifted
+    /// to see them.
+    fn unordered(order: bool) -> Vec<(String, String)> {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+            .init_asset::<Image>()
+            .init_asset::<bevy::shader::Shader>()
+            .add_plugins(EguiPlugin::default());
+        if order {
+            atlas_in_time(&mut app);
+        }
+        let mut schedule = app
+            .world_mut()
+            .resource_mut::<Schedules>()
+            .remove(PostUpdate)
+            .unwrap();
+        app.world_mut()
+            .resource_mut::<Schedules>()
+            .ignored_scheduling_ambiguities
+            .clear();
+        // Building the schedule moves its systems out of the graph: name them first.
+        let names: std::collections::HashMap<_, String> = schedule
+            .graph()
+            .systems
+            .iter()
+            .map(|(key, system, _)| (key, system.name().to_string()))
+            .collect();
+        schedule.initialize(app.world_mut()).unwrap();
+        schedule
+            .graph()
+            .conflicting_systems()
+            .0
+            .iter()
+            .map(|(a, b, _)| (names[a].clone(), names[b].clone()))
+            .filter(|(a, b)| {
+                let pair = format!("{a} {b}");
+                pair.contains("update_egui_textures_system")
+                    && pair.contains("Image>::asset_events")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_atlas_texture_is_written_before_its_change_is_sent() {
+        assert_ne!(
+            unordered(false),
+            [],
+            "bevy_egui alone leaves them unordered"
+        );
+        assert_eq!(unordered(true), []);
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod globe;
 mod idle;
 mod keys;
 mod kiosk;
+mod links;
 mod news;
 mod panel;
 mod picking;
@@ -208,6 +209,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         core_plugin,
         globe::plugin,
         fonts::plugin,
+        links::plugin,
         panel::plugin,
         capture::plugin,
         news::plugin,

@@ -111,6 +111,8 @@ pub struct NewsStatus {
     pub total_feeds: usize,
     /// The last refresh reached no feed at all.
     pub offline: bool,
+    /// How many articles the store holds; `None` until it has been read.
+    pub stored: Option<usize>,
     /// The store could not be opened: nothing will be fetched or shown.
     pub store_error: Option<String>,
     /// Whether this run fetches at all (the capture modes only show what is stored).
@@ -130,6 +132,8 @@ enum Request {
 
 enum Reply {
     Counts(HashMap<String, usize>),
+    /// How many articles the store holds in all.
+    Stored(usize),
     /// What the store remembers of earlier runs: the last success and the feeds failing.
     Health {
         last_update: Option<i64>,
@@ -461,6 +465,24 @@ fn send_counts(store: &Store, replies: &UnboundedSender<Reply>) {
     if let Ok(counts) = store.counts_since(crate::news::now() - RECENT_SECONDS) {
         let _ = replies.send(Reply::Counts(counts));
     }
+    if let Ok(stored) = store.article_count() {
+        let _ = replies.send(Reply::Stored(stored));
+    }
+}
+
+/// The status after a refresh that finished at `now` with `report`.
+fn refreshed(status: &mut NewsStatus, report: IngestReport, now: i64) {
+    status.updating = None;
+    status.restarting = None;
+    // A store that just took a whole refresh is usable again, whatever failed before.
+    status.store_error = None;
+    status.last_update = Some(now);
+    // A feed skipped because it keeps failing is still failing: counting only the feeds
+    // tried would call a run that reached nothing a success.
+    let failing = report.failed.len() + report.backed_off;
+    status.failing_feeds = failing;
+    status.translation_failures = report.translation_failures;
+    status.offline = report.fetched + report.not_modified == 0 && failing > 0;
 }
 
 fn drain_replies(
@@ -481,18 +503,9 @@ fn drain_replies(
                 news.status.failing_feeds = failing;
             }
             Reply::Progress(done, total) => news.status.updating = Some((done, total)),
+            Reply::Stored(stored) => news.status.stored = Some(stored),
             Reply::Refreshed(Ok(report)) => {
-                let status = &mut news.status;
-                status.updating = None;
-                status.restarting = None;
-                // A store that just took a whole refresh is usable again, whatever failed
-                // before.
-                status.store_error = None;
-                status.last_update = Some(crate::news::now());
-                status.failing_feeds = report.failed.len();
-                status.translation_failures = report.translation_failures;
-                status.offline =
-                    report.fetched + report.not_modified == 0 && !report.failed.is_empty();
+                refreshed(&mut news.status, report, crate::news::now());
             }
             Reply::Refreshed(Err(e)) => {
                 news.status.updating = None;
@@ -556,6 +569,54 @@ fn ask_for_searches(mut searches: MessageReader<SearchNews>, channels: Res<Chann
     // Typing sends a search per key: only the last of a frame's matters.
     if let Some(SearchNews(query)) = searches.read().last() {
         let _ = channels.requests.send(Request::Search(query.clone()));
+    }
+}
+
+#[cfg(test)]
+mod refreshed_tests {
+    use super::*;
+
+    fn source() -> FeedSource {
+        FeedSource {
+            feed_url: "http://127.0.0.1/feed".into(),
+            outlet: "Daily".into(),
+            country: "KEN".into(),
+            language: "en".into(),
+        }
+    }
+
+    #[test]
+    fn a_run_that_reaches_no_feed_is_offline_even_when_every_feed_waits() {
+        let mut status = NewsStatus {
+            total_feeds: 2,
+            ..default()
+        };
+        let failed = IngestReport {
+            failed: vec![(source(), "connection refused".into())],
+            backed_off: 1,
+            ..default()
+        };
+        refreshed(&mut status, failed, 100);
+        assert!(status.offline);
+        assert_eq!(status.failing_feeds, 2);
+        assert_eq!(status.last_update, Some(100));
+
+        let waiting = IngestReport {
+            backed_off: 2,
+            ..default()
+        };
+        refreshed(&mut status, waiting, 200);
+        assert!(status.offline, "feeds skipped for failing are not reached");
+        assert_eq!(status.failing_feeds, 2);
+
+        let reached = IngestReport {
+            fetched: 1,
+            backed_off: 1,
+            ..default()
+        };
+        refreshed(&mut status, reached, 300);
+        assert!(!status.offline);
+        assert_eq!(status.failing_feeds, 1);
     }
 }
 

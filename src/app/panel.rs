@@ -22,6 +22,7 @@ use super::camera::GlobeCamera;
 use super::globe::Atlas;
 use super::keys::UiKeyboard;
 use super::kiosk::{KioskSettings, QrView};
+use super::links;
 use super::news::{CountryNews, News, NewsStatus};
 use super::picking::{Hovered, Selection};
 use super::pointer::{Dragging, UiCover};
@@ -40,7 +41,16 @@ pub const TOUCH_TARGET_PX: f32 = 48.0;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiKeyboard>()
         .add_systems(Startup, spawn_ui_camera)
-        .add_systems(EguiPrimaryContextPass, (style_once, country_ui).chain());
+        .add_systems(
+            EguiPrimaryContextPass,
+            (
+                style_once,
+                country_ui,
+                links::open_links,
+                links::unopened_notice,
+            )
+                .chain(),
+        );
 }
 
 /// egui draws through a camera of its own over the whole window, so that shrinking the globe
@@ -72,9 +82,15 @@ fn style_once(
     if *done {
         return Ok(());
     }
-    let ctx = contexts.ctx_mut()?;
+    style(contexts.ctx_mut()?, kiosk.as_ref().map(|k| k.text_scale));
+    *done = true;
+    Ok(())
+}
+
+/// The app's look: dark, with larger text; in kiosk mode (`scale`) larger still, with touch
+/// targets a finger hits.
+fn style(ctx: &egui::Context, scale: Option<f32>) {
     ctx.set_theme(egui::Theme::Dark);
-    let scale = kiosk.as_ref().map(|k| k.text_scale);
     if let Some(scale) = scale {
         ctx.set_zoom_factor(scale);
     }
@@ -97,8 +113,6 @@ fn style_once(
             .text_styles
             .insert(egui::TextStyle::Button, egui::FontId::proportional(15.0));
     });
-    *done = true;
-    Ok(())
 }
 
 /// The selected country's flag, read and uploaded once per selection.
@@ -245,19 +259,9 @@ fn country_ui(
             .exact_size(PANEL_WIDTH)
             .frame(egui::Frame::side_top_panel(&ctx.global_style()).inner_margin(16.0))
             .show(&mut root, |ui| {
-                ui.horizontal(|ui| {
-                    if let Some((texture, size)) = flag {
-                        let height = 24.0;
-                        let size = egui::vec2(size.x / size.y * height, height);
-                        ui.add(egui::Image::new((texture, size)));
-                    }
-                    ui.heading(&country.name);
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if ui.button("✖").on_hover_text("Close (Esc)").clicked() {
-                            actions.select = Some(None);
-                        }
-                    });
-                });
+                if header(ui, flag, &country.name).1.clicked() {
+                    actions.select = Some(None);
+                }
                 if country.long_name != country.name {
                     ui.label(&country.long_name);
                 }
@@ -286,29 +290,14 @@ fn country_ui(
         right_width = response.response.rect.width();
     }
 
-    egui::Panel::bottom("help")
+    // Opaque, and taken from the globe's viewport: text over a moving map is unreadable.
+    let bar = egui::Panel::bottom("status")
         .frame(
-            egui::Frame::NONE
-                .fill(egui::Color32::from_black_alpha(150))
+            egui::Frame::side_top_panel(&ctx.global_style())
                 .inner_margin(egui::Margin::symmetric(12, 6)),
         )
-        .show(&mut root, |ui| {
-            // The status first, from the right; the help fills what is left, cut short when
-            // the panels leave too little room for both.
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.weak(status_line(&news.status, crate::news::now()));
-                ui.add_space(16.0);
-                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                    let help = if kiosk {
-                        "Drag to spin · pinch to zoom · tap a country to read its news"
-                    } else {
-                        "Drag to spin · scroll or pinch to zoom · click a country · Ctrl+F \
-                         finds one · arrows, +/−, Home"
-                    };
-                    ui.add(egui::Label::new(egui::RichText::new(help).weak()).truncate());
-                });
-            });
-        });
+        .show(&mut root, |ui| status_bar(ui, &news.status, kiosk));
+    let bottom_height = bar.response.rect.height();
 
     // A touch screen has no hover: a finger's last position would leave a stray tooltip.
     if let (Some(country), false, false) = (hovered.0, dragging.0, kiosk)
@@ -331,13 +320,6 @@ fn country_ui(
     if let (Some(article), Some(qr)) = (actions.show_qr.take(), state.qr.as_mut()) {
         qr.0 = Some(article);
     }
-    if kiosk {
-        // Defence in depth: whatever a widget asks, a kiosk never opens a browser.
-        ctx.output_mut(|o| {
-            o.commands
-                .retain(|c| !matches!(c, egui::OutputCommand::OpenUrl(_)))
-        });
-    }
     if let Some(story) = actions.focus.take() {
         state.focus.0 = Some(story);
     }
@@ -349,8 +331,38 @@ fn country_ui(
     state
         .ui_keyboard
         .set_if_neq(UiKeyboard(keyboard_is_the_uis(&ctx)));
-    fit_viewport(&mut camera, &window, &ctx, left_width, right_width);
+    fit_viewport(
+        &mut camera,
+        &window,
+        &ctx,
+        left_width,
+        right_width,
+        bottom_height,
+    );
     Ok(())
+}
+
+/// The panel's first line: ✖ at the right, placed first so that it always shows, then the
+/// flag and the country's name in the width left, the name wrapping onto a second line
+/// rather than running under ✖ or pushing it out of the panel. Returns the name's response
+/// and ✖'s.
+fn header(
+    ui: &mut egui::Ui,
+    flag: Option<(egui::TextureId, egui::Vec2)>,
+    name: &str,
+) -> (egui::Response, egui::Response) {
+    egui::Sides::new().shrink_left().wrap().show(
+        ui,
+        |ui| {
+            if let Some((texture, size)) = flag {
+                let height = 24.0;
+                let size = egui::vec2(size.x / size.y * height, height);
+                ui.add(egui::Image::new((texture, size)));
+            }
+            ui.heading(name)
+        },
+        |ui| ui.button("✖").on_hover_text("Close (Esc)"),
+    )
 }
 
 /// At the top of a country's panel, the story the reader came from: this country's take on
@@ -639,42 +651,173 @@ fn empty_reason(news: &News, country: &str) -> String {
     }
 }
 
-/// The news status for the bottom bar.
-pub fn status_line(status: &NewsStatus, now: i64) -> String {
-    let translation = match &status.translator {
-        Some(by) if status.translation_failures.is_empty() => format!("translation: {by}"),
-        Some(by) => format!(
-            "translation: {by}, failing for {}",
-            status
-                .translation_failures
-                .iter()
-                .map(|(language, _)| language_name(language))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None => "translation off".into(),
-    };
-    format!("{} · {translation}", feed_status(status, now))
+/// The feed and translation parts of the status joined, either of them possibly left out.
+fn status_text(feeds: &str, translation: &str) -> String {
+    [feeds, translation]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
-fn feed_status(status: &NewsStatus, now: i64) -> String {
+/// Who translates, from the fullest wording to none at all.
+fn translation_status(status: &NewsStatus) -> Vec<String> {
+    let mut wordings = match &status.translator {
+        Some(by) if status.translation_failures.is_empty() => vec![format!("translation: {by}")],
+        Some(by) => vec![
+            format!(
+                "translation: {by}, failing for {}",
+                status
+                    .translation_failures
+                    .iter()
+                    .map(|(language, _)| language_name(language))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!("translation: {by}, failing"),
+        ],
+        None => vec!["translation off".into()],
+    };
+    wordings.push(String::new());
+    wordings
+}
+
+/// What the feeds are doing, from the fullest wording to the shortest; never empty.
+fn feed_status(status: &NewsStatus, now: i64) -> Vec<String> {
+    let nothing_stored = status.stored == Some(0);
     if status.store_error.is_some() {
-        "News store unavailable (see the panel)".into()
+        vec![
+            "News store unavailable (see the panel)".into(),
+            "News store unavailable".into(),
+        ]
     } else if status.restarting.is_some() {
-        "News updates paused after an error; retrying shortly".into()
+        vec![
+            "News updates paused after an error; retrying shortly".into(),
+            "News paused; retrying".into(),
+        ]
     } else if let Some((done, total)) = status.updating {
-        format!("Updating feeds: {done} of {total}")
-    } else if status.offline {
-        "Offline: showing stored news".into()
-    } else if let Some(at) = status.last_update {
-        let failing = match status.failing_feeds {
-            0 => String::new(),
-            n => format!(" · {n} of {} feeds failing", status.total_feeds),
+        let what = if nothing_stored {
+            "Fetching the first news"
+        } else {
+            "Updating feeds"
         };
-        format!("News updated {}{failing}", relative_time(now - at))
+        vec![
+            format!("{what}: {done} of {total}"),
+            format!("Updating {done}/{total}"),
+        ]
+    } else if status.offline && nothing_stored {
+        vec![
+            "Offline: no news stored yet, and no feed can be reached".into(),
+            "Offline: no news stored yet".into(),
+            "Offline".into(),
+        ]
+    } else if status.offline {
+        vec!["Offline: showing stored news".into(), "Offline".into()]
+    } else if let Some(at) = status.last_update {
+        let ago = relative_time(now - at);
+        let (failing, total) = (status.failing_feeds, status.total_feeds);
+        match (failing, nothing_stored) {
+            (0, false) => vec![format!("News updated {ago}"), format!("Updated {ago}")],
+            (0, true) => vec![
+                format!("Feeds read {ago}: no articles in them yet"),
+                "No articles yet".into(),
+            ],
+            (n, false) => vec![
+                format!("News updated {ago} · {n} of {total} feeds failing"),
+                format!("Updated {ago} · {n} feeds failing"),
+                format!("Updated {ago}"),
+            ],
+            (n, true) => vec![
+                format!("No news stored yet: {n} of {total} feeds failing"),
+                format!("No news yet: {n} feeds failing"),
+            ],
+        }
+    } else if nothing_stored {
+        vec!["No news stored yet".into()]
     } else {
-        "News not fetched yet".into()
+        vec!["News not fetched yet".into()]
     }
+}
+
+/// The help beside the status, from the fullest wording to none at all.
+fn help_wordings(kiosk: bool) -> Vec<String> {
+    let wordings: &[&str] = if kiosk {
+        &[
+            "Drag to spin · pinch to zoom · tap a country to read its news",
+            "Tap a country to read its news",
+        ]
+    } else {
+        &[
+            "Drag to spin · scroll or pinch to zoom · click a country · Ctrl+F finds one · \
+             arrows, +/−, Home",
+            "Drag to spin · scroll to zoom · Ctrl+F finds a country",
+            "Ctrl+F finds a country",
+        ]
+    };
+    wordings
+        .iter()
+        .map(|&w| w.to_owned())
+        .chain([String::new()])
+        .collect()
+}
+
+/// Which wording of each part to show so that they fit: `counts[i]` is how many wordings
+/// part `i` has, fullest first; `fits` says whether a choice fits. Parts come most important
+/// first: the last is shortened, down to its shortest, before the one before it is touched,
+/// so the status keeps its words while the help gives way. If even the shortest do not fit,
+/// the shortest are returned.
+fn fit_wordings(counts: &[usize], fits: impl Fn(&[usize]) -> bool) -> Vec<usize> {
+    let mut chosen = vec![0; counts.len()];
+    while !fits(&chosen) {
+        let Some(part) = (0..counts.len()).rev().find(|&i| chosen[i] + 1 < counts[i]) else {
+            break;
+        };
+        chosen[part] += 1;
+    }
+    chosen
+}
+
+/// The bottom bar: the help on the left, the news status on the right, each worded to fit
+/// the bar's width rather than cut off mid-word.
+fn status_bar(ui: &mut egui::Ui, status: &NewsStatus, kiosk: bool) {
+    let feeds = feed_status(status, crate::news::now());
+    let translation = translation_status(status);
+    let help = help_wordings(kiosk);
+    let gap = 24.0;
+    let width = |text: &str| {
+        egui::WidgetText::from(egui::RichText::new(text).weak())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .x
+    };
+    let available = ui.available_width();
+    let chosen = fit_wordings(&[feeds.len(), translation.len(), help.len()], |c| {
+        let help = &help[c[2]];
+        let help_width = if help.is_empty() {
+            0.0
+        } else {
+            width(help) + gap
+        };
+        help_width + width(&status_text(&feeds[c[0]], &translation[c[1]])) <= available
+    });
+    let status = status_text(&feeds[chosen[0]], &translation[chosen[1]]);
+    let help = &help[chosen[2]];
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        // Past the shortest wordings, a window too narrow for even those still elides the
+        // text rather than letting it run under the panels.
+        ui.add(egui::Label::new(egui::RichText::new(status).weak()).truncate());
+        if !help.is_empty() {
+            ui.add_space(gap - ui.spacing().item_spacing.x);
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(help).weak()).truncate());
+            });
+        }
+    });
 }
 
 /// "just now", "5 min ago", "3 h ago", "2 days ago".
@@ -707,25 +850,28 @@ pub(super) fn logical_rect(ctx: &egui::Context, rect: egui::Rect) -> Rect {
     )
 }
 
-/// Shrinks the globe camera to the part of the window between the panels, whose widths are
-/// in egui points (physical pixels over `pixels_per_point`, the kiosk's zoom included).
+/// Shrinks the globe camera to the part of the window between the panels and above the
+/// status bar, whose sizes are in egui points (physical pixels over `pixels_per_point`, the
+/// kiosk's zoom included).
 fn fit_viewport(
     camera: &mut Camera,
     window: &Window,
     ctx: &egui::Context,
     left_width: f32,
     right_width: f32,
+    bottom_height: f32,
 ) {
-    let viewport = (left_width > 0.0 || right_width > 0.0).then(|| {
-        let width = window.physical_width();
-        let to_physical = |points: f32| (points * ctx.pixels_per_point()) as u32;
-        let left = to_physical(left_width).min(width.saturating_sub(1));
-        let right = to_physical(right_width);
+    let viewport = (left_width > 0.0 || right_width > 0.0 || bottom_height > 0.0).then(|| {
+        let (width, height) = (window.physical_width(), window.physical_height());
+        let physical = |points: f32| (points * ctx.pixels_per_point()) as u32;
+        let left = physical(left_width).min(width.saturating_sub(1));
+        let right = physical(right_width);
+        let bottom = physical(bottom_height);
         Viewport {
             physical_position: UVec2::new(left, 0),
             physical_size: UVec2::new(
                 width.saturating_sub(left + right).max(1),
-                window.physical_height().max(1),
+                height.saturating_sub(bottom).max(1),
             ),
             ..default()
         }
@@ -839,6 +985,11 @@ mod relative_time_tests {
 mod status_line_tests {
     use super::*;
 
+    /// The status in its fullest wording.
+    fn status_line(status: &NewsStatus, now: i64) -> String {
+        status_text(&feed_status(status, now)[0], &translation_status(status)[0])
+    }
+
     #[test]
     fn says_what_the_news_is_doing() {
         let mut status = NewsStatus {
@@ -873,6 +1024,186 @@ mod status_line_tests {
             status_line(&status, 1600),
             "News updates paused after an error; retrying shortly · translation: Apertium, \
              failing for Japanese"
+        );
+    }
+
+    #[test]
+    fn an_empty_store_is_never_called_stored_news() {
+        let mut status = NewsStatus {
+            total_feeds: 8,
+            fetching: true,
+            stored: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(feed_status(&status, 0)[0], "No news stored yet");
+        status.updating = Some((3, 8));
+        assert_eq!(
+            feed_status(&status, 0)[0],
+            "Fetching the first news: 3 of 8"
+        );
+        status.updating = None;
+        status.last_update = Some(0);
+        status.failing_feeds = 8;
+        status.offline = true;
+        assert_eq!(
+            feed_status(&status, 60)[0],
+            "Offline: no news stored yet, and no feed can be reached"
+        );
+        status.offline = false;
+        status.failing_feeds = 5;
+        assert_eq!(
+            feed_status(&status, 60)[0],
+            "No news stored yet: 5 of 8 feeds failing"
+        );
+        status.failing_feeds = 0;
+        assert_eq!(
+            feed_status(&status, 60)[0],
+            "Feeds read 1 min ago: no articles in them yet"
+        );
+        status.stored = Some(12);
+        status.offline = true;
+        assert_eq!(feed_status(&status, 60)[0], "Offline: showing stored news");
+    }
+
+    #[test]
+    fn every_part_words_itself_shorter_and_only_the_extras_go() {
+        let status = NewsStatus {
+            total_feeds: 224,
+            last_update: Some(0),
+            failing_feeds: 12,
+            stored: Some(500),
+            translator: Some("Apertium".into()),
+            translation_failures: vec![("ja".into(), "unsupported".into())],
+            ..Default::default()
+        };
+        let feeds = feed_status(&status, 600);
+        assert_eq!(
+            feeds,
+            [
+                "News updated 10 min ago · 12 of 224 feeds failing",
+                "Updated 10 min ago · 12 feeds failing",
+                "Updated 10 min ago"
+            ]
+        );
+        let translation = translation_status(&status);
+        assert_eq!(translation.last().map(String::as_str), Some(""));
+        for wordings in [
+            feeds,
+            translation,
+            help_wordings(false),
+            help_wordings(true),
+        ] {
+            let lengths: Vec<usize> = wordings.iter().map(|w| w.chars().count()).collect();
+            assert!(lengths.is_sorted_by(|a, b| a > b), "{wordings:?}");
+        }
+        assert_eq!(status_text("Offline", ""), "Offline");
+    }
+}
+
+#[cfg(test)]
+mod fit_wordings_tests {
+    use super::*;
+
+    /// Fits the parts' wordings into `width` characters, a space between parts.
+    fn fit<'a>(parts: &'a [&[&'a str]], width: usize) -> Vec<&'a str> {
+        let counts: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+        let chosen = fit_wordings(&counts, |c| {
+            let words: Vec<&str> = (0..parts.len()).map(|i| parts[i][c[i]]).collect();
+            words.iter().map(|w| w.len()).sum::<usize>() + words.len() - 1 <= width
+        });
+        (0..parts.len()).map(|i| parts[i][chosen[i]]).collect()
+    }
+
+    const PARTS: [&[&str]; 3] = [
+        &["News updated 5 min ago", "Updated 5 min ago"],
+        &["translation off", ""],
+        &["Drag to spin · Ctrl+F finds one", "Ctrl+F finds one", ""],
+    ];
+
+    #[test]
+    fn the_least_important_part_gives_way_first() {
+        assert_eq!(fit(&PARTS, 200), [PARTS[0][0], PARTS[1][0], PARTS[2][0]]);
+        assert_eq!(
+            fit(&PARTS, 60),
+            [PARTS[0][0], PARTS[1][0], "Ctrl+F finds one"]
+        );
+        assert_eq!(fit(&PARTS, 40), [PARTS[0][0], "translation off", ""]);
+        assert_eq!(fit(&PARTS, 24), ["News updated 5 min ago", "", ""]);
+        assert_eq!(fit(&PARTS, 20), ["Updated 5 min ago", "", ""]);
+    }
+
+    #[test]
+    fn too_narrow_for_anything_gives_the_shortest() {
+        assert_eq!(fit(&PARTS, 3), ["Updated 5 min ago", "", ""]);
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    /// Lays out the panel's header for `name` at the panel's width, after the app's style has
+    /// taken effect; returns the header's parts and the width the panel gives its content.
+    fn laid_out(name: &str, scale: Option<f32>) -> (egui::Rect, egui::Rect, egui::Rect) {
+        let ctx = egui::Context::default();
+        style(&ctx, scale);
+        let input = || egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 720.0),
+            )),
+            ..Default::default()
+        };
+        let mut rects = None;
+        // The first pass only applies the style; the second lays out with it.
+        for _ in 0..2 {
+            let output = ctx.run_ui(input(), |ui| {
+                egui::Panel::right("country")
+                    .resizable(false)
+                    .exact_size(PANEL_WIDTH)
+                    .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(16.0))
+                    .show(ui, |ui| {
+                        let flag = Some((egui::TextureId::default(), egui::vec2(30.0, 20.0)));
+                        let (name, close) = header(ui, flag, name);
+                        rects = Some((name.rect, close.rect, ui.max_rect()));
+                    });
+            });
+            output.drop_without_applying_deltas();
+        }
+        rects.unwrap()
+    }
+
+    #[test]
+    fn the_close_button_stays_in_the_panel_beside_any_name() {
+        for scale in [None, Some(1.5)] {
+            let (_, short_close, _) = laid_out("Chad", scale);
+            for name in [
+                "United States of America",
+                "United States Virgin Islands",
+                "Saint Vincent and the Grenadines",
+                "South Georgia and the Islands",
+            ] {
+                let (name_rect, close, panel) = laid_out(name, scale);
+                assert!(
+                    panel.contains_rect(close),
+                    "{name}: ✖ {close:?} in {panel:?}"
+                );
+                assert_eq!(close, short_close, "{name}: ✖ where it is for a short name");
+                assert!(
+                    name_rect.max.x <= close.min.x,
+                    "{name}: the name {name_rect:?} runs under ✖ {close:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_name_wraps_rather_than_being_cut() {
+        let (one_line, _, _) = laid_out("Chad", None);
+        let (name, _, _) = laid_out("United States Virgin Islands", None);
+        assert!(
+            name.height() > 1.5 * one_line.height(),
+            "on two lines: {name:?} against {one_line:?}"
         );
     }
 }

@@ -16,7 +16,7 @@ use super::AppSystems;
 use super::camera::GlobeView;
 use super::globe::{Atlas, Highlight};
 use super::keys::{Keys, UiKeyboard};
-use super::news::{News, SearchNews, WORLD_MIN_COUNTRIES, WorldStories};
+use super::news::{News, NewsStatus, SearchNews, WORLD_MIN_COUNTRIES, WorldStories};
 use super::panel::relative_time;
 use super::picking::{SelectCountry, Selection, apply_selection};
 use crate::geo::Country;
@@ -571,6 +571,7 @@ pub fn world_panel(
                         WorldTab::Top,
                         &news.stories,
                         panel.topic,
+                        &news.status,
                         focus,
                         atlas,
                         out,
@@ -587,6 +588,7 @@ pub fn world_panel(
                         WorldTab::Blindspot,
                         &news.stories,
                         panel.topic,
+                        &news.status,
                         focus,
                         atlas,
                         out,
@@ -619,6 +621,7 @@ fn story_list(
     tab: WorldTab,
     lists: &WorldStories,
     topic: Option<Topic>,
+    status: &NewsStatus,
     focus: &mut StoryFocus,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -633,7 +636,7 @@ fn story_list(
         .filter(|s| topic.is_none_or(|t| s.topics.contains(&t)))
         .collect();
     if shown.is_empty() {
-        ui.label(empty_list_reason(tab, lists, topic));
+        ui.label(empty_list_reason(tab, lists, topic, status));
         return;
     }
     let now = crate::news::now();
@@ -649,12 +652,15 @@ fn story_list(
 
 /// Why a world list shows no story, from what the lists hold: none covered by two countries
 /// yet, none that US outlets miss, or none with the topic chosen.
-pub fn empty_list_reason(tab: WorldTab, lists: &WorldStories, topic: Option<Topic>) -> String {
+pub fn empty_list_reason(
+    tab: WorldTab,
+    lists: &WorldStories,
+    topic: Option<Topic>,
+    status: &NewsStatus,
+) -> String {
     let blindspots = tab == WorldTab::Blindspot;
     if lists.top.is_empty() {
-        return "No story is covered by more than one country yet: the list fills as the feeds \
-                are read and translated."
-            .into();
+        return no_stories_yet(status).into();
     }
     if blindspots && lists.blindspots.is_empty() {
         // A story's US coverage may be older than the lists' 48 hours, so count the stories
@@ -670,6 +676,22 @@ pub fn empty_list_reason(tab: WorldTab, lists: &WorldStories, topic: Option<Topi
     match topic {
         Some(topic) => format!("No {what} about {} right now.", topic.label()),
         None => format!("No {what} right now."),
+    }
+}
+
+/// Why a list of stories is empty, as far as the news status tells: a list that cannot fill
+/// must not promise to.
+fn no_stories_yet(status: &NewsStatus) -> &'static str {
+    if status.store_error.is_some() {
+        "No stories: the news store cannot be used."
+    } else if status.offline {
+        "No story is covered by more than one country, and none can come in: no feed can be \
+         reached."
+    } else if status.updating.is_some() || (status.fetching && status.last_update.is_none()) {
+        "No story is covered by more than one country yet: the list fills as the feeds are \
+         read and translated."
+    } else {
+        "No story of the last 48 hours is covered by more than one country."
     }
 }
 
@@ -911,6 +933,31 @@ pub fn apply(out: UiActions, writers: &mut UiWriters) {
 }
 
 #[cfg(test)]
+mod no_stories_yet_tests {
+    use super::*;
+
+    #[test]
+    fn promises_more_only_while_feeds_are_read() {
+        let mut status = NewsStatus {
+            fetching: true,
+            ..default()
+        };
+        assert!(no_stories_yet(&status).contains("fills as the feeds are read"));
+        status.last_update = Some(0);
+        status.offline = true;
+        let offline = no_stories_yet(&status);
+        assert!(offline.contains("no feed can be reached"), "{offline}");
+        assert!(!offline.contains("fills"), "{offline}");
+        status.offline = false;
+        assert!(!no_stories_yet(&status).contains("fills"));
+        status.updating = Some((1, 8));
+        assert!(no_stories_yet(&status).contains("fills"));
+        status.store_error = Some("disk full".into());
+        assert!(no_stories_yet(&status).contains("store cannot be used"));
+    }
+}
+
+#[cfg(test)]
 mod count_tests {
     use super::*;
 
@@ -1119,9 +1166,14 @@ mod empty_list_reason_tests {
     #[test]
     fn nothing_shared_yet_says_so_in_both_lists() {
         let lists = WorldStories::default();
+        let reading = NewsStatus {
+            updating: Some((1, 8)),
+            ..NewsStatus::default()
+        };
         for tab in [WorldTab::Top, WorldTab::Blindspot] {
             assert!(
-                empty_list_reason(tab, &lists, None).starts_with("No story is covered by more"),
+                empty_list_reason(tab, &lists, None, &reading)
+                    .starts_with("No story is covered by more"),
                 "{tab:?}"
             );
         }
@@ -1133,7 +1185,7 @@ mod empty_list_reason_tests {
             top: vec![story(&["USA", "FRA", "DEU"]), story(&["GBR", "USA"])],
             blindspots: Vec::new(),
         };
-        let reason = empty_list_reason(WorldTab::Blindspot, &lists, None);
+        let reason = empty_list_reason(WorldTab::Blindspot, &lists, None, &NewsStatus::default());
         assert_eq!(
             reason,
             "No blindspot right now: outlets from the United States carry every story that \
@@ -1142,7 +1194,12 @@ mod empty_list_reason_tests {
         assert!(!reason.contains("more than one country"), "{reason}");
         // A topic filter does not hide that the whole list is empty.
         assert_eq!(
-            empty_list_reason(WorldTab::Blindspot, &lists, Some(Topic::Sport)),
+            empty_list_reason(
+                WorldTab::Blindspot,
+                &lists,
+                Some(Topic::Sport),
+                &NewsStatus::default()
+            ),
             reason
         );
     }
@@ -1155,11 +1212,21 @@ mod empty_list_reason_tests {
             blindspots: vec![blindspot],
         };
         assert_eq!(
-            empty_list_reason(WorldTab::Top, &lists, Some(Topic::Sport)),
+            empty_list_reason(
+                WorldTab::Top,
+                &lists,
+                Some(Topic::Sport),
+                &NewsStatus::default()
+            ),
             "No story about Sport right now."
         );
         assert_eq!(
-            empty_list_reason(WorldTab::Blindspot, &lists, Some(Topic::Health)),
+            empty_list_reason(
+                WorldTab::Blindspot,
+                &lists,
+                Some(Topic::Health),
+                &NewsStatus::default()
+            ),
             "No blindspot about Health right now."
         );
     }
