@@ -30,7 +30,7 @@
 //!
 //! Measured on real labelled news (the test `topic_tags_on_labelled_news` in tests/news.rs,
 //! data from `scripts/topic-eval-data.py`): the first tag is the outlet's section for 0.76
-//! of the tagged articles, every tag for 0.69; most of the rest are a second topic the
+//! of the tagged articles (0.75 held out), every tag for 0.69; most of the rest are a second topic the
 //! section does not name (a health-care bill filed under politics). The README has the
 //! figures per topic.
 //!
@@ -166,7 +166,7 @@ const KEYWORDS: [(Topic, &str); 9] = [
         "war wars warfare military army troops soldier soldiers missile missiles drone drones \
          airstrike airstrikes bombing bombings bomb shelling artillery ceasefire truce invasion \
          rebel rebels militant militants militia insurgent insurgents terrorist terrorists \
-         terrorism hostage hostages weapon weapons frontline combat navy nato",
+         terrorism hostage hostages weapon weapons frontline combat navy nato barrage airspace",
     ),
     (
         Topic::Politics,
@@ -212,14 +212,14 @@ const KEYWORDS: [(Topic, &str); 9] = [
          retirement education school schools teacher teachers student students university \
          migration migrant migrants immigrant immigrants refugee refugees asylum religion \
          church pope crime police prison poverty welfare discrimination homeless lawsuit \
-         deposition",
+         deposition union unions",
     ),
     (
         Topic::Sport,
         "sport sports football footballer footballers soccer league championship cricket tennis golf rugby \
          basketball baseball hockey olympic olympics paralympic athlete athletes tournament \
          stadium fifa uefa wicket innings odi batsman bowler striker midfielder goalkeeper \
-         marathon",
+         marathon champions",
     ),
     (
         Topic::Culture,
@@ -237,8 +237,7 @@ const KEYWORDS: [(Topic, &str); 9] = [
 const SUPPORT: [(Topic, &str); 9] = [
     (
         Topic::Conflict,
-        "strike strikes attack attacks defence defense peace offensive fighter fighters \
-         barrage armed",
+        "strike strikes attack attacks defence defense peace offensive fighter fighters armed",
     ),
     (
         Topic::Politics,
@@ -263,12 +262,12 @@ const SUPPORT: [(Topic, &str); 9] = [
     (Topic::Health, "drug drugs stroke"),
     (
         Topic::Society,
-        "strike strikes union unions worker workers court trial justice women rights labour \
-         labor social mobilization housing",
+        "strike strikes worker workers court trial justice women rights labour labor social \
+         mobilization housing",
     ),
     (
         Topic::Sport,
-        "cup champion champions match goal scored coach player players team club trophy squad \
+        "cup champion match goal scored coach player players team club trophy squad \
          fans medal overs bowlers game games",
     ),
     (
@@ -280,13 +279,22 @@ const SUPPORT: [(Topic, &str); 9] = [
 /// Phrases read as one word, before their words are: "price war" is a matter for the
 /// economy, not for conflict, and "White House" for politics, not for housing. A phrase
 /// with no topic only keeps its words from counting.
-const PHRASES: [(&str, Option<Topic>); 19] = [
+const PHRASES: [(&str, Option<Topic>); 28] = [
     ("price war", Some(Topic::Economy)),
     ("trade war", Some(Topic::Economy)),
     ("bidding war", Some(Topic::Economy)),
     ("central bank", Some(Topic::Economy)),
     ("stock market", Some(Topic::Economy)),
     ("trade union", Some(Topic::Society)),
+    ("rail strike", Some(Topic::Society)),
+    ("general strike", Some(Topic::Society)),
+    ("european union", Some(Topic::Politics)),
+    ("soviet union", None),
+    ("eurasian economic union", Some(Topic::Economy)),
+    ("air defence", Some(Topic::Conflict)),
+    ("air defense", Some(Topic::Conflict)),
+    ("forest fire", Some(Topic::Climate)),
+    ("european cup", Some(Topic::Sport)),
     ("white house", Some(Topic::Politics)),
     ("justice department", Some(Topic::Politics)),
     ("department of justice", Some(Topic::Politics)),
@@ -683,12 +691,12 @@ mod corpus_tests {
             share(tagged),
             share(first)
         );
-        // Measured 0.990 among the tags and 0.981 first: one Colombian election report whose
-        // translation names no election is untagged, and "Rail strike: what passengers now
-        // need to know" ties conflict with society on "strike" (society is second). The
-        // keyword lists were written with this corpus in view, so these overstate accuracy
-        // on unseen news; the floors, a few points under, guard against lists or scoring
-        // that get worse.
+        // Measured 0.971 among the tags and 0.971 first: the Colombian election report whose
+        // translation names no election is untagged, and so is "Nigerian fans celebrate as
+        // Arsenal end long wait for European glory", which has only sport's supporting words.
+        // The keyword lists were written with this corpus in view, so these overstate
+        // accuracy on unseen news (tests/news.rs measures that); the floors, a few points
+        // under, guard against lists or scoring that get worse.
         assert!(share(tagged) >= 0.95, "{tagged} of {}", articles.len());
         assert!(share(first) >= 0.90, "{first} of {}", articles.len());
     }
