@@ -1220,3 +1220,128 @@ fn peer_feed_corpus_entries_are_kept_with_their_title_and_link() {
         judged.line()
     );
 }
+
+// ---- Topic tags on real labelled news -------------------------------------------------------
+
+/// Per topic: articles tagged with it, rightly; first-tagged with it, rightly; labelled with
+/// it, and tagged with it.
+#[derive(Clone, Copy, Default)]
+struct TopicTally {
+    tagged: usize,
+    tagged_right: usize,
+    first: usize,
+    first_right: usize,
+    labelled: usize,
+    found: usize,
+}
+
+impl TopicTally {
+    fn add(&mut self, other: TopicTally) {
+        self.tagged += other.tagged;
+        self.tagged_right += other.tagged_right;
+        self.first += other.first;
+        self.first_right += other.first_right;
+        self.labelled += other.labelled;
+        self.found += other.found;
+    }
+
+    fn line(&self) -> String {
+        let share = |n: usize, of: usize| {
+            if of == 0 {
+                "  -  ".to_owned()
+            } else {
+                format!("{:.3}", n as f64 / of as f64)
+            }
+        };
+        format!(
+            "first tag P {} ({}/{}), every tag P {} ({}/{}), R {} ({}/{})",
+            share(self.first_right, self.first),
+            self.first_right,
+            self.first,
+            share(self.tagged_right, self.tagged),
+            self.tagged_right,
+            self.tagged,
+            share(self.found, self.labelled),
+            self.found,
+            self.labelled
+        )
+    }
+}
+
+/// The tagger against real news whose outlets filed each article under a section:
+/// `scripts/topic-eval-data.py DIR` prepares the articles with the section mapped to our
+/// taxonomy. Prints per topic the precision of the first tag (the section names an
+/// article's main topic, so this is the figure it can judge), of every tag (a lower bound: a
+/// second topic the section does not name counts as wrong, as a health-care bill tagged
+/// health under politics does) and the recall, for the tuning part and the held-out fifth
+/// that the keyword lists were never tuned on. Runs when NEWSGLOBE_TOPIC_DATA names the
+/// folder; `.ci/run` prepares it and sets NEWSGLOBE_REQUIRE_TOPIC_DATA so there a missing
+/// folder fails instead of skipping.
+#[test]
+fn topic_tags_on_labelled_news() {
+    use newsglobe::news::topics::{Topic, ranked};
+
+    let Some(dir) = std::env::var_os("NEWSGLOBE_TOPIC_DATA").map(PathBuf::from) else {
+        assert!(
+            std::env::var_os("NEWSGLOBE_REQUIRE_TOPIC_DATA").is_none(),
+            "NEWSGLOBE_REQUIRE_TOPIC_DATA is set but NEWSGLOBE_TOPIC_DATA is not"
+        );
+        eprintln!("skipped: set NEWSGLOBE_TOPIC_DATA (see scripts/topic-eval-data.py)");
+        return;
+    };
+    let path = dir.join("articles.jsonl");
+    let lines =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut overall = Vec::new();
+    for split in ["tune", "held-out"] {
+        let mut tallies = [TopicTally::default(); Topic::ALL.len()];
+        let (mut articles, mut untagged) = (0, 0);
+        for line in lines.lines() {
+            let article: Value = serde_json::from_str(line).unwrap();
+            if article["split"] != split {
+                continue;
+            }
+            let label = Topic::from_key(article["label"].as_str().unwrap()).unwrap();
+            let tags = ranked(
+                article["title"].as_str().unwrap(),
+                article["summary"].as_str().unwrap(),
+            );
+            articles += 1;
+            untagged += usize::from(tags.is_empty());
+            tallies[label as usize].labelled += 1;
+            tallies[label as usize].found += usize::from(tags.contains(&label));
+            for (i, &tag) in tags.iter().enumerate() {
+                let tally = &mut tallies[tag as usize];
+                tally.tagged += 1;
+                tally.tagged_right += usize::from(tag == label);
+                if i == 0 {
+                    tally.first += 1;
+                    tally.first_right += usize::from(tag == label);
+                }
+            }
+        }
+        let mut total = TopicTally::default();
+        println!("topic tags, {split}: {articles} articles, {untagged} untagged");
+        for topic in Topic::ALL {
+            println!("  {:9} {}", topic.key(), tallies[topic as usize].line());
+            total.add(tallies[topic as usize]);
+        }
+        println!("  {:9} {}", "overall", total.line());
+        overall.push((split, articles, total));
+    }
+    let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
+    for (split, articles, total) in overall {
+        assert!(articles > 150, "{split}: only {articles} articles");
+        // Measured 0.766 (tune) and 0.754 (held-out) for the first tag, 0.687 and 0.692 for
+        // every tag, recall 0.53 and 0.52; the goal of 0.85 is not reached (see the
+        // README). These floors, a few points under, guard against lists that get worse.
+        let first = share(total.first_right, total.first);
+        let every = share(total.tagged_right, total.tagged);
+        assert!(first >= 0.72, "{split}: first tag P {first:.3}");
+        assert!(every >= 0.64, "{split}: every tag P {every:.3}");
+        assert!(
+            share(total.found, total.labelled) >= 0.45,
+            "{split}: recall"
+        );
+    }
+}

@@ -18,11 +18,21 @@
 //! topics when news uses it for both ("strike": a missile strike, a rail strike); the other
 //! words of the article decide.
 //!
-//! Scoring: each keyword found in the title scores [`TITLE_POINTS`], in the summary
-//! [`SUMMARY_POINTS`], counted once per field however often it repeats. An article gets the
-//! topics that score at least [`MIN_SCORE`] (one title keyword, or two summary keywords), at
-//! most [`MAX_TOPICS`] of them, the strongest first, ties in [`Topic::ALL`] order. An article
-//! about nothing the lists know gets no topic: better none than a wrong one.
+//! Scoring: each cue found in the title scores [`TITLE_POINTS`], in the summary
+//! [`SUMMARY_POINTS`], counted once per field however often it repeats. A cue is a keyword
+//! ([`KEYWORDS`]), a supporting word ([`SUPPORT`]) or a phrase ([`PHRASES`]); a topic's
+//! supporting words count only when one of its keywords or phrases is there too, so "team"
+//! and "fans" alone never make a TV show sport, nor "fire" a red carpet the weather's. An
+//! article gets the topics that score at least [`MIN_SCORE`] (one title keyword, or two
+//! summary cues), at most [`MAX_TOPICS`] of them, the strongest first, ties in [`Topic::ALL`]
+//! order. An article about nothing the lists know gets no topic: better none than a wrong
+//! one.
+//!
+//! Measured on real labelled news (the test `topic_tags_on_labelled_news` in tests/news.rs,
+//! data from `scripts/topic-eval-data.py`): the first tag is the outlet's section for 0.76
+//! of the tagged articles (0.75 held out), every tag for 0.69; most of the rest are a second topic the
+//! section does not name (a health-care bill filed under politics). The README has the
+//! figures per topic.
 //!
 //! Not this module's concern: what the tags are used for, or other languages (callers pass
 //! the English translation).
@@ -148,112 +158,259 @@ impl FromIterator<Topic> for Topics {
     }
 }
 
-/// The words of each topic, as a reader would write them; they are stemmed like article
-/// text when first used.
+/// The words that name a topic on their own, as a reader would write them; they are stemmed
+/// like article text when first used.
 const KEYWORDS: [(Topic, &str); 9] = [
     (
         Topic::Conflict,
-        "war wars warfare military army troops soldier missile missiles drone drones \
-         airstrike strike strikes attack attacks bombing bomb shelling artillery barrage \
-         ceasefire truce peace invasion rebel rebels militant militia insurgent terrorist \
-         terrorism hostage hostages weapon weapons defence defense frontline offensive \
-         combat navy nato armed fighter fighters",
+        "war wars warfare military army troops soldier soldiers missile missiles drone drones \
+         airstrike airstrikes bombing bombings bomb shelling artillery ceasefire truce invasion \
+         rebel rebels militant militants militia insurgent insurgents terrorist terrorists \
+         terrorism hostage hostages weapon weapons frontline combat navy nato barrage airspace",
     ),
     (
         Topic::Politics,
-        "election elections elect electoral vote votes voter ballot poll polls campaign \
-         candidate candidates parliament congress senate senator legislature lawmaker \
-         president presidential minister government cabinet party opposition coalition \
-         mayor mayoral governor referendum runoff diplomacy diplomat summit treaty \
-         sanctions chancellor constitution impeachment ruling politics political \
-         politician democracy leader leaders communique g7 g20",
+        "election elections electoral vote votes voter voters ballot referendum runoff \
+         parliament parliamentary congress congressional senate senator senators lawmaker \
+         lawmakers legislature president presidential minister ministers government cabinet \
+         opposition coalition mayor mayoral governor diplomacy diplomat diplomatic summit \
+         treaty sanctions chancellor impeachment politics political politician politicians \
+         democracy kremlin republican republicans democrat democrats",
     ),
     (
         Topic::Economy,
-        "economy economic inflation interest rate rates bank fed ecb market markets stock \
-         stocks investor investors currency dollar euro yen rupee peso price prices tariff \
-         tariffs trade export exports import imports gdp growth recession budget tax taxes \
-         debt bond bonds mortgage mortgages oil fuel petrol gasoline company companies \
-         business profit earnings jobs unemployment wage wages industry monetary borrowing \
-         fare fares cost costs spending finance financial imf refinery consumer shares",
+        "economy economic economist inflation recession gdp tariff tariffs stocks investor \
+         investors currency rupee peso yen imf ecb unemployment wage wages mortgage mortgages \
+         monetary borrowing refinery earnings profit profits trade export exports import \
+         imports debt finance financial tax taxes oil fuel petrol gasoline",
     ),
     (
         Topic::Climate,
-        "climate weather flood floods flooding flooded rain rains rainfall storm hurricane \
-         typhoon cyclone drought heatwave wildfire wildfires fire fires firefighter forest \
-         earthquake quake tremor temblor tsunami seismic magnitude aftershock aftershocks \
-         richter volcano eruption landslide monsoon emissions carbon pollution environment \
-         environmental deforestation biodiversity renewable disaster evacuation evacuate \
-         meteorological glacier deluge torrential wildlife",
+        "climate weather flood floods flooding flooded rainfall hurricane typhoon cyclone \
+         drought heatwave wildfire wildfires earthquake quake tremor temblor tsunami seismic \
+         aftershock aftershocks richter volcano eruption landslide monsoon emissions carbon \
+         pollution environmental deforestation biodiversity renewable glacier torrential \
+         deluge meteorological wildlife warming",
     ),
     (
         Topic::Science,
-        "science scientific scientist scientists research researcher researchers study \
-         space nasa rocket satellite probe asteroid moon lunar mars orbit spacecraft \
-         astronaut telescope ai artificial intelligence robot chip chips semiconductor \
-         software technology tech internet cyber computer quantum physics discovery \
-         laboratory genome planet comet",
+        "science scientific scientist scientists researcher researchers nasa rocket satellite \
+         asteroid lunar orbit spacecraft astronaut telescope ai robot robots semiconductor \
+         software technology cyber computer quantum physics laboratory genome planet comet",
     ),
     (
         Topic::Health,
-        "health hospital hospitals doctor doctors patient patients disease virus outbreak \
-         epidemic pandemic vaccine vaccines vaccination vaccinate measles cholera covid \
-         cancer medicine medical drug infection clinic clinics mpox malaria ebola nurse \
-         nurses contagion immunization mmr diabetes",
+        "health hospital hospitals doctor doctors patient patients disease diseases virus \
+         outbreak epidemic pandemic vaccine vaccines vaccination vaccinate measles cholera \
+         covid cancer medicine medical infection clinic clinics mpox malaria ebola nurse \
+         nurses contagion immunization mmr diabetes flu dementia obesity autism surgery \
+         nhs",
     ),
     (
         Topic::Society,
-        "strike strikes union unions worker workers protest protests protesters \
-         demonstrator demonstrators demonstration pension pensions retirement education \
-         school schools teacher teachers student students university migration migrant \
-         migrants refugee refugees asylum religion church pope crime police prison court \
-         trial justice women rights poverty housing welfare labour labor social \
-         mobilization discrimination",
+        "protest protests protesters demonstrator demonstrators demonstration pension pensions \
+         retirement education school schools teacher teachers student students university \
+         migration migrant migrants immigrant immigrants refugee refugees asylum religion \
+         church pope crime police prison poverty welfare discrimination homeless lawsuit \
+         deposition union unions",
     ),
     (
         Topic::Sport,
-        "sport sports football soccer league cup champion champions championship match goal \
-         scored cricket tennis golf rugby basketball olympic olympics athlete athletes \
-         tournament coach player players team club stadium fifa uefa trophy wicket innings \
-         odi overs batsman bowler bowlers squad fans medal striker midfielder marathon",
+        "sport sports football footballer footballers soccer league championship cricket tennis golf rugby \
+         basketball baseball hockey olympic olympics paralympic athlete athletes tournament \
+         stadium fifa uefa wicket innings odi batsman bowler striker midfielder goalkeeper \
+         marathon champions",
     ),
     (
         Topic::Culture,
-        "film films movie cinema festival actor actress music singer album concert art \
-         artist museum exhibition book novel author literature theatre theater oscar \
-         cannes palme heritage fashion opera ballet painting poet poetry filmmaker \
-         hollywood bollywood eurovision",
+        "film films movie movies cinema actor actress singer album concert artist museum \
+         exhibition novel literature theatre theater oscar oscars cannes palme heritage \
+         fashion opera ballet painting poet poetry filmmaker hollywood bollywood eurovision \
+         tv television sitcom gaming gamer gamers grammy grammys bafta baftas emmy",
     ),
 ];
 
-/// Stem → the topics it belongs to.
-fn keywords() -> &'static HashMap<String, Topics> {
-    static STEMS: OnceLock<HashMap<String, Topics>> = OnceLock::new();
-    STEMS.get_or_init(|| {
-        let mut stems: HashMap<String, Topics> = HashMap::new();
-        for (topic, words) in KEYWORDS {
-            for stem in text::words(words) {
-                stems.entry(stem).or_default().insert(topic);
+/// Words that are a topic's only beside one of its [`KEYWORDS`]: "team", "fans" and "game"
+/// are sport's in a match report and not in a review of a TV show; "fire" and "rain" are the
+/// weather's beside "wildfire" and not on a red carpet; "defense" is the army's beside
+/// "troops" and not in a courtroom. Alone they tag nothing.
+const SUPPORT: [(Topic, &str); 9] = [
+    (
+        Topic::Conflict,
+        "strike strikes attack attacks defence defense peace offensive fighter fighters armed",
+    ),
+    (
+        Topic::Politics,
+        "party campaign candidate candidates poll polls leader leaders ruling constitution \
+         communique g7 g20 nominee",
+    ),
+    (
+        Topic::Economy,
+        "interest rate rates bank banks market markets stock price prices dollar euro growth \
+         budget company companies business jobs industry fare fares cost costs spending \
+         consumer shares bond bonds",
+    ),
+    (
+        Topic::Climate,
+        "rain rains storm fire fires firefighter firefighters forest disaster evacuation \
+         evacuate magnitude environment",
+    ),
+    (
+        Topic::Science,
+        "research study space probe moon mars chip chips tech internet discovery",
+    ),
+    (Topic::Health, "drug drugs stroke"),
+    (
+        Topic::Society,
+        "strike strikes worker workers court trial justice women rights labour labor social \
+         mobilization housing",
+    ),
+    (
+        Topic::Sport,
+        "cup champion match goal scored coach player players team club trophy squad \
+         fans medal overs bowlers game games",
+    ),
+    (
+        Topic::Culture,
+        "festival music art book author show series season episode star",
+    ),
+];
+
+/// Phrases read as one word, before their words are: "price war" is a matter for the
+/// economy, not for conflict, and "White House" for politics, not for housing. A phrase
+/// with no topic only keeps its words from counting.
+const PHRASES: [(&str, Option<Topic>); 28] = [
+    ("price war", Some(Topic::Economy)),
+    ("trade war", Some(Topic::Economy)),
+    ("bidding war", Some(Topic::Economy)),
+    ("central bank", Some(Topic::Economy)),
+    ("stock market", Some(Topic::Economy)),
+    ("trade union", Some(Topic::Society)),
+    ("rail strike", Some(Topic::Society)),
+    ("general strike", Some(Topic::Society)),
+    ("european union", Some(Topic::Politics)),
+    ("soviet union", None),
+    ("eurasian economic union", Some(Topic::Economy)),
+    ("air defence", Some(Topic::Conflict)),
+    ("air defense", Some(Topic::Conflict)),
+    ("forest fire", Some(Topic::Climate)),
+    ("european cup", Some(Topic::Sport)),
+    ("white house", Some(Topic::Politics)),
+    ("justice department", Some(Topic::Politics)),
+    ("department of justice", Some(Topic::Politics)),
+    ("tv show", Some(Topic::Culture)),
+    ("red carpet", Some(Topic::Culture)),
+    ("box office", Some(Topic::Culture)),
+    ("star wars", Some(Topic::Culture)),
+    ("science fiction", Some(Topic::Culture)),
+    ("super bowl", Some(Topic::Sport)),
+    ("war of words", None),
+    ("culture war", None),
+    ("turf war", None),
+    ("mars bar", None),
+];
+
+/// How a word counts for a topic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Cues {
+    /// The topics it names on its own.
+    keyword: Topics,
+    /// The topics it supports when one of their keywords is there too.
+    support: Topics,
+}
+
+/// What the lists say, stemmed: each word's cues, and each phrase as its stems.
+struct Lexicon {
+    words: HashMap<String, Cues>,
+    phrases: Vec<(Vec<String>, Option<Topic>)>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut words: HashMap<String, Cues> = HashMap::new();
+        for (topic, list) in KEYWORDS {
+            for stem in text::words(list) {
+                words.entry(stem).or_default().keyword.insert(topic);
             }
         }
-        stems
+        for (topic, list) in SUPPORT {
+            for stem in text::words(list) {
+                words.entry(stem).or_default().support.insert(topic);
+            }
+        }
+        let mut phrases: Vec<_> = PHRASES
+            .iter()
+            .map(|&(phrase, topic)| (text::words(phrase).collect::<Vec<_>>(), topic))
+            .collect();
+        // Longest first, so that a phrase inside a longer one never cuts the longer one short.
+        phrases.sort_by_key(|(stems, _)| std::cmp::Reverse(stems.len()));
+        Lexicon { words, phrases }
     })
+}
+
+/// The cues of one field: each counted once however often it repeats. A phrase is a cue of
+/// its own; its words are not.
+fn field_cues(field: &str) -> Vec<Cues> {
+    let lexicon = lexicon();
+    let stems: Vec<String> = text::words(text::prefix(field, TEXT_CHARS)).collect();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut phrases_seen: Vec<usize> = Vec::new();
+    let mut cues = Vec::new();
+    let mut i = 0;
+    while i < stems.len() {
+        let phrase = lexicon
+            .phrases
+            .iter()
+            .position(|(words, _)| stems[i..].starts_with(words));
+        if let Some(p) = phrase {
+            let (words, topic) = &lexicon.phrases[p];
+            if !phrases_seen.contains(&p) {
+                phrases_seen.push(p);
+                cues.push(Cues {
+                    keyword: topic.iter().copied().collect(),
+                    support: Topics::default(),
+                });
+            }
+            i += words.len();
+            continue;
+        }
+        let stem = stems[i].as_str();
+        if !seen.contains(&stem) {
+            seen.push(stem);
+            cues.extend(lexicon.words.get(stem).copied());
+        }
+        i += 1;
+    }
+    cues
 }
 
 /// The topics of an article, strongest first (ties in [`Topic::ALL`] order): those scoring
 /// at least [`MIN_SCORE`], at most [`MAX_TOPICS`].
 pub fn ranked(title: &str, summary: &str) -> Vec<Topic> {
-    let mut scores = [0u32; Topic::ALL.len()];
+    let mut named = [0u32; Topic::ALL.len()];
+    let mut supported = [0u32; Topic::ALL.len()];
     for (field, points) in [(title, TITLE_POINTS), (summary, SUMMARY_POINTS)] {
-        let mut stems: Vec<String> = text::words(text::prefix(field, TEXT_CHARS)).collect();
-        stems.sort_unstable();
-        stems.dedup();
-        for topics in stems.iter().filter_map(|s| keywords().get(s)) {
-            for topic in topics.iter() {
-                scores[topic as usize] += points;
-            }
+        for cues in field_cues(field) {
+            cues.keyword
+                .iter()
+                .for_each(|t| named[t as usize] += points);
+            cues.support
+                .iter()
+                .for_each(|t| supported[t as usize] += points);
         }
     }
+    let scores: Vec<u32> = Topic::ALL
+        .iter()
+        .map(|&t| {
+            let i = t as usize;
+            if named[i] > 0 {
+                named[i] + supported[i]
+            } else {
+                0
+            }
+        })
+        .collect();
     let mut ranked: Vec<Topic> = Topic::ALL
         .into_iter()
         .filter(|&t| scores[t as usize] >= MIN_SCORE)
@@ -325,12 +482,86 @@ mod tag_tests {
 
     #[test]
     fn every_keyword_is_one_matching_word() {
-        for (topic, words) in KEYWORDS {
+        for (topic, words) in KEYWORDS.into_iter().chain(SUPPORT) {
             for word in words.split_whitespace() {
                 let stems: Vec<String> = text::words(word).collect();
                 assert_eq!(stems.len(), 1, "{topic:?}: {word:?} is not matched");
             }
         }
+    }
+
+    #[test]
+    fn every_phrase_is_two_matching_words_or_more() {
+        // A stopword inside a phrase drops out of it ("video game" would be "game" alone, and
+        // every game would be culture's).
+        for (phrase, _) in PHRASES {
+            assert!(text::words(phrase).count() >= 2, "{phrase:?}");
+        }
+    }
+
+    #[test]
+    fn words_used_in_another_sense_tag_nothing_wrong() {
+        // Shaped like the headlines that a user saw mis-tagged (issue 17, item 12).
+        for (title, summary, wrong, right) in [
+            (
+                "Zendaya's red carpet wardrobe sets the internet on fire",
+                "The actress stunned in a forest green gown at the premiere, braving the rain.",
+                Topic::Climate,
+                Some(Topic::Culture),
+            ),
+            (
+                "Musk grilled for hours in deposition over Twitter takeover",
+                "Defense lawyers accused the shareholders of an attack on his reputation, \
+                 court papers show.",
+                Topic::Conflict,
+                Some(Topic::Society),
+            ),
+            (
+                "Telecom price war: Jio and Airtel slash mobile data tariffs",
+                "Rival operators cut prices again as the battle for subscribers intensifies.",
+                Topic::Conflict,
+                Some(Topic::Economy),
+            ),
+            (
+                "'Squid Game' season two: the players are back for the deadliest game yet",
+                "Netflix's hit TV show returns with a new team of contestants chasing the prize.",
+                Topic::Sport,
+                Some(Topic::Culture),
+            ),
+            (
+                "Nintendo's new Zelda video game has players breaking sales records",
+                "Players queued overnight as the console maker's biggest title went on sale.",
+                Topic::Sport,
+                None,
+            ),
+            (
+                "White House readies its budget",
+                "The president's aides met at the White House.",
+                Topic::Society,
+                Some(Topic::Politics),
+            ),
+        ] {
+            let ranked = ranked(title, summary);
+            assert!(!ranked.contains(&wrong), "{title}: {ranked:?}");
+            if let Some(right) = right {
+                assert_eq!(ranked.first(), Some(&right), "{title}: {ranked:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn supporting_words_count_beside_a_keyword_only() {
+        assert!(tag("Team fans cheer the coach", "The players won the cup.").is_empty());
+        assert_eq!(
+            ranked(
+                "Team fans cheer the coach",
+                "The football players won the cup."
+            ),
+            [Topic::Sport]
+        );
+        // A phrase is read before its words: "price war" is the economy's, never a war.
+        assert_eq!(ranked("Price war", ""), [Topic::Economy]);
+        assert_eq!(ranked("War", ""), [Topic::Conflict]);
     }
 
     #[test]
@@ -399,7 +630,7 @@ mod tag_tests {
     #[test]
     fn title_words_outweigh_summary_words() {
         let ranked = ranked(
-            "Football club hit by fire at stadium",
+            "Football club hit by flood at stadium",
             "No match was played; the league will decide on the fixture.",
         );
         assert_eq!(ranked, [Topic::Sport, Topic::Climate]);
@@ -460,12 +691,12 @@ mod corpus_tests {
             share(tagged),
             share(first)
         );
-        // Measured 0.990 among the tags and 0.981 first: one Colombian election report whose
-        // translation names no election is untagged, and "Rail strike: what passengers now
-        // need to know" ties conflict with society on "strike" (society is second). The
-        // keyword lists were written with this corpus in view, so these overstate accuracy
-        // on unseen news; the floors, a few points under, guard against lists or scoring
-        // that get worse.
+        // Measured 0.971 among the tags and 0.971 first: the Colombian election report whose
+        // translation names no election is untagged, and so is "Nigerian fans celebrate as
+        // Arsenal end long wait for European glory", which has only sport's supporting words.
+        // The keyword lists were written with this corpus in view, so these overstate
+        // accuracy on unseen news (tests/news.rs measures that); the floors, a few points
+        // under, guard against lists or scoring that get worse.
         assert!(share(tagged) >= 0.95, "{tagged} of {}", articles.len());
         assert!(share(first) >= 0.90, "{first} of {}", articles.len());
     }
