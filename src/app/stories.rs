@@ -566,16 +566,7 @@ pub fn world_panel(
                          them ({WORLD_MIN_COUNTRIES} or more)."
                     ));
                     topic_filter(ui, "world-topic", &mut panel.topic);
-                    story_list(
-                        ui,
-                        WorldTab::Top,
-                        &news.stories,
-                        panel.topic,
-                        &news.status,
-                        focus,
-                        atlas,
-                        out,
-                    );
+                    story_list(ui, WorldTab::Top, news, panel.topic, focus, atlas, out);
                 }
                 WorldTab::Blindspot => {
                     ui.weak(
@@ -586,9 +577,8 @@ pub fn world_panel(
                     story_list(
                         ui,
                         WorldTab::Blindspot,
-                        &news.stories,
+                        news,
                         panel.topic,
-                        &news.status,
                         focus,
                         atlas,
                         out,
@@ -615,17 +605,17 @@ pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) -> e
         .response
 }
 
-/// The top stories or the blindspots (`tab`), with `topic`'s only.
+/// The top stories or the blindspots (`tab`) of `news`, with `topic`'s only.
 fn story_list(
     ui: &mut egui::Ui,
     tab: WorldTab,
-    lists: &WorldStories,
+    news: &News,
     topic: Option<Topic>,
-    status: &NewsStatus,
     focus: &mut StoryFocus,
     atlas: &Atlas,
     out: &mut UiActions,
 ) {
+    let lists = &news.stories;
     let stories = if tab == WorldTab::Blindspot {
         &lists.blindspots
     } else {
@@ -636,7 +626,7 @@ fn story_list(
         .filter(|s| topic.is_none_or(|t| s.topics.contains(&t)))
         .collect();
     if shown.is_empty() {
-        ui.label(empty_list_reason(tab, lists, topic, status));
+        ui.label(empty_list_reason(tab, lists, topic, &news.status));
         return;
     }
     let now = crate::news::now();
