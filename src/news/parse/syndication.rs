@@ -198,24 +198,39 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn rss(&self, item: Id) -> Entry {
-        let doc = self.doc;
-        let title = [
-            (Space::Rss, "title"),
-            (Space::Dc, "title"),
-            (Space::Atom, "title"),
-            (Space::Media, "title"),
-        ]
-        .iter()
-        .find_map(|&(space_of, name)| {
-            let id = self.child(item, space_of, name)?;
-            let text = if space_of == Space::Atom {
+    /// The text of each of `candidates` (space, name) present under `parent`, in order: a
+    /// text construct where `construct` says its space writes one, else RSS text.
+    fn texts<'s>(
+        &'s self,
+        parent: Id,
+        candidates: &'s [(Space, &'s str)],
+        construct: fn(Space) -> bool,
+    ) -> impl Iterator<Item = Text> + 's {
+        candidates.iter().filter_map(move |&(space_of, name)| {
+            let id = self.child(parent, space_of, name)?;
+            Some(if construct(space_of) {
                 self.text_construct(id)
             } else {
-                rss_text(doc.text(id))
-            };
-            (!text.body.trim().is_empty()).then_some(text)
-        });
+                rss_text(self.doc.text(id))
+            })
+        })
+    }
+
+    fn rss(&self, item: Id) -> Entry {
+        let doc = self.doc;
+        let atom = |space_of: Space| space_of == Space::Atom;
+        let title = self
+            .texts(
+                item,
+                &[
+                    (Space::Rss, "title"),
+                    (Space::Dc, "title"),
+                    (Space::Atom, "title"),
+                    (Space::Media, "title"),
+                ],
+                atom,
+            )
+            .find(|t| !t.body.trim().is_empty());
         let guid = self.child(item, Space::Rss, "guid");
         let id = guid
             .map(|g| doc.text(g).trim().to_owned())
@@ -241,25 +256,21 @@ impl<'a> Reader<'a> {
                 .attribute("href")
                 .and_then(|href| self.resolve(item, href)),
         );
-        let summaries = [
-            (Space::Rss, "description"),
-            (Space::Content, "encoded"),
-            (Space::Dc, "description"),
-            (Space::Atom, "summary"),
-            (Space::Atom, "content"),
-            (Space::Rss, "summary"),
-        ]
-        .iter()
-        .filter_map(|&(space_of, name)| {
-            let id = self.child(item, space_of, name)?;
-            Some(if space_of == Space::Atom {
-                self.text_construct(id)
-            } else {
-                rss_text(doc.text(id))
-            })
-        })
-        .chain(self.media_descriptions(item))
-        .collect();
+        let summaries = self
+            .texts(
+                item,
+                &[
+                    (Space::Rss, "description"),
+                    (Space::Content, "encoded"),
+                    (Space::Dc, "description"),
+                    (Space::Atom, "summary"),
+                    (Space::Atom, "content"),
+                    (Space::Rss, "summary"),
+                ],
+                atom,
+            )
+            .chain(self.media_descriptions(item))
+            .collect();
         let published = self.date(
             item,
             &[
@@ -302,39 +313,38 @@ impl<'a> Reader<'a> {
 
     fn atom(&self, entry: Id) -> Entry {
         let doc = self.doc;
-        let title = [
-            (Space::Atom, "title"),
-            (Space::Rss, "title"),
-            (Space::Dc, "title"),
-        ]
-        .iter()
-        .find_map(|&(space_of, name)| {
-            let id = self.child(entry, space_of, name)?;
-            let text = if space_of == Space::Dc {
-                rss_text(doc.text(id))
-            } else {
-                self.text_construct(id)
-            };
-            (!text.body.trim().is_empty()).then_some(text)
-        });
+        // Inside an Atom entry everything is a text construct but Dublin Core's plain text.
+        let construct = |space_of: Space| space_of != Space::Dc;
+        let title = self
+            .texts(
+                entry,
+                &[
+                    (Space::Atom, "title"),
+                    (Space::Rss, "title"),
+                    (Space::Dc, "title"),
+                ],
+                construct,
+            )
+            .find(|t| !t.body.trim().is_empty());
         let id = self
             .child_text(entry, Space::Atom, "id")
             .or_else(|| self.child_text(entry, Space::Rss, "id"))
             .or_else(|| self.child_text(entry, Space::Dc, "identifier"));
         let links = self.atom_links(entry);
-        let summaries = [
-            (Space::Atom, "summary"),
-            (Space::Rss, "summary"),
-            (Space::Atom, "content"),
-            (Space::Rss, "content"),
-            (Space::Dc, "description"),
-        ]
-        .iter()
-        .filter_map(|&(space_of, name)| {
-            Some(self.text_construct(self.child(entry, space_of, name)?))
-        })
-        .chain(self.media_descriptions(entry))
-        .collect();
+        let summaries = self
+            .texts(
+                entry,
+                &[
+                    (Space::Atom, "summary"),
+                    (Space::Rss, "summary"),
+                    (Space::Atom, "content"),
+                    (Space::Rss, "content"),
+                    (Space::Dc, "description"),
+                ],
+                construct,
+            )
+            .chain(self.media_descriptions(entry))
+            .collect();
         let published = [Space::Atom, Space::Rss]
             .iter()
             .find_map(|&s| self.date(entry, &[(s, "published"), (s, "issued"), (s, "created")]))
