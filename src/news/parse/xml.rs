@@ -388,7 +388,10 @@ fn is_name_start(b: u8) -> bool {
 }
 
 /// The attributes after a tag's name, the bytes up to and including its `>` (or up to the
-/// next `<` or the end, when the `>` is missing), and whether it ends in `/>`.
+/// next `<` or the end, when the `>` is missing), and whether it ends in `/>`. Not the HTML
+/// tokenizer's (`html::attributes`): there a `<` belongs to the tag, as in browsers, while in
+/// a feed a `<` inside a tag means its `>` went missing, and an unclosed quote stops at the
+/// tag's end instead of swallowing the feed.
 fn attributes(s: &str) -> (Vec<(&str, &str)>, usize, bool) {
     let bytes = s.as_bytes();
     let mut attributes = Vec::new();
