@@ -1075,3 +1075,73 @@ fn touch_gestures_drag_pinch_and_tap_and_a_pinch_never_picks() {
     );
     assert_eq!(selected_id(&app), None, "the end of a drag never picks");
 }
+
+/// The newcomer's walk of issue 17, end to end on one app over the corpus store, with input
+/// as the window delivers it: each step is one a user took and a defect they met. (The kiosk's
+/// steps have their own walk: `the_kiosk_resets_then_attracts_and_a_touch_hands_it_back`,
+/// `each_attract_card_comes_when_its_flight_lands`, `a_tap_on_the_card_acts_on_the_card_it_went_down_on`.)
+#[test]
+fn a_newcomer_walks_through_the_app() {
+    let (mut app, dir) = corpus_app_with_stories("walk");
+    let atlas = app.world().resource::<Atlas>();
+    let (kenya, japan) = (atlas.find("KEN").unwrap(), atlas.find("JPN").unwrap());
+
+    // Kenya's panel opens on the right; the last UI pass left the globe the rest.
+    app.world_mut().write_message(SelectCountry(Some(kenya)));
+    app.world_mut().resource_mut::<UiCover>().free = Some(Rect::new(0.0, 0.0, 940.0, 720.0));
+    for _ in 0..120 {
+        app.update();
+    }
+    assert_eq!(selected_id(&app).as_deref(), Some("KEN"));
+
+    // 1. Scrolling the panel's list leaves the globe where it is.
+    let distance = app.world().resource::<GlobeView>().distance;
+    app.world_mut()
+        .write_message(cursor(Vec2::new(1100.0, 400.0)));
+    wheel(&mut app, -5.0);
+    for _ in 0..30 {
+        app.update();
+    }
+    assert_eq!(app.world().resource::<GlobeView>().distance, distance);
+
+    // 14. A topic picked for Kenya does not follow the reader to Japan.
+    app.world_mut().resource_mut::<ArticleFilters>().topic = Some(Topic::Climate);
+    app.update();
+    app.world_mut().write_message(SelectCountry(Some(japan)));
+    app.update();
+    assert_eq!(app.world().resource::<ArticleFilters>().topic, None);
+
+    // 11. Ctrl+F pressed and let go within one slow frame still opens the finder.
+    tap_key(&mut app, &[KeyCode::ControlLeft], KeyCode::KeyF);
+    app.update();
+    assert!(app.world().resource::<Finder>().focus);
+
+    // 10. With the topic filter just used (egui keeps the focus, no text field has it), one
+    // Esc closes the panel.
+    app.insert_resource(UiKeyboard(false));
+    tap_key(&mut app, &[], KeyCode::Escape);
+    app.update();
+    app.update();
+    assert_eq!(selected_id(&app), None, "one Esc closes the panel");
+
+    // 2. A story is picked, then a search: the globe lights the search's countries, and the
+    // result's country opens on the result.
+    let top = app.world().resource::<News>().stories.top[0].clone();
+    app.world_mut().write_message(ShowCoverage(top.clone()));
+    for _ in 0..60 {
+        app.update();
+    }
+    assert_eq!(lit(&app).len(), top.takes.len());
+    let results = search(&mut app, "Nairobi");
+    let mut found: Vec<String> = results.iter().map(|a| a.country.clone()).collect();
+    found.sort();
+    found.dedup();
+    assert_eq!(lit(&app), found, "the globe lights what the search found");
+    let hit = results.iter().find(|a| a.country == "KEN").unwrap().clone();
+    app.world_mut().write_message(OpenSearchHit(hit.clone()));
+    app.update();
+    assert_eq!(selected_id(&app).as_deref(), Some("KEN"));
+    assert!(app.world().resource::<StoryFocus>().0.is_none());
+    assert_eq!(app.world().resource::<SearchHit>().0.as_ref(), Some(&hit));
+    std::fs::remove_dir_all(&dir).ok();
+}
