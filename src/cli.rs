@@ -481,9 +481,12 @@ pub fn feeds(
         let status = match (feed.last_attempt, feed.last_error) {
             (None, _) => "never fetched".to_owned(),
             (Some(at), Some(error)) => format!(
-                "failed {} times in a row, last at {}: {error}\n    \
+                "failed {} in a row, last at {}: {error}\n    \
                  last success {last_success}; {}",
-                feed.consecutive_failures,
+                match feed.consecutive_failures {
+                    1 => "once".to_owned(),
+                    n => format!("{n} times"),
+                },
                 format_time(at),
                 match feed.next_attempt {
                     Some(due) if feed.backed_off => format!("next try after {}", format_time(due)),
