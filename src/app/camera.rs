@@ -114,11 +114,6 @@ impl GlobeView {
         });
     }
 
-    /// Where a flight is heading and from how far, if one is under way.
-    pub fn flight_goal(&self) -> Option<(LatLon, f64)> {
-        self.flight.map(|f| f.to)
-    }
-
     /// Starts a flight that brings every point (and some land around it) into view, as
     /// near as the view's narrower side allows.
     pub fn frame(&mut self, points: &[LatLon]) {
@@ -128,6 +123,11 @@ impl GlobeView {
         let vertical = FOV_DEG.to_radians() / 2.0;
         let horizontal = (vertical.tan() * self.viewport_aspect).atan();
         let distance = cap_distance(radius + FRAME_MARGIN_DEG, vertical.min(horizontal));
+        // Past the latitude limit north would no longer stay up, and the next drag would snap.
+        let center = LatLon {
+            lat: center.lat.clamp(-MAX_LAT, MAX_LAT),
+            ..center
+        };
         self.fly_to(center, distance);
     }
 

@@ -532,6 +532,10 @@ pub enum CardNews<'a> {
 /// The card's news for `country`: only the news thread's answer for that very country counts,
 /// so a card never says "no news" while the last country's answer is still the latest.
 pub fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
+    // Without a store no answer ever comes: say there is nothing rather than wait forever.
+    if news.status.store_error.is_some() {
+        return CardNews::Nothing;
+    }
     match news
         .articles
         .as_ref()

@@ -157,8 +157,10 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 finder_shortcut.in_set(AppSystems::Input),
-                escape_deselects.in_set(AppSystems::Pick),
-                open_search_hit.in_set(AppSystems::Pick),
+                // Both select a country: Esc first, so a result clicked in the same frame wins.
+                (escape_deselects, open_search_hit)
+                    .chain()
+                    .in_set(AppSystems::Pick),
                 (
                     a_search_leaves_the_story,
                     show_coverage,
@@ -658,7 +660,7 @@ pub fn empty_list_reason(
         let carried = lists.top.iter().filter(|s| !s.blindspot).count();
         return format!(
             "No blindspot right now: outlets from the United States carry every story that \
-             two or more countries cover, the {} in Top stories among them.",
+             {WORLD_MIN_COUNTRIES} or more countries cover, the {} in Top stories among them.",
             count(carried, "story", "stories")
         );
     }
@@ -1179,7 +1181,7 @@ mod empty_list_reason_tests {
         assert_eq!(
             reason,
             "No blindspot right now: outlets from the United States carry every story that \
-             two or more countries cover, the 2 stories in Top stories among them."
+             2 or more countries cover, the 2 stories in Top stories among them."
         );
         assert!(!reason.contains("more than one country"), "{reason}");
         // A topic filter does not hide that the whole list is empty.
