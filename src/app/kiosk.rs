@@ -241,6 +241,10 @@ fn watch_input(
             }
             WindowEvent::MouseButtonInput(press) => {
                 inputs += 1;
+                // Any button wakes the kiosk; only the left one taps, as on the globe.
+                if press.button != MouseButton::Left {
+                    continue;
+                }
                 let Some(at) = *cursor else { continue };
                 let phase = match press.state {
                     ButtonState::Pressed => TouchPhase::Started,

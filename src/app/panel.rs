@@ -1,11 +1,13 @@
 //! The egui layer: the side panel for the selected country, the world panel and the country
-//! finder (drawn from `stories`), the hover tooltip, the help line, and the 3D viewport
-//! shrunk to the space between the panels.
+//! finder (drawn from `stories`), the hover tooltip, the status bar, and the 3D viewport
+//! shrunk to the space between the panels and above the bar.
 //!
-//! egui owns its input: pointer gestures ignore presses that start over it (see `pointer`),
-//! and the globe camera's viewport excludes the panels so the globe is centred in what is
-//! left rather than hidden under them. All panels are laid out in one pass over one root, as
-//! egui requires.
+//! egui owns its input: each pass records the part of the window the panels leave to the
+//! globe ([`UiCover`]), and pointer gestures that start outside it are the panels' (see
+//! `pointer`); keys are the UI's only while a text field or a dialog has them
+//! ([`UiKeyboard`]). The status bar is opaque and words itself to fit; a kiosk too narrow for
+//! both side panels shows the one opened last. All panels are laid out in one pass over one
+//! root, as egui requires.
 
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};

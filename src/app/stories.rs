@@ -4,7 +4,9 @@
 //! went on to.
 //!
 //! The panels here are drawn by `panel`'s one egui pass (egui lays panels out in one root);
-//! this file owns their state, the country matching and the [`Highlight`] the globe shows.
+//! this file owns their state, the country matching and the [`Highlight`] the globe shows,
+//! and the keys that act on them: Esc leaves the panel or the story, and a newly selected
+//! country starts without the last one's topic filter.
 //! What a story is and how stories are found is `news::stories`' and `news::world`'s concern.
 
 use std::sync::Arc;
