@@ -1332,15 +1332,17 @@ fn topic_tags_on_labelled_news() {
     let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
     for (split, articles, total) in overall {
         assert!(articles > 150, "{split}: only {articles} articles");
-        // Measured 0.766 (tune) and 0.754 (held-out) for the first tag, 0.687 and 0.692 for
-        // every tag, recall 0.53 and 0.52; the goal of 0.85 is not reached (see the
-        // README). These floors, a few points under, guard against lists that get worse.
+        // Measured 0.812 (tune) and 0.789 (held-out) for the first tag, 0.811 and 0.789 for
+        // every tag, recall 0.458 and 0.435, with tags given only where one topic clearly
+        // leads (0.766/0.754, 0.687/0.692 and 0.53/0.52 before); the goal of 0.85 is
+        // not reached (see the README). These floors, a few points under, guard against lists
+        // or thresholds that get worse, and against recall given away for precision.
         let first = share(total.first_right, total.first);
         let every = share(total.tagged_right, total.tagged);
-        assert!(first >= 0.72, "{split}: first tag P {first:.3}");
-        assert!(every >= 0.64, "{split}: every tag P {every:.3}");
+        assert!(first >= 0.76, "{split}: first tag P {first:.3}");
+        assert!(every >= 0.76, "{split}: every tag P {every:.3}");
         assert!(
-            share(total.found, total.labelled) >= 0.45,
+            share(total.found, total.labelled) >= 0.40,
             "{split}: recall"
         );
     }

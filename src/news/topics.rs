@@ -22,17 +22,22 @@
 //! [`SUMMARY_POINTS`], counted once per field however often it repeats. A cue is a keyword
 //! ([`KEYWORDS`]), a supporting word ([`SUPPORT`]) or a phrase ([`PHRASES`]); a topic's
 //! supporting words count only when one of its keywords or phrases is there too, so "team"
-//! and "fans" alone never make a TV show sport, nor "fire" a red carpet the weather's. An
-//! article gets the topics that score at least [`MIN_SCORE`] (one title keyword, or two
-//! summary cues), at most [`MAX_TOPICS`] of them, the strongest first, ties in [`Topic::ALL`]
-//! order. An article about nothing the lists know gets no topic: better none than a wrong
-//! one.
+//! and "fans" alone never make a TV show sport, nor "fire" a red carpet the weather's.
+//!
+//! Tags are given only where the words are clear, since a wrong tag is worse for a reader
+//! than none: the strongest topic must score at least [`MIN_SCORE`] (one title keyword, or
+//! two summary cues) and lead every other by [`MIN_LEAD`] (one title keyword), or the article
+//! gets no topic (NATO news that reads as much politics as conflict); a second or third topic
+//! must score at least [`MIN_EXTRA_SCORE`] and [`MIN_EXTRA_SHARE`] of the first, so that a
+//! passing word adds no tag. At most [`MAX_TOPICS`], the strongest first, ties in
+//! [`Topic::ALL`] order. An article about nothing the lists know gets no topic either.
 //!
 //! Measured on real labelled news (the test `topic_tags_on_labelled_news` in tests/news.rs,
-//! data from `scripts/topic-eval-data.py`): the first tag is the outlet's section for 0.76
-//! of the tagged articles (0.75 held out), every tag for 0.69; most of the rest are a second topic the
-//! section does not name (a health-care bill filed under politics). The README has the
-//! figures per topic.
+//! data from `scripts/topic-eval-data.py`; the thresholds were chosen on its tuning part):
+//! the first tag is the outlet's section for 0.81 of the tagged articles (0.79 held out),
+//! every tag for 0.81 (0.79), and 0.46 of the articles (0.43) get their section's topic;
+//! most of the misses left are the section's narrowness (NATO filed under politics). The
+//! README has the figures per topic.
 //!
 //! Not this module's concern: what the tags are used for, or other languages (callers pass
 //! the English translation).
@@ -47,6 +52,17 @@ pub const TITLE_POINTS: u32 = 2;
 pub const SUMMARY_POINTS: u32 = 1;
 /// The least score for a topic to be given.
 pub const MIN_SCORE: u32 = 2;
+/// How far the first topic must lead every other to be given: one title keyword. Two topics
+/// about level (NATO news that reads as politics and as conflict) leave the article untagged:
+/// a wrong tag is worse for a reader than none.
+pub const MIN_LEAD: u32 = TITLE_POINTS;
+/// The least score for a second or third topic: two title keywords (or a title keyword and
+/// two summary cues), and at least half the first topic's ([`MIN_EXTRA_SHARE`]), so that a
+/// passing word in the summary adds no tag.
+pub const MIN_EXTRA_SCORE: u32 = 2 * TITLE_POINTS;
+/// A second or third topic's least score as a share of the first's, as (numerator,
+/// denominator).
+pub const MIN_EXTRA_SHARE: (u32, u32) = (1, 2);
 /// The most topics an article gets: more would say nothing.
 pub const MAX_TOPICS: usize = 3;
 
@@ -211,8 +227,8 @@ const KEYWORDS: [(Topic, &str); 9] = [
         "protest protests protesters demonstrator demonstrators demonstration pension pensions \
          retirement education school schools teacher teachers student students university \
          migration migrant migrants immigrant immigrants refugee refugees asylum religion \
-         church pope crime police prison poverty welfare discrimination homeless lawsuit \
-         deposition union unions",
+         church pope crime police prison poverty welfare discrimination homeless deposition \
+         union unions",
     ),
     (
         Topic::Sport,
@@ -262,7 +278,7 @@ const SUPPORT: [(Topic, &str); 9] = [
     (Topic::Health, "drug drugs stroke"),
     (
         Topic::Society,
-        "strike strikes worker workers court trial justice women rights labour labor social \
+        "strike strikes worker workers court trial justice lawsuit women rights labour labor social \
          mobilization housing",
     ),
     (
@@ -385,9 +401,9 @@ fn field_cues(field: &str) -> Vec<Cues> {
     cues
 }
 
-/// The topics of an article, strongest first (ties in [`Topic::ALL`] order): those scoring
-/// at least [`MIN_SCORE`], at most [`MAX_TOPICS`].
-pub fn ranked(title: &str, summary: &str) -> Vec<Topic> {
+/// Each topic's score for an article, in [`Topic::ALL`] order: its cues' points, its
+/// supporting words' only when one of its keywords or phrases is there.
+pub(crate) fn scores(title: &str, summary: &str) -> [u32; Topic::ALL.len()] {
     let mut named = [0u32; Topic::ALL.len()];
     let mut supported = [0u32; Topic::ALL.len()];
     for (field, points) in [(title, TITLE_POINTS), (summary, SUMMARY_POINTS)] {
@@ -400,25 +416,43 @@ pub fn ranked(title: &str, summary: &str) -> Vec<Topic> {
                 .for_each(|t| supported[t as usize] += points);
         }
     }
-    let scores: Vec<u32> = Topic::ALL
-        .iter()
-        .map(|&t| {
-            let i = t as usize;
-            if named[i] > 0 {
-                named[i] + supported[i]
-            } else {
-                0
-            }
-        })
-        .collect();
+    std::array::from_fn(|i| {
+        if named[i] > 0 {
+            named[i] + supported[i]
+        } else {
+            0
+        }
+    })
+}
+
+/// The topics of an article, strongest first (ties in [`Topic::ALL`] order), at most
+/// [`MAX_TOPICS`]: none unless the strongest scores at least [`MIN_SCORE`] and leads every
+/// other by [`MIN_LEAD`]; then it, and those others that score at least [`MIN_EXTRA_SCORE`]
+/// and [`MIN_EXTRA_SHARE`] of it.
+pub fn ranked(title: &str, summary: &str) -> Vec<Topic> {
+    let scores = scores(title, summary);
     let mut ranked: Vec<Topic> = Topic::ALL
         .into_iter()
         .filter(|&t| scores[t as usize] >= MIN_SCORE)
         .collect();
     // A stable sort keeps ties in ALL order.
     ranked.sort_by_key(|&t| std::cmp::Reverse(scores[t as usize]));
-    ranked.truncate(MAX_TOPICS);
-    ranked
+    let Some(&first) = ranked.first() else {
+        return ranked;
+    };
+    let top = scores[first as usize];
+    let runner_up = ranked.get(1).map_or(0, |&t| scores[t as usize]);
+    if top < runner_up + MIN_LEAD {
+        return Vec::new();
+    }
+    let (num, den) = MIN_EXTRA_SHARE;
+    let mut given = vec![first];
+    given.extend(ranked[1..].iter().copied().filter(|&t| {
+        let score = scores[t as usize];
+        score >= MIN_EXTRA_SCORE && score * den >= top * num
+    }));
+    given.truncate(MAX_TOPICS);
+    given
 }
 
 /// The topics of an article with this English title and summary; see [`ranked`].
@@ -550,6 +584,17 @@ mod tag_tests {
     }
 
     #[test]
+    fn a_lawsuit_is_about_its_subject() {
+        // "Lawsuit" names a legal form, not a topic: a lawsuit over a travel ban is not
+        // society's, while one against the police is.
+        assert!(tag("Hawaii files lawsuit against travel ban", "").is_empty());
+        assert_eq!(
+            ranked("Families file lawsuit over prison deaths", ""),
+            [Topic::Society]
+        );
+    }
+
+    #[test]
     fn supporting_words_count_beside_a_keyword_only() {
         assert!(tag("Team fans cheer the coach", "The players won the cup.").is_empty());
         assert_eq!(
@@ -631,9 +676,9 @@ mod tag_tests {
     fn title_words_outweigh_summary_words() {
         let ranked = ranked(
             "Football club hit by flood at stadium",
-            "No match was played; the league will decide on the fixture.",
+            "No match was played; the league will decide on the fixture, and the river rose.",
         );
-        assert_eq!(ranked, [Topic::Sport, Topic::Climate]);
+        assert_eq!(ranked, [Topic::Sport]);
         // A keyword counts once per field however often it repeats.
         assert_eq!(tag("Vote", &"vote ".repeat(50)), tag("Vote", "vote"));
     }
@@ -641,13 +686,39 @@ mod tag_tests {
     #[test]
     fn at_most_three_topics_strongest_first() {
         let ranked = ranked(
-            "War, election, inflation, flood, vaccine and football",
-            "Missile attack on the parliament; flood waters rise.",
+            "War and missile strikes: election vote, inflation tariffs, flood and rainfall",
+            "",
         );
-        assert_eq!(ranked, [Topic::Conflict, Topic::Politics, Topic::Climate]);
+        assert_eq!(ranked, [Topic::Conflict, Topic::Politics, Topic::Economy]);
+    }
+
+    #[test]
+    fn only_a_clear_leader_is_given_and_only_strong_others_beside_it() {
+        // Two topics level, or one only a summary cue ahead: no tag rather than a coin toss.
+        assert!(tag("NATO summit opens", "").is_empty());
+        assert!(tag("Missile test", "The parliament voted.").is_empty());
+        assert!(tag("Missile test", "The parliament voted on the troops.").is_empty());
+        // A title keyword ahead: the leader alone, a passing summary word adds nothing.
+        assert_eq!(ranked("Missile test", ""), [Topic::Conflict]);
         assert_eq!(
-            super::ranked("War, election, inflation and flood", ""),
-            [Topic::Conflict, Topic::Politics, Topic::Economy]
+            ranked("Troops and drones shell the port", "The mayor spoke."),
+            [Topic::Conflict]
+        );
+        // A second topic as strong as two title keywords and half the first is given too.
+        assert_eq!(
+            ranked(
+                "Troops shell port as flood waters rise",
+                "Drones and missiles; torrential rain."
+            ),
+            [Topic::Conflict, Topic::Climate]
+        );
+        // ... and not when it is under half the first.
+        assert_eq!(
+            ranked(
+                "Troops, drones and missiles shell port amid flood",
+                "Artillery and soldiers at the frontline; the ceasefire is over."
+            ),
+            [Topic::Conflict]
         );
     }
 
@@ -691,13 +762,16 @@ mod corpus_tests {
             share(tagged),
             share(first)
         );
-        // Measured 0.971 among the tags and 0.971 first: the Colombian election report whose
-        // translation names no election is untagged, and so is "Nigerian fans celebrate as
-        // Arsenal end long wait for European glory", which has only sport's supporting words.
+        // Measured 0.951 among the tags and 0.951 first (0.971 before the first topic had to
+        // lead by a title keyword): the Colombian election report whose translation names no
+        // election is untagged, and so is "Nigerian fans celebrate as Arsenal end long wait
+        // for European glory", which has only sport's supporting words; Erdoğan in the
+        // earthquake zone and Modi discussing defence and AI at the G7 now are too, their
+        // two topics too close to call.
         // The keyword lists were written with this corpus in view, so these overstate
         // accuracy on unseen news (tests/news.rs measures that); the floors, a few points
         // under, guard against lists or scoring that get worse.
-        assert!(share(tagged) >= 0.95, "{tagged} of {}", articles.len());
+        assert!(share(tagged) >= 0.93, "{tagged} of {}", articles.len());
         assert!(share(first) >= 0.90, "{first} of {}", articles.len());
     }
 }
