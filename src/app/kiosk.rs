@@ -23,7 +23,9 @@ use bevy::window::WindowEvent;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::AppSystems;
-use super::camera::{FOV_DEG, GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance};
+use super::camera::{
+    FOV_DEG, GlobeCamera, GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance,
+};
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
 use super::keys::{FrameKeys, Keys, Modifiers};
@@ -105,7 +107,7 @@ pub struct Kiosk {
     pub card: Option<usize>,
     /// Where the last UI pass drew the card, for taps on it.
     pub card_layout: Option<CardLayout>,
-    /// The card's top edge as a share of the window's height, as last laid out.
+    /// The card's top edge as a share of the globe view's height, as last laid out.
     card_top: f32,
     /// What a finger or the mouse went down on, while it is down.
     pressed: Option<CardPress>,
@@ -555,12 +557,14 @@ pub fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
 
 /// The attract loop's card: the country's flag, name and top headlines, and what to do.
 /// The flag is read as the flight leaves, so that it is there when the card shows.
+#[allow(clippy::too_many_arguments)] // A system: the card reads several resources at once.
 fn attract_card(
     mut contexts: EguiContexts,
     mut kiosk: ResMut<Kiosk>,
     mut cover: ResMut<UiCover>,
     news: Res<News>,
     atlas: Res<Atlas>,
+    camera: Option<Single<&Camera, With<GlobeCamera>>>,
     mut flag: Local<Option<(usize, Option<egui::TextureHandle>)>>,
     mut shown_before: Local<Option<(usize, usize)>>,
 ) -> Result {
@@ -667,7 +671,14 @@ fn attract_card(
             .map(|(r, article)| (logical_rect(&ctx, r), article))
             .collect(),
     };
-    kiosk.card_top = rect.top() / ctx.content_rect().height().max(1.0);
+    // The aim is a share of the globe's view, which stops at the status bar: not the window.
+    let view_height = camera
+        .as_ref()
+        .and_then(|camera| camera.viewport.as_ref())
+        .map_or(ctx.content_rect().height(), |viewport| {
+            viewport.physical_size.y as f32 / ctx.pixels_per_point()
+        });
+    kiosk.card_top = rect.top() / view_height.max(1.0);
     if cover.card != Some(layout.rect) {
         cover.card = Some(layout.rect);
     }
