@@ -16,17 +16,7 @@ use super::qr::qr_image;
 const QR_MODULE_PX: usize = 4;
 
 /// Opens a link, or says why it could not.
-pub type Open = fn(&str) -> Result<(), String>;
-
-/// How a link is opened: the system's browser, or in tests whatever they put here.
-#[derive(Resource, Clone, Copy)]
-pub struct LinkOpener(pub Open);
-
-impl Default for LinkOpener {
-    fn default() -> Self {
-        Self(open_in_browser)
-    }
-}
+type Open = fn(&str) -> Result<(), String>;
 
 /// The platform's default browser: `$BROWSER`, the XDG default or a desktop's opener on
 /// Linux, `open` on macOS, the shell on Windows. An error when none can be started.
@@ -46,19 +36,17 @@ pub struct UnopenedLink {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<LinkOpener>()
-        .init_resource::<UnopenedLink>();
+    app.init_resource::<UnopenedLink>();
 }
 
 /// Opens the links this pass's widgets asked for; runs after every widget that shows one.
 pub(super) fn open_links(
     mut contexts: EguiContexts,
-    opener: Res<LinkOpener>,
     kiosk: Option<Res<KioskSettings>>,
     mut unopened: ResMut<UnopenedLink>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let opener = kiosk.is_none().then_some(opener.0);
+    let opener: Option<Open> = kiosk.is_none().then_some(open_in_browser);
     if let Some((url, why)) = open_requested(ctx, opener) {
         warn!("cannot open {url}: {why}");
         *unopened = UnopenedLink {
