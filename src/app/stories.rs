@@ -805,7 +805,7 @@ pub fn previewed<T>(
     }
     let toggle = if hidden > 0 {
         Some((format!("{hidden} more"), true))
-    } else if expanded && items.len() > TAKE_PREVIEW + 1 {
+    } else if expanded && preview(items, false).1 > 0 {
         Some(("Show fewer".to_owned(), false))
     } else {
         None
