@@ -168,16 +168,21 @@ fn fresh_store(name: &str) -> (PathBuf, Store) {
     (dir, store)
 }
 
-fn ingest_loopback(c: &mut Criterion) {
-    let port = serve_feeds(Arc::new(AtomicUsize::new(0)));
-    let sources: Vec<FeedSource> = (0..FEEDS)
+/// `count` feeds spread over the countries, feed `f` at `url(f)`.
+fn sources(count: usize, url: impl Fn(usize) -> String) -> Vec<FeedSource> {
+    (0..count)
         .map(|f| FeedSource {
-            feed_url: format!("http://127.0.0.1:{port}/feed/{f}"),
+            feed_url: url(f),
             outlet: format!("Outlet {f}"),
             country: COUNTRIES[f % COUNTRIES.len()].into(),
             language: "en".into(),
         })
-        .collect();
+        .collect()
+}
+
+fn ingest_loopback(c: &mut Criterion) {
+    let port = serve_feeds(Arc::new(AtomicUsize::new(0)));
+    let sources = sources(FEEDS, |f| format!("http://127.0.0.1:{port}/feed/{f}"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let config = FetchConfig::default();
     let mut group = c.benchmark_group("ingest");
@@ -207,17 +212,14 @@ fn stalled_run(c: &mut Criterion) {
     let port = serve_feeds(Arc::new(AtomicUsize::new(0)));
     // Spread through the catalog, as dead feeds would be.
     let stride = CATALOG_FEEDS / STALLED_FEEDS;
-    let sources: Vec<FeedSource> = (0..CATALOG_FEEDS)
-        .map(|f| FeedSource {
-            feed_url: match f % stride == 0 && f / stride < STALLED_FEEDS {
-                true => format!("http://127.0.0.1:{port}/stall/{f}"),
-                false => format!("http://127.0.0.1:{port}/feed/{f}"),
-            },
-            outlet: format!("Outlet {f}"),
-            country: COUNTRIES[f % COUNTRIES.len()].into(),
-            language: "en".into(),
-        })
-        .collect();
+    let sources = sources(CATALOG_FEEDS, |f| {
+        let path = if f % stride == 0 && f / stride < STALLED_FEEDS {
+            "stall"
+        } else {
+            "feed"
+        };
+        format!("http://127.0.0.1:{port}/{path}/{f}")
+    });
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let config = FetchConfig::default();
     let mut group = c.benchmark_group("stalled_run");
