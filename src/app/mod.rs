@@ -30,7 +30,7 @@ use bevy::render::RenderPlugin;
 use bevy::window::{CursorOptions, ExitCondition, MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 
-pub use camera::GlobeView;
+pub use camera::{GlobeCamera, GlobeView};
 pub use globe::{Atlas, Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
 pub use keys::UiKeyboard;
@@ -157,6 +157,13 @@ pub fn add_news(app: &mut App, options: NewsOptions) {
     news::start(app, options);
 }
 
+/// The egui panels over the globe, their fonts and their links: on the full app, and on a
+/// headless one with `EguiPlugin`, a primary window and the globe's camera, where the panels'
+/// layout runs as it does on screen.
+pub fn add_panels(app: &mut App) {
+    app.add_plugins((fonts::plugin, links::plugin, panel::plugin));
+}
+
 /// Kiosk mode on a headless app: the idle clock, the attract loop and the quit chord. Call
 /// after [`core_plugin`] and [`add_news`]; featured codes the atlas lacks are skipped.
 pub fn add_kiosk(app: &mut App, config: &crate::config::Kiosk) -> anyhow::Result<()> {
@@ -208,9 +215,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .add_plugins((
         core_plugin,
         globe::plugin,
-        fonts::plugin,
-        links::plugin,
-        panel::plugin,
+        add_panels,
         capture::plugin,
         news::plugin,
         stories::plugin,
