@@ -2,7 +2,7 @@
 //! `bench-render`, `fetch`, `feeds`, `articles` and `stories` commands.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,8 +16,11 @@ use crate::config::{self, BackendKind, Config};
 use crate::geo::{self, CountryIndex, LatLon};
 use crate::news::FeedSource;
 use crate::news::catalog::Catalog;
+use crate::news::extract;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
+use crate::news::language::page_language;
+use crate::news::page;
 use crate::news::store::{FeedState, Store};
 use crate::news::topics::Topic;
 use crate::news::translate::{TranslateConfig, Translator};
@@ -112,6 +115,19 @@ pub enum Command {
         /// One JSON array instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Print an article page's main text: the page's HTML read on stdin, or fetched from
+    /// --url. The headline comes first, then a blank line, then a paragraph a line.
+    Extract {
+        /// Fetch this page (http or https) instead of reading stdin.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// One JSON object: title, byline, published, image, language, direction, paragraphs.
+        #[arg(long)]
+        json: bool,
+        /// Print it in English through the configured translator.
+        #[arg(long)]
+        translate: bool,
     },
     /// Spin the globe for a number of frames and print frame times and peak memory.
     BenchRender {
@@ -256,6 +272,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 &mut out,
             )
         }
+        Some(Command::Extract {
+            url,
+            json,
+            translate,
+        }) => {
+            let mut out = std::io::stdout().lock();
+            let translator = translate.then(|| translation.translator()).transpose()?;
+            let fetch_config = translation.config()?.fetch.fetch_config();
+            let source = match url {
+                Some(url) => PageSource::Url(url),
+                None => PageSource::Stdin,
+            };
+            extract(source, &fetch_config, translator.as_ref(), json, &mut out)
+        }
         Some(Command::Articles {
             country,
             limit,
@@ -369,6 +399,70 @@ pub fn summary(report: &IngestReport, feeds: usize, translator: Option<&str>) ->
         );
     }
     text
+}
+
+/// Where `extract` reads its page.
+enum PageSource {
+    Stdin,
+    Url(String),
+}
+
+/// The `extract` command: the page's article, translated where asked, as text or JSON.
+fn extract(
+    source: PageSource,
+    fetch_config: &FetchConfig,
+    translator: Option<&Translator>,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let mut article = match source {
+        PageSource::Url(url) => {
+            let config = page::page_config(fetch_config);
+            let client = crate::news::fetch::client(&config)?;
+            runtime
+                .block_on(page::fetch_article(&client, &url, &config))
+                .with_context(|| url.clone())?
+        }
+        PageSource::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(extract::MAX_PAGE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+                .context("reading the page on stdin")?;
+            page::read_article(&bytes, None, "").context("the page on stdin")?
+        }
+    };
+    let text = article.text();
+    article.language = page_language(article.language.as_deref(), &article.title, &text);
+    if let Some(translator) = translator {
+        let source = article
+            .language
+            .clone()
+            .context("the page's language is unknown, so it cannot be translated")?;
+        let mut texts = vec![article.title.clone()];
+        texts.extend(article.paragraphs.iter().cloned());
+        let mut english = runtime
+            .block_on(translator.translate(&texts, &source))
+            .with_context(|| format!("translating from {source:?}"))?
+            .into_iter();
+        article.title = english.next().unwrap_or_default();
+        article.paragraphs = english.collect();
+    }
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &article)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}\n", article.title)?;
+        for paragraph in &article.paragraphs {
+            writeln!(out, "{paragraph}")?;
+        }
+    }
+    Ok(())
 }
 
 fn articles(country: &str, limit: usize, json: bool, news: &NewsArgs) -> anyhow::Result<()> {

@@ -20,8 +20,14 @@ fn newsglobe() -> Command {
 }
 
 fn locate(args: &[&str], input: &str) -> (bool, String, String) {
+    let args: Vec<&str> = ["locate"].into_iter().chain(args.iter().copied()).collect();
+    with_stdin(&args, input)
+}
+
+/// Runs the binary with `args` and `input` on stdin: whether it succeeded, its stdout and its
+/// stderr.
+fn with_stdin(args: &[&str], input: &str) -> (bool, String, String) {
     let mut child = newsglobe()
-        .arg("locate")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -429,4 +435,94 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
         .collect();
     assert!(kenyan.contains(&link), "{link} is a Kenyan article's link");
     std::fs::remove_dir_all(&data).ok();
+}
+
+/// A Spanish article page as outlets serve it, with a menu and a footer around it.
+const SPANISH_PAGE: &str = "<html lang=\"es\"><head><title>Las lluvias cierran el puerto de \
+    Santos durante una semana - El Diario</title></head><body><nav><a href=\"/\">Portada</a>\
+    <a href=\"/mundo\">Mundo</a></nav><article><h1>Las lluvias cierran el puerto de Santos \
+    durante una semana</h1><p>Las fuertes lluvias cerraron el puerto de Santos el lunes y \
+    dejaron a cuarenta barcos anclados mientras el río subía sobre los muelles.</p><p>Los \
+    trabajadores pasaron la noche moviendo contenedores a zonas más altas, y el capitán del \
+    puerto dijo que seguiría cerrado hasta que bajara el agua.</p><p>El gobernador pidió ayuda \
+    federal y dijo que la lluvia, la más fuerte en treinta años, también cortó dos carreteras.\
+    </p></article><footer>Todos los derechos reservados.</footer></body></html>";
+
+#[test]
+fn extract_prints_a_pages_article_as_text_or_json() {
+    let (ok, out, err) = with_stdin(&["extract"], SPANISH_PAGE);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Las lluvias cierran el puerto de Santos durante una semana"
+    );
+    assert_eq!(lines[1], "");
+    assert_eq!(lines.len(), 5, "{out}");
+    assert!(lines[2].starts_with("Las fuertes lluvias cerraron"));
+    assert!(
+        !out.contains("Portada") && !out.contains("derechos"),
+        "{out}"
+    );
+
+    let (ok, out, err) = with_stdin(&["extract", "--json"], SPANISH_PAGE);
+    assert!(ok, "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["language"], "es");
+    assert_eq!(json["paragraphs"].as_array().unwrap().len(), 3);
+
+    let (ok, _, err) = with_stdin(
+        &["extract"],
+        "<html><body><div id=\"app\"></div><script src=\"/app.js\"></script></body></html>",
+    );
+    assert!(!ok);
+    assert!(err.contains("no article text"), "{err}");
+}
+
+#[test]
+fn extract_translates_the_article_through_the_configured_translator() {
+    // A LibreTranslate-compatible server that marks what it translated.
+    let server = loopback::loopback_server();
+    let url = format!("http://{}/", server.server_addr().to_ip().unwrap());
+    let asked = Arc::new(AtomicUsize::new(0));
+    let seen = asked.clone();
+    std::thread::spawn(move || {
+        for mut request in server.incoming_requests() {
+            let mut body = String::new();
+            std::io::Read::read_to_string(request.as_reader(), &mut body).unwrap();
+            let q: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(q["source"], "es");
+            let texts = q["q"].as_array().unwrap();
+            seen.fetch_add(texts.len(), Ordering::SeqCst);
+            let english: Vec<String> = texts
+                .iter()
+                .map(|t| format!("EN {}", t.as_str().unwrap()))
+                .collect();
+            let reply = serde_json::json!({ "translatedText": english }).to_string();
+            let _ = request.respond(tiny_http::Response::from_string(reply));
+        }
+    });
+    let args = [
+        "--config",
+        "/nonexistent/newsglobe.toml",
+        "--translator",
+        "libretranslate",
+        "--translate-url",
+        &url,
+        "extract",
+        "--translate",
+    ];
+    let (ok, out, err) = with_stdin(&args, SPANISH_PAGE);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "EN Las lluvias cierran el puerto de Santos durante una semana"
+    );
+    assert!(lines[2..].iter().all(|l| l.starts_with("EN ")), "{out}");
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        4,
+        "the headline and three paragraphs"
+    );
 }

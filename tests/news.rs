@@ -2,6 +2,7 @@
 //! format, bad ones of every kind, conditional GET, and a reader working beside the writer;
 //! and translation at ingest against a LibreTranslate-compatible server, working or not.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -1412,4 +1413,256 @@ fn topic_tags_on_labelled_news() {
         let recall = share(total.found, total.labelled);
         assert!(recall >= 0.40, "{name}: recall {recall:.3}");
     }
+}
+
+// ---- Article extraction on real pages ---------------------------------------------------------
+
+/// The words of a text for comparing extractions: lowercase runs of letters and digits, and
+/// each Han, kana or Hangul character on its own (those scripts put no spaces between words).
+fn extraction_words(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut words = std::collections::HashMap::new();
+    let mut word = String::new();
+    let mut flush = |word: &mut String| {
+        if !word.is_empty() {
+            *words.entry(std::mem::take(word)).or_insert(0) += 1;
+        }
+    };
+    for c in text.chars() {
+        let unspaced = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF);
+        if unspaced {
+            flush(&mut word);
+            word.push(c);
+            flush(&mut word);
+        } else if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else {
+            flush(&mut word);
+        }
+    }
+    flush(&mut word);
+    words
+}
+
+/// Word-level precision, recall and F1 of one page.
+type PageScore = (f64, f64, f64);
+
+/// Word-level precision, recall and F1 of `got` against `expected`, each word counted as
+/// often as it occurs.
+fn extraction_score(got: &str, expected: &str) -> PageScore {
+    let (got, expected) = (extraction_words(got), extraction_words(expected));
+    let common: usize = got
+        .iter()
+        .map(|(word, &n)| n.min(expected.get(word).copied().unwrap_or(0)))
+        .sum();
+    let (n_got, n_expected) = (
+        got.values().sum::<usize>(),
+        expected.values().sum::<usize>(),
+    );
+    let precision = common as f64 / n_got.max(1) as f64;
+    let recall = common as f64 / n_expected.max(1) as f64;
+    let f1 = if common == 0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    (precision, recall, f1)
+}
+
+/// The extractor on real pages with the article text people expect of them:
+/// `scripts/extract-eval-data.py DIR` prepares Mozilla Readability's test pages (the tuning
+/// set) and article-extractor's hand-curated 2026 pages (held out: never looked at while
+/// tuning). Prints the mean word-level precision, recall and F1 per set and per kind of page,
+/// and the pages that score worst; a page with no article scores 0. Runs when
+/// NEWSGLOBE_EXTRACT_DATA names the folder; `.ci/run` prepares it and sets
+/// NEWSGLOBE_REQUIRE_EXTRACT_DATA so there a missing folder fails instead of skipping.
+#[test]
+fn extraction_on_real_pages() {
+    use newsglobe::news::page::read_article;
+
+    let Some(dir) = std::env::var_os("NEWSGLOBE_EXTRACT_DATA").map(PathBuf::from) else {
+        assert!(
+            std::env::var_os("NEWSGLOBE_REQUIRE_EXTRACT_DATA").is_none(),
+            "NEWSGLOBE_REQUIRE_EXTRACT_DATA is set but NEWSGLOBE_EXTRACT_DATA is not"
+        );
+        eprintln!("skipped: set NEWSGLOBE_EXTRACT_DATA (see scripts/extract-eval-data.py)");
+        return;
+    };
+    let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).unwrap();
+    // (set, kind or "all") -> each page's score.
+    let mut by_kind: std::collections::BTreeMap<(String, String), Vec<PageScore>> =
+        Default::default();
+    let mut worst = Vec::new();
+    for line in manifest.lines() {
+        let page: Value = serde_json::from_str(line).unwrap();
+        let html = std::fs::read(dir.join(page["html"].as_str().unwrap())).unwrap();
+        let expected = std::fs::read_to_string(dir.join(page["text"].as_str().unwrap())).unwrap();
+        let url = page["url"]
+            .as_str()
+            .unwrap_or("https://example.com/article");
+        let got = match read_article(&html, None, url) {
+            Ok(article) => article.text(),
+            Err(e) => format!("({e})"),
+        };
+        let score = extraction_score(&got, &expected);
+        let set = page["set"].as_str().unwrap().to_owned();
+        worst.push((score.2, format!("{set} {}", page["name"].as_str().unwrap())));
+        for kind in [page["kind"].as_str().unwrap(), "all"] {
+            by_kind
+                .entry((set.clone(), kind.to_owned()))
+                .or_default()
+                .push(score);
+        }
+    }
+    let mean = |scores: &[PageScore], pick: fn(&PageScore) -> f64| {
+        scores.iter().map(pick).sum::<f64>() / scores.len().max(1) as f64
+    };
+    println!("article extraction, mean per page:");
+    for ((set, kind), scores) in &by_kind {
+        println!(
+            "  {set:8} {kind:9} {:3} pages  P {:.3}  R {:.3}  F1 {:.3}",
+            scores.len(),
+            mean(scores, |s| s.0),
+            mean(scores, |s| s.1),
+            mean(scores, |s| s.2)
+        );
+    }
+    worst.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (f1, name) in worst.iter().take(12) {
+        println!("  worst: {f1:.3} {name}");
+    }
+    let f1 = |set: &str| mean(&by_kind[&(set.to_owned(), "all".to_owned())], |s| s.2);
+    assert!(by_kind[&("tune".to_owned(), "all".to_owned())].len() > 80);
+    assert!(by_kind[&("held-out".to_owned(), "all".to_owned())].len() > 20);
+    println!("F1 tune {:.3}, held-out {:.3}", f1("tune"), f1("held-out"));
+    // Measured 0.980 on the tuning set and 0.886 held out (the issue's goal is 0.95; see the
+    // README); these floors, a few points under, guard against changes that read worse.
+    assert!(f1("tune") >= 0.95, "tune F1 {:.3}", f1("tune"));
+    assert!(f1("held-out") >= 0.85, "held-out F1 {:.3}", f1("held-out"));
+}
+
+// ---- Article pages over HTTP ------------------------------------------------------------------
+
+/// A page as news sites serve them: navigation, a share bar, scripts, a related-links box
+/// and a footer around a five-paragraph article.
+fn article_page() -> String {
+    let paragraphs = [
+        "Heavy rain closed the port of Santos on Monday, stranding forty ships at anchor as the \
+         river rose over the quays and into the warehouses beside them.",
+        "Dock workers spent the night moving containers to higher ground, and the harbour master \
+         said the port would stay shut until the water fell, which could take days.",
+        "The state's governor asked for federal help and said the rain, the heaviest in thirty \
+         years, had also cut two highways to the city.",
+        "Exporters of coffee and soy said the closure would delay shipments already sold abroad, \
+         and that buyers had begun asking about other ports.",
+        "Forecasters expect the rain to ease by Thursday, though the river will take longer to \
+         return to its bed.",
+    ];
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Floods close the port of Santos for a week | The Courier</title>\
+         <meta property=\"og:image\" content=\"/img/santos.jpg\">\
+         <script>window.ads = ['<p>Buy now</p>'];</script></head><body>\
+         <header><nav><a href=\"/\">Home</a><a href=\"/world\">World</a><a href=\"/sport\">Sport</a></nav></header>\
+         <main><article><h1>Floods close the port of Santos for a week</h1>\
+         <div class=\"share-bar\"><a href=\"#\">Share on Facebook</a><a href=\"#\">Share on X</a></div>\
+         {body}</article>\
+         <aside class=\"related\"><h3>Related</h3><ul><li><a href=\"/a\">Ten best beaches</a></li>\
+         <li><a href=\"/b\">Markets close higher</a></li></ul></aside></main>\
+         <footer>© The Courier 2026. All rights reserved. <a href=\"/privacy\">Privacy</a></footer>\
+         </body></html>"
+    )
+}
+
+/// Serves the page kinds a reader meets: an article, a paywall's teaser, a page built by
+/// scripts, a 50 MB page sent without a length, and a redirect to `javascript:`.
+fn page_server() -> String {
+    let server = loopback_server();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let html = |text: String| {
+                Response::from_string(text).with_header(header("Content-Type", "text/html"))
+            };
+            let _ = match request.url() {
+                "/story" => request.respond(html(article_page())),
+                "/paywall" => request.respond(html(
+                    "<html><head><script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \
+                     \"isAccessibleForFree\": false}</script></head><body><article><h1>Inside the \
+                     port's long night</h1><p>Heavy rain closed the port of Santos.</p>\
+                     <div class=\"paywall\">Subscribe to read on.</div></article></body></html>"
+                        .into(),
+                )),
+                "/app" => request.respond(html(
+                    "<html><body><div id=\"root\"></div><script src=\"/bundle.js\"></script>\
+                     </body></html>"
+                        .into(),
+                )),
+                "/huge" => {
+                    let page = std::io::repeat(b'a').take(50 * 1024 * 1024);
+                    request.respond(Response::new(
+                        200.into(),
+                        vec![header("Content-Type", "text/html")],
+                        page,
+                        None,
+                        None,
+                    ))
+                }
+                "/to-script" => request.respond(
+                    Response::empty(302).with_header(header("Location", "javascript:alert(1)")),
+                ),
+                _ => request.respond(Response::empty(404)),
+            };
+        }
+    });
+    base
+}
+
+#[test]
+fn article_pages_are_read_or_say_why_not() {
+    use newsglobe::news::extract::ExtractError;
+    use newsglobe::news::page::{PageError, fetch_article, page_config};
+
+    let base = page_server();
+    let config = page_config(&FetchConfig::default());
+    let client = newsglobe::news::fetch::client(&config).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let get =
+        |path: &str| runtime.block_on(fetch_article(&client, &format!("{base}{path}"), &config));
+
+    let story = get("/story").unwrap();
+    assert_eq!(story.title, "Floods close the port of Santos for a week");
+    assert_eq!(story.paragraphs.len(), 5, "{:#?}", story.paragraphs);
+    let text = story.text();
+    for chrome in [
+        "Home",
+        "Share on",
+        "Related",
+        "beaches",
+        "rights reserved",
+        "Buy now",
+    ] {
+        assert!(!text.contains(chrome), "{chrome:?} kept: {text}");
+    }
+    assert_eq!(story.image, Some(format!("{base}/img/santos.jpg")));
+
+    let paywall = get("/paywall").unwrap_err();
+    assert!(
+        matches!(paywall, PageError::Extract(ExtractError::Paywalled { .. })),
+        "{paywall}"
+    );
+    let app = get("/app").unwrap_err();
+    assert!(
+        matches!(app, PageError::Extract(ExtractError::NoText { .. })),
+        "{app}"
+    );
+    assert!(app.to_string().contains("scripts"), "{app}");
+    let huge = get("/huge").unwrap_err();
+    assert!(huge.to_string().contains("larger than"), "{huge}");
+    let to_script = get("/to-script").unwrap_err();
+    assert!(matches!(to_script, PageError::Fetch(_)), "{to_script}");
+    let not_web = runtime
+        .block_on(fetch_article(&client, "javascript:alert(1)", &config))
+        .unwrap_err();
+    assert!(matches!(not_web, PageError::NotWeb(_)), "{not_web}");
 }

@@ -119,13 +119,13 @@ pub enum Fetched {
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum FetchError {
-    #[error("not a valid feed address: {0}")]
+    #[error("not a valid address: {0}")]
     BadUrl(String),
     #[error("HTTP {0}")]
     Status(u16),
     #[error("no answer within {0:?}")]
     Timeout(Duration),
-    #[error("the feed is larger than {0} bytes")]
+    #[error("the answer is larger than {0} bytes")]
     TooLarge(usize),
     #[error("more than {0} redirects")]
     Redirects(usize),

@@ -36,6 +36,26 @@ pub fn article_language(declared: &str, title: &str, summary: &str) -> String {
     detected(declared, title, summary).map_or_else(|| declared.to_owned(), str::to_owned)
 }
 
+/// The ISO 639-1 code of a page's language: its declared one (`<html lang>`, a region such as
+/// `pt-BR` dropped) checked against its text as [`article_language`] does, or where it
+/// declares none, the text's, when whatlang is sure of it.
+pub fn page_language(declared: Option<&str>, title: &str, text: &str) -> Option<String> {
+    let declared = declared
+        .and_then(|d| d.trim().split(['-', '_']).next())
+        .filter(|d| !d.is_empty())
+        .map(str::to_ascii_lowercase);
+    if let Some(declared) = declared {
+        return Some(article_language(&declared, title, text));
+    }
+    let sample: String = format!("{title}\n{text}")
+        .chars()
+        .take(DETECT_CHARS)
+        .collect();
+    whatlang::detect(&sample)
+        .filter(|info| info.is_reliable())
+        .map(|info| iso_639_1(info.lang()).to_owned())
+}
+
 /// The detected language, where it should replace `declared`.
 fn detected(declared: &str, title: &str, summary: &str) -> Option<&'static str> {
     let declared_lang = whatlang_of(declared)?;
@@ -263,5 +283,24 @@ mod article_language_tests {
         for &lang in Lang::all() {
             assert_eq!(whatlang_of(iso_639_1(lang)), Some(lang));
         }
+    }
+}
+
+#[cfg(test)]
+mod page_language_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_declares_its_language_or_its_text_tells() {
+        let german = "Die Regierung hat am Montag neue Regeln für den Wohnungsbau vorgestellt, \
+            die den Bau von Sozialwohnungen beschleunigen sollen.";
+        assert_eq!(
+            page_language(Some("de-DE"), "", german).as_deref(),
+            Some("de")
+        );
+        assert_eq!(page_language(None, "", german).as_deref(), Some("de"));
+        // A wrong declaration yields to a sure detection, as for feeds.
+        assert_eq!(page_language(Some("en"), "", german).as_deref(), Some("de"));
+        assert_eq!(page_language(None, "", "OK"), None);
     }
 }

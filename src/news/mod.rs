@@ -8,9 +8,11 @@
 //! bounded plain text.
 
 pub mod catalog;
+pub mod extract;
 pub mod fetch;
 pub mod ingest;
 pub mod language;
+pub mod page;
 pub mod parse;
 pub mod store;
 pub mod stories;

@@ -20,6 +20,7 @@ use std::collections::HashSet;
 
 use url::Url;
 
+pub use charset::decode_html;
 pub use html::html_to_text;
 
 use super::FeedItem;

@@ -58,6 +58,33 @@ pub fn decode<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
     run(decoder, body)
 }
 
+/// Decodes an HTML page: as [`decode`], but where neither a byte order mark nor the HTTP
+/// header names the encoding, the page's own `<meta charset>` (or its `http-equiv`
+/// Content-Type) in its first kilobyte does, as browsers read it.
+pub fn decode_html<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
+    let header_names_one = content_type.and_then(charset).is_some();
+    if byte_order_mark(body).is_none() && !header_names_one {
+        let meta = meta_charset(body).and_then(|label| decoder_for(&label, Family::Ascii));
+        if let Some(decoder) = meta {
+            return run(decoder, body);
+        }
+    }
+    decode(body, content_type)
+}
+
+/// The label after the first `charset=` in the page's first kilobyte.
+fn meta_charset(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(HEAD_BYTES)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let at = head.find("charset=")? + "charset=".len();
+    let label: String = head[at..]
+        .trim_start_matches(['"', '\'', ' '])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    (!label.is_empty()).then_some(label)
+}
+
 fn run(decoder: Decoder, body: &[u8]) -> Cow<'_, str> {
     match decoder {
         Decoder::Whatwg(encoding) => encoding.decode_without_bom_handling(body).0,
@@ -252,6 +279,22 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_html_page_names_its_own_encoding() {
+        // "Привет" in windows-1251, declared both ways a page may.
+        let body = b"\xcf\xf0\xe8\xe2\xe5\xf2";
+        for head in [
+            &b"<html><head><meta charset=\"windows-1251\">"[..],
+            b"<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>",
+        ] {
+            let page = [head, body].concat();
+            assert!(decode_html(&page, Some("text/html")).ends_with("Привет"));
+        }
+        // The HTTP header wins over the page, as in browsers.
+        let page = [&b"<meta charset=\"windows-1251\">"[..], "Привет".as_bytes()].concat();
+        assert!(decode_html(&page, Some("text/html; charset=utf-8")).ends_with("Привет"));
+    }
 
     #[test]
     fn reads_charset_parameters() {

@@ -1,0 +1,270 @@
+//! Article extraction: the main text of a news page as paragraphs, with its headline, byline,
+//! date, picture and language, read from untrusted HTML.
+//!
+//! The reading is dom_smoothie's port of Readability.js (Firefox's Reader View) on html5ever:
+//! it scores the page's blocks by their text, links and class names, keeps the best and its
+//! kin, and drops navigation, ads, scripts and share widgets. What this module adds:
+//!
+//! - **Bounds**: pages over [`MAX_PAGE_BYTES`] are refused unread, the parser stops at
+//!   [`MAX_ELEMENTS`], and what comes out is cut to [`MAX_PARAGRAPHS`] paragraphs of
+//!   [`MAX_PARAGRAPH_CHARS`] each. Nothing of the page is ever run or rendered as markup.
+//! - **Paragraphs**: the text split at its blocks (paragraphs, headings, list items), each
+//!   whitespace-normalised, for translation one paragraph at a time.
+//! - **An honest failure**: a page with too little text to be an article (a paywall's teaser,
+//!   a page built by scripts) is an error that says which, never an empty article.
+//!
+//! Measured on real pages with their expected text (the test `extraction_on_real_pages` in
+//! tests/news.rs, data from `scripts/extract-eval-data.py`): see the README.
+
+use dom_smoothie::{Config, Readability, TextMode};
+
+/// The largest page read; a news page is rarely over 2 MB, and a bigger one is no article.
+pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+/// The most elements the parser builds before it gives up on the page.
+pub const MAX_ELEMENTS: usize = 100_000;
+/// The most paragraphs kept of an article.
+pub const MAX_PARAGRAPHS: usize = 400;
+/// The most characters kept of one paragraph.
+pub const MAX_PARAGRAPH_CHARS: usize = 5_000;
+/// The least text for a page to hold an article: under it, the page is a teaser or a shell.
+pub const MIN_ARTICLE_CHARS: usize = 280;
+/// The most characters of a headline, byline or other short field.
+const MAX_FIELD_CHARS: usize = 500;
+
+/// What a page says of its article.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Extracted {
+    /// The page's headline, without the site's name where the page's title adds it.
+    pub title: String,
+    pub byline: Option<String>,
+    /// When the page says it was published, as the page writes it.
+    pub published: Option<String>,
+    /// The page's main picture (`og:image` and the like), an absolute http(s) URL.
+    pub image: Option<String>,
+    /// The page's declared language (`<html lang>`), e.g. "de" or "pt-BR".
+    pub language: Option<String>,
+    /// "rtl" where the page says its text runs right to left.
+    pub direction: Option<String>,
+    /// The article's text, a paragraph each.
+    pub paragraphs: Vec<String>,
+}
+
+impl Extracted {
+    /// The text as one string, a paragraph a line.
+    pub fn text(&self) -> String {
+        self.paragraphs.join("\n")
+    }
+}
+
+/// Why a page gave no article.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExtractError {
+    #[error("the page is {bytes} bytes, over the {MAX_PAGE_BYTES}-byte limit")]
+    TooLarge { bytes: usize },
+    #[error("the page is behind a paywall: only {chars} characters of it are readable")]
+    Paywalled { chars: usize },
+    #[error(
+        "the page has no article text ({chars} characters); it may be built by scripts, which are never run"
+    )]
+    NoText { chars: usize },
+    #[error("the page could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// The article of the page `html`, fetched from `url` (which resolves the page's relative
+/// links and picture).
+pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError> {
+    if html.len() > MAX_PAGE_BYTES {
+        return Err(ExtractError::TooLarge { bytes: html.len() });
+    }
+    let config = Config {
+        max_elements_to_parse: MAX_ELEMENTS,
+        text_mode: TextMode::Formatted,
+        ..Config::default()
+    };
+    let mut reader = Readability::new(html, url, Some(config))
+        .map_err(|e| ExtractError::Unreadable(e.to_string()))?;
+    let article = match reader.parse() {
+        Ok(article) => article,
+        Err(dom_smoothie::ReadabilityError::GrabFailed) => {
+            return Err(no_article(html, 0));
+        }
+        Err(e) => return Err(ExtractError::Unreadable(e.to_string())),
+    };
+    let paragraphs = paragraphs(&article.text_content);
+    let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
+    if chars < MIN_ARTICLE_CHARS {
+        return Err(no_article(html, chars));
+    }
+    Ok(Extracted {
+        title: field(&article.title).unwrap_or_default(),
+        byline: article.byline.as_deref().and_then(field),
+        published: article.published_time.as_deref().and_then(field),
+        image: article.image.as_deref().and_then(|i| web_url(i, url)),
+        language: article.lang.as_deref().and_then(field),
+        direction: article
+            .dir
+            .filter(|d| d.eq_ignore_ascii_case("rtl"))
+            .map(|_| "rtl".to_owned()),
+        paragraphs,
+    })
+}
+
+/// The error for a page with `chars` characters of article text: a paywall where the page
+/// says it has one, else a page with no text to read.
+fn no_article(html: &str, chars: usize) -> ExtractError {
+    if says_paywalled(html) {
+        ExtractError::Paywalled { chars }
+    } else {
+        ExtractError::NoText { chars }
+    }
+}
+
+/// Whether the page marks itself as paid-for: schema.org's `isAccessibleForFree: false`
+/// (which publishers give search engines) or a paywall element by its usual names.
+fn says_paywalled(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    let compact: String = lower.split_whitespace().collect();
+    compact.contains("\"isaccessibleforfree\":false")
+        || compact.contains("\"isaccessibleforfree\":\"false\"")
+        || [
+            "class=\"paywall",
+            "id=\"paywall",
+            "data-paywall",
+            "subscriber-only",
+        ]
+        .iter()
+        .any(|marker| lower.contains(marker))
+}
+
+/// The text split into paragraphs: at the blank lines that the formatted text puts after
+/// blocks and the line breaks it puts after list items, each whitespace-normalised and cut to
+/// its bounds.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .take(MAX_PARAGRAPHS)
+        .map(|line| cut(line, MAX_PARAGRAPH_CHARS))
+        .collect()
+}
+
+/// A short field, whitespace-normalised and bounded; `None` when empty.
+fn field(text: &str) -> Option<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then(|| cut(text, MAX_FIELD_CHARS))
+}
+
+/// `link` made absolute against the page's `base`, if it is then an http(s) URL: a page's
+/// `javascript:` or `data:` picture is never followed.
+fn web_url(link: &str, base: Option<&str>) -> Option<String> {
+    let link = link.trim();
+    let parsed = match base.and_then(|b| url::Url::parse(b).ok()) {
+        Some(base) => base.join(link).ok()?,
+        None => url::Url::parse(link).ok()?,
+    };
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
+fn cut(mut text: String, max_chars: usize) -> String {
+    if let Some((at, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(at);
+    }
+    text
+}
+
+#[cfg(test)]
+mod extract_tests {
+    use super::*;
+
+    fn page(body: &str) -> String {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><title>Floods close the port of Santos for a week - The Courier</title>\
+             <meta property=\"og:image\" content=\"/img/port.jpg\">\
+             <meta property=\"article:published_time\" content=\"2026-11-30T08:00:00Z\">\
+             <script>document.write('<p>script text</p>')</script></head>\
+             <body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav>{body}\
+             <div class=\"share\"><a href=\"https://x.example/share\">Share on X</a></div>\
+             <footer>© The Courier. All rights reserved.</footer></body></html>"
+        )
+    }
+
+    const STORY: &str = "<article><h1>Floods close the port of Santos for a week</h1><p class=\"byline\">By Ana Lima</p>\
+        <p>Heavy rain closed the port of Santos on Monday, stranding forty ships at anchor as \
+        the river rose over the quays and into the warehouses beside them.</p>\
+        <p>Dock workers spent the night moving containers to higher ground, and the harbour \
+        master said the port would stay shut until the water fell, which could take days.</p>\
+        <p>The state's governor asked for federal help and said the rain, the heaviest in \
+        thirty years, had also cut two highways to the city.</p></article>";
+
+    #[test]
+    fn keeps_the_articles_paragraphs_and_drops_the_rest() {
+        let article = extract(&page(STORY), Some("https://courier.example/news/1")).unwrap();
+        assert_eq!(article.paragraphs.len(), 3, "{:#?}", article.paragraphs);
+        assert!(article.paragraphs[0].starts_with("Heavy rain closed the port of Santos"));
+        assert!(article.paragraphs[2].ends_with("two highways to the city."));
+        let text = article.text();
+        for chrome in ["Home", "Share on X", "All rights reserved", "script text"] {
+            assert!(!text.contains(chrome), "{chrome:?} kept: {text}");
+        }
+        assert_eq!(article.title, "Floods close the port of Santos for a week");
+        assert_eq!(
+            article.image.as_deref(),
+            Some("https://courier.example/img/port.jpg")
+        );
+        assert_eq!(article.language.as_deref(), Some("en"));
+        assert!(article.published.unwrap().starts_with("2026-11-30"));
+    }
+
+    #[test]
+    fn a_teaser_behind_a_paywall_says_so() {
+        let teaser = "<article><h1>Floods close the port</h1><p>Heavy rain closed the port of \
+            Santos on Monday.</p><div class=\"paywall\">Subscribe to read the whole story.</div>\
+            </article>";
+        let error = extract(&page(teaser), None).unwrap_err();
+        assert!(matches!(error, ExtractError::Paywalled { .. }), "{error}");
+        assert!(error.to_string().contains("paywall"));
+    }
+
+    #[test]
+    fn a_page_built_by_scripts_has_no_text() {
+        let shell = "<div id=\"root\"></div><script src=\"/app.js\"></script>\
+            <noscript>You need to enable JavaScript to run this app.</noscript>";
+        let error = extract(&page(shell), None).unwrap_err();
+        assert!(matches!(error, ExtractError::NoText { .. }), "{error}");
+    }
+
+    #[test]
+    fn a_page_too_large_is_refused_unread() {
+        let huge = "x".repeat(MAX_PAGE_BYTES + 1);
+        assert_eq!(
+            extract(&huge, None),
+            Err(ExtractError::TooLarge {
+                bytes: MAX_PAGE_BYTES + 1
+            })
+        );
+    }
+
+    #[test]
+    fn only_a_web_picture_is_kept() {
+        let with = |image: &str| {
+            page(STORY).replace("content=\"/img/port.jpg\"", &format!("content=\"{image}\""))
+        };
+        for bad in ["javascript:alert(1)", "data:image/png;base64,AAAA"] {
+            let article = extract(&with(bad), Some("https://courier.example/n")).unwrap();
+            assert_eq!(article.image, None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn paragraphs_are_bounded() {
+        let long = format!("<article><p>{}</p></article>", "word ".repeat(4_000));
+        let many: String = (0..MAX_PARAGRAPHS + 50)
+            .map(|i| format!("<p>Paragraph {i} of a very long article about the port.</p>"))
+            .collect();
+        let long = extract(&page(&long), None).unwrap();
+        assert_eq!(long.paragraphs[0].chars().count(), MAX_PARAGRAPH_CHARS);
+        let many = extract(&page(&format!("<article>{many}</article>")), None).unwrap();
+        assert_eq!(many.paragraphs.len(), MAX_PARAGRAPHS);
+    }
+}
