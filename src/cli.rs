@@ -231,6 +231,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             // The capture modes show what is stored and leave the network alone.
             fetch: mode == Mode::Interactive,
             fetch_config: translation.config()?.fetch.fetch_config(),
+            fetch_pages: mode == Mode::Interactive && translation.config()?.pages.fetch,
         };
         let kiosk = match cli.kiosk {
             true => Some(translation.config()?.kiosk),

@@ -25,7 +25,23 @@ pub fn default_path() -> Option<PathBuf> {
 pub struct Config {
     pub translation: Translation,
     pub fetch: Fetch,
+    pub pages: Pages,
     pub kiosk: Kiosk,
+}
+
+/// `[pages]`: whether the app fetches an article's page to show its whole text. Off, it
+/// reads the feeds only, and an article shows its feed's summary and a link.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pages {
+    /// Default true.
+    pub fetch: bool,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Self { fetch: true }
+    }
 }
 
 /// `[fetch]`: how long a failing feed waits before it is tried again.
@@ -486,6 +502,13 @@ mod tests {
         assert_eq!(config.failing_wait, Duration::from_secs(60));
         assert_eq!(config.failing_wait_max, defaults.failing_wait_max);
         assert!(toml::from_str::<Config>("[fetch]\nwait = 1\n").is_err());
+    }
+
+    #[test]
+    fn the_pages_table_turns_page_fetching_off() {
+        assert!(Config::default().pages.fetch);
+        assert!(!parse("[pages]\nfetch = false\n").pages.fetch);
+        assert!(toml::from_str::<Config>("[pages]\nfetch = \"no\"\n").is_err());
     }
 
     #[test]

@@ -400,6 +400,7 @@ ownership = "private"
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch: false,
             fetch_config: FetchConfig::default(),
+            fetch_pages: false,
         },
     );
     let counted = update_until(&mut app, |app| {
@@ -447,6 +448,7 @@ fn corpus_app(name: &str) -> (App, std::path::PathBuf) {
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch: false,
             fetch_config: FetchConfig::default(),
+            fetch_pages: false,
         },
     );
     (app, dir)

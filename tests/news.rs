@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use newsglobe::news::FeedSource;
+use newsglobe::news::{FeedItem, FeedSource};
 use newsglobe::news::catalog::Catalog;
 use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::ingest::{self, IngestReport};
@@ -1574,6 +1574,23 @@ fn article_page() -> String {
     )
 }
 
+/// A Spanish article of eight paragraphs: more than one batch for the translator.
+fn spanish_page() -> String {
+    let body: String = (1..=8)
+        .map(|i| {
+            format!(
+                "<p>Párrafo {i}: las lluvias cerraron el puerto de Santos y los barcos esperan \
+                 en el mar mientras el agua baja lentamente en los muelles de la ciudad.</p>"
+            )
+        })
+        .collect();
+    format!(
+        "<html lang=\"es\"><head><title>Las lluvias cierran el puerto de Santos durante una \
+         semana</title></head><body><nav><a href=\"/\">Portada</a></nav><article>{body}\
+         </article></body></html>"
+    )
+}
+
 /// Serves the page kinds a reader meets: an article, a paywall's teaser, a page built by
 /// scripts, a 50 MB page sent without a length, and a redirect to `javascript:`.
 fn page_server() -> String {
@@ -1608,6 +1625,7 @@ fn page_server() -> String {
                         None,
                     ))
                 }
+                "/es-story" => request.respond(html(spanish_page())),
                 "/to-script" => request.respond(
                     Response::empty(302).with_header(header("Location", "javascript:alert(1)")),
                 ),
@@ -1665,4 +1683,100 @@ fn article_pages_are_read_or_say_why_not() {
         .block_on(fetch_article(&client, "javascript:alert(1)", &config))
         .unwrap_err();
     assert!(matches!(not_web, PageError::NotWeb(_)), "{not_web}");
+}
+
+#[test]
+fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after() {
+    use newsglobe::news::page::{PageEvent, PageService, TRANSLATE_BATCH, open_article, page_config};
+
+    let base = page_server();
+    let libre = LibreServer::start(false);
+    let dir = std::env::temp_dir().join(format!("newsglobe-open-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("news.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let source = FeedSource {
+        feed_url: format!("{base}/rss"),
+        outlet: "El Diario".into(),
+        country: "ESP".into(),
+        language: "es".into(),
+    };
+    let items = ["es-story", "paywall"].map(|page| FeedItem {
+        guid: Some(page.into()),
+        link: Some(format!("{base}/{page}")),
+        title: format!("Noticia {page}"),
+        summary: "Las lluvias cerraron el puerto.".into(),
+        published: Some(newsglobe::news::now()),
+        image: None,
+    });
+    store.insert_items(&source, &items, newsglobe::news::now()).unwrap();
+    let articles = store.latest_for_country("ESP", 10).unwrap();
+    let article = |page: &str| {
+        articles
+            .iter()
+            .find(|a| a.link.ends_with(page))
+            .unwrap()
+            .clone()
+    };
+    let config = page_config(&FetchConfig::default());
+    let client = newsglobe::news::fetch::client(&config).unwrap();
+    let translator = libre.translator();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let open = |article: &newsglobe::news::Article, fetch_pages: bool| {
+        let service = PageService {
+            store: &path,
+            client: &client,
+            config: &config,
+            translator: &translator,
+            fetch_pages,
+        };
+        let mut events = Vec::new();
+        runtime.block_on(open_article(&service, article, 0, |e| events.push(e)));
+        events
+    };
+
+    let events = open(&article("es-story"), true);
+    let PageEvent::Read(Ok(page)) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(page.paragraphs.len(), 8);
+    assert!(!page.text().contains("Portada"));
+    // Two batches, in order, each paragraph marked by the translator.
+    let english: Vec<(usize, usize)> = events[1..]
+        .iter()
+        .map(|e| match e {
+            PageEvent::English { from, paragraphs, by } => {
+                assert!(by.contains("LibreTranslate"));
+                assert!(paragraphs.iter().all(|p| p.starts_with("EN:")), "{paragraphs:?}");
+                (*from, paragraphs.len())
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(english, [(0, TRANSLATE_BATCH), (TRANSLATE_BATCH, 8 - TRANSLATE_BATCH)]);
+    let requests = libre.requests();
+
+    // Offline, with page fetching off: the page and its English come from the store.
+    let again = open(&article("es-story"), false);
+    assert_eq!(again[0], events[0]);
+    assert_eq!(again[1..], events[1..]);
+    assert_eq!(libre.requests(), requests, "the cache answered");
+
+    // A paywalled page is kept with why, and not fetched again.
+    let paywall = open(&article("paywall"), true);
+    assert!(
+        matches!(&paywall[..], [PageEvent::Read(Err(why))] if why.contains("paywall")),
+        "{paywall:?}"
+    );
+    assert_eq!(open(&article("paywall"), false), paywall);
+
+    // A page never read, with fetching off, says how to turn it on.
+    let mut unread = article("es-story");
+    unread.id = -1;
+    let off = open(&unread, false);
+    assert!(
+        matches!(&off[..], [PageEvent::Read(Err(why))] if why.contains("turned off")),
+        "{off:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

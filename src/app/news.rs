@@ -53,6 +53,9 @@ pub struct NewsOptions {
     pub fetch: bool,
     /// How feeds are fetched: the defaults, with the config file's waits for failing feeds.
     pub fetch_config: FetchConfig,
+    /// Whether an opened article's page may be fetched (`[pages] fetch`); when not, only
+    /// pages read before are shown.
+    pub fetch_pages: bool,
 }
 
 /// Articles per country (ADM0_A3) from the last 24 hours; changes only when they do, so

@@ -1,10 +1,20 @@
-//! Article pages over HTTP: fetching an article's page (bounded, http(s) only) and reading
-//! its article out of it with [`extract`](super::extract).
+//! Article pages over HTTP: fetching an article's page (bounded, http(s) only), reading its
+//! article out of it with [`extract`](super::extract), and [`open_article`]: the page from the
+//! store or the web, kept in the store, and its paragraphs in English as they are translated.
 
+use std::path::Path;
+
+use super::Article;
 use super::extract::{self, ExtractError, Extracted, MAX_PAGE_BYTES};
 use super::fetch::{self, FetchConfig, FetchError, Fetched};
+use super::language::page_language;
 use super::parse::decode_html;
-use super::store::FeedState;
+use super::store::{FeedState, Store};
+use super::translate::Translator;
+
+/// Paragraphs sent to the translator at once: the first few arrive while the rest are
+/// still on their way.
+pub const TRANSLATE_BATCH: usize = 6;
 
 /// Why an article's page gave no article.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -57,6 +67,121 @@ pub fn read_article(
     }
     let base = web_url(url).ok().map(|u| u.to_string());
     extract::extract(&decode_html(bytes, content_type), base.as_deref())
+}
+
+/// What opening an article yields, in the order it comes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageEvent {
+    /// The page's article (from the store, or fetched and read now), or why there is none.
+    Read(Result<Extracted, String>),
+    /// English for the paragraphs from index `from` on, translated or from the cache.
+    English {
+        from: usize,
+        paragraphs: Vec<String>,
+        by: String,
+    },
+    /// The page needs no translation: it is in English, or its language is unknown.
+    NoTranslation,
+    /// Translation stopped, with why; the paragraphs not sent stay in their own language.
+    TranslationFailed(String),
+}
+
+/// How [`open_article`] reaches the page and the translator.
+pub struct PageService<'a> {
+    pub store: &'a Path,
+    pub client: &'a reqwest::Client,
+    pub config: &'a FetchConfig,
+    pub translator: &'a Translator,
+    /// Whether pages may be fetched at all; when not, only pages read before are shown.
+    pub fetch_pages: bool,
+}
+
+/// Opens `article`: its page as read before, or fetched and read now and kept (a page that
+/// has no article is kept too, with why, so it is not fetched again; a failed fetch is not,
+/// so it is tried again next time); then its paragraphs in English, [`TRANSLATE_BATCH`] at a
+/// time, through the translation cache. Each step goes to `send` as it is done.
+pub async fn open_article(
+    service: &PageService<'_>,
+    article: &Article,
+    now: i64,
+    mut send: impl FnMut(PageEvent),
+) {
+    let mut store = match Store::open(service.store) {
+        Ok(store) => store,
+        Err(e) => return send(PageEvent::Read(Err(e.to_string()))),
+    };
+    let read = match store.page(article.id) {
+        Ok(Some(stored)) => stored.read,
+        Err(e) => Err(e.to_string()),
+        Ok(None) if !service.fetch_pages => Err(
+            "reading pages in the app is turned off ([pages] fetch = false in the config)".into(),
+        ),
+        Ok(None) => {
+            let fetched = fetch_article(service.client, &article.link, service.config).await;
+            let read = fetched.as_ref().map_err(ToString::to_string).cloned();
+            if !matches!(fetched, Err(PageError::Fetch(_))) {
+                // A store that cannot keep it costs only the offline copy.
+                let _ = store.set_page(article.id, now, &read);
+            }
+            read
+        }
+    };
+    send(PageEvent::Read(read.clone()));
+    let Ok(page) = read else { return };
+    let language = page_language(
+        page.language.as_deref().or(Some(&article.language)),
+        &page.title,
+        &page.text(),
+    );
+    let Some(language) = language.filter(|l| l != "en") else {
+        return send(PageEvent::NoTranslation);
+    };
+    let Some(by) = service.translator.label() else {
+        return send(PageEvent::TranslationFailed("translation is off".into()));
+    };
+    for (batch, paragraphs) in page.paragraphs.chunks(TRANSLATE_BATCH).enumerate() {
+        match english(&mut store, service.translator, &language, paragraphs, &by).await {
+            Ok(english) => send(PageEvent::English {
+                from: batch * TRANSLATE_BATCH,
+                paragraphs: english,
+                by: by.clone(),
+            }),
+            Err(e) => return send(PageEvent::TranslationFailed(e)),
+        }
+    }
+}
+
+/// `paragraphs` in English: from the cache where they were translated before, from the
+/// translator (and then cached) where not.
+async fn english(
+    store: &mut Store,
+    translator: &Translator,
+    language: &str,
+    paragraphs: &[String],
+    by: &str,
+) -> Result<Vec<String>, String> {
+    let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    let mut english = store
+        .cached_translations(language, "en", &texts)
+        .unwrap_or_else(|_| vec![None; texts.len()]);
+    let missing: Vec<usize> = (0..texts.len()).filter(|&i| english[i].is_none()).collect();
+    if !missing.is_empty() {
+        let asked: Vec<String> = missing.iter().map(|&i| paragraphs[i].clone()).collect();
+        let translated = translator
+            .translate(&asked, language)
+            .await
+            .map_err(|e| e.to_string())?;
+        let pairs: Vec<(&str, &str)> = asked
+            .iter()
+            .zip(&translated)
+            .map(|(a, t)| (a.as_str(), t.as_str()))
+            .collect();
+        let _ = store.cache_translations(language, "en", &pairs, by);
+        for (i, text) in missing.into_iter().zip(translated) {
+            english[i] = Some(text);
+        }
+    }
+    Ok(english.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 /// `url` parsed, if it is an http(s) address.

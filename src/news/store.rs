@@ -19,6 +19,7 @@ use rusqlite::{
 };
 use url::Url;
 
+use super::extract::Extracted;
 use super::{Article, FeedItem, FeedSource, language};
 
 /// How long articles are kept: older ones are neither inserted nor kept by [`Store::prune`].
@@ -160,6 +161,26 @@ END;
 
 INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
 "#,
+    r#"
+-- An article's page as read once (see news::extract): its text, or why there is none, so
+-- that the article opens offline afterwards. `paragraphs` is a JSON array of strings.
+CREATE TABLE pages (
+    article_id INTEGER PRIMARY KEY NOT NULL,
+    fetched INTEGER NOT NULL,
+    error TEXT,
+    title TEXT,
+    byline TEXT,
+    published TEXT,
+    image TEXT,
+    language TEXT,
+    direction TEXT,
+    paragraphs TEXT
+);
+
+CREATE TRIGGER articles_pages_delete AFTER DELETE ON articles BEGIN
+    DELETE FROM pages WHERE article_id = old.id;
+END;
+"#,
 ];
 
 /// How many of a query's matches, newest stored first, [`Store::search`] ranks. Scoring every
@@ -181,6 +202,15 @@ const TRACKING_PARAMS: &[&str] = &[
     "at_medium",
     "at_campaign",
 ];
+
+/// What was read of an article's page, and when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredPage {
+    /// Unix seconds.
+    pub fetched: i64,
+    /// The page's article, or why it had none.
+    pub read: Result<Extracted, String>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -687,6 +717,81 @@ impl Store {
             }
             Ok(())
         })
+    }
+
+    /// What was read of an article's page, if it was read: its article, or why it had none.
+    pub fn page(&self, article_id: i64) -> Result<Option<StoredPage>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT fetched, error, title, byline, published, image, language, direction,
+                        paragraphs
+                 FROM pages WHERE article_id = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row([article_id], |row| {
+                    let fetched = row.get(0)?;
+                    let error: Option<String> = row.get(1)?;
+                    let read = match error {
+                        Some(error) => Err(error),
+                        None => {
+                            let paragraphs: String = row.get(8)?;
+                            Ok(Extracted {
+                                title: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                                byline: row.get(3)?,
+                                published: row.get(4)?,
+                                image: row.get(5)?,
+                                language: row.get(6)?,
+                                direction: row.get(7)?,
+                                paragraphs: serde_json::from_str(&paragraphs).map_err(|e| {
+                                    rusqlite::Error::FromSqlConversionFailure(
+                                        8,
+                                        rusqlite::types::Type::Text,
+                                        Box::new(e),
+                                    )
+                                })?,
+                            })
+                        }
+                    };
+                    Ok(StoredPage { fetched, read })
+                })
+                .optional()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    /// Keeps what was read of an article's page at `fetched` (Unix seconds), replacing any
+    /// earlier reading.
+    pub fn set_page(
+        &mut self,
+        article_id: i64,
+        fetched: i64,
+        read: &Result<Extracted, String>,
+    ) -> Result<(), StoreError> {
+        let paragraphs = match read {
+            Ok(page) => Some(serde_json::to_string(&page.paragraphs).unwrap_or_default()),
+            Err(_) => None,
+        };
+        let page = read.as_ref().ok();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO pages (article_id, fetched, error, title, byline,
+                     published, image, language, direction, paragraphs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    article_id,
+                    fetched,
+                    read.as_ref().err(),
+                    page.map(|p| &p.title),
+                    page.and_then(|p| p.byline.as_ref()),
+                    page.and_then(|p| p.published.as_ref()),
+                    page.and_then(|p| p.image.as_ref()),
+                    page.and_then(|p| p.language.as_ref()),
+                    page.and_then(|p| p.direction.as_ref()),
+                    paragraphs,
+                ],
+            )
+        })
+        .map(|_| ())
     }
 
     pub fn article_count(&self) -> Result<usize, StoreError> {
@@ -1925,5 +2030,50 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains("99"), "{message}");
+    }
+
+    #[test]
+    fn a_pages_reading_is_kept_until_its_article_goes() {
+        let dir = Scratch::new("pages");
+        let mut store = dir.open();
+        let items = [
+            item(Some("a"), Some("https://r.example/a"), "Floods", NOW),
+            item(Some("b"), Some("https://r.example/b"), "Paywalled", NOW - 3 * HOUR),
+        ];
+        store.insert_items(&source("r", "BRA"), &items, NOW).unwrap();
+        let ids: Vec<i64> = store
+            .latest_for_country("BRA", 10)
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        let page = Extracted {
+            title: "Floods close the port".into(),
+            language: Some("pt".into()),
+            direction: None,
+            paragraphs: vec!["Chuvas fortes.".into(), "O porto fechou.".into()],
+            ..Default::default()
+        };
+        assert_eq!(store.page(ids[0]).unwrap(), None);
+        store.set_page(ids[0], NOW, &Ok(page.clone())).unwrap();
+        store
+            .set_page(ids[1], NOW, &Err("the page is behind a paywall".into()))
+            .unwrap();
+        // Another connection (the app's reader) sees both, as written.
+        let reader = dir.open();
+        assert_eq!(
+            reader.page(ids[0]).unwrap(),
+            Some(StoredPage {
+                fetched: NOW,
+                read: Ok(page)
+            })
+        );
+        assert_eq!(
+            reader.page(ids[1]).unwrap().unwrap().read,
+            Err("the page is behind a paywall".into())
+        );
+        store.prune(NOW - HOUR).unwrap();
+        assert_eq!(store.page(ids[1]).unwrap(), None, "pruned with its article");
+        assert!(store.page(ids[0]).unwrap().is_some());
     }
 }
