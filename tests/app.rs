@@ -17,9 +17,9 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
-    Kiosk, News, NewsOptions, OpenSearchHit, Phase, PointerRay, RecentCounts, SearchHit,
-    SearchNews, SelectCountry, Selection, ShowCoverage, StoryFocus, UiCover, UiKeyboard,
-    WorldPanel, WorldTab,
+    Kiosk, News, NewsOptions, OpenSearchHit, PageTranslation, Phase, PointerRay, ReadArticle,
+    RecentCounts, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage, StoryFocus,
+    UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
 use newsglobe::config;
 use newsglobe::geo::{LatLon, arc_between, to_unit};
@@ -32,6 +32,8 @@ use newsglobe::news::{FeedItem, FeedSource};
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/loopback.rs"]
+mod loopback;
 
 fn app() -> App {
     let mut app = App::new();
@@ -929,9 +931,13 @@ fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
         "Kenya's panel opens"
     );
     assert_eq!(
-        app.world().resource::<newsglobe::app::QrView>().0.as_ref(),
+        app.world()
+            .resource::<News>()
+            .page
+            .as_ref()
+            .map(|page| &page.article),
         Some(&headline),
-        "with the tapped headline's code"
+        "with the tapped headline open to read"
     );
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -1247,5 +1253,132 @@ fn a_newcomer_walks_through_the_app() {
     assert_eq!(selected_id(&app).as_deref(), Some("KEN"));
     assert!(app.world().resource::<StoryFocus>().0.is_none());
     assert_eq!(app.world().resource::<SearchHit>().0.as_ref(), Some(&hit));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A Spanish article of eight paragraphs, as an outlet serves it.
+fn spanish_article_page() -> String {
+    let body: String = (1..=8)
+        .map(|i| {
+            format!(
+                "<p>Párrafo {i}: las lluvias cerraron el puerto de Santos y los barcos esperan \
+                 en el mar mientras el agua baja lentamente en los muelles de la ciudad.</p>"
+            )
+        })
+        .collect();
+    format!(
+        "<html lang=\"es\"><head><title>Las lluvias cierran el puerto durante una semana\
+         </title></head><body><nav><a href=\"/\">Portada</a></nav><article>{body}</article>\
+         </body></html>"
+    )
+}
+
+#[test]
+fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
+    let server = loopback::loopback_server();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let page = tiny_http::Response::from_string(spanish_article_page()).with_header(
+                tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/html"[..]).unwrap(),
+            );
+            let _ = request.respond(page);
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("newsglobe-app-read-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("news.sqlite");
+    let now = newsglobe::news::now();
+    let source = FeedSource {
+        feed_url: format!("{base}/rss"),
+        outlet: "El Diario".into(),
+        country: "ESP".into(),
+        language: "es".into(),
+    };
+    let item = FeedItem {
+        link: Some(format!("{base}/puerto")),
+        title: "Las lluvias cierran el puerto".into(),
+        summary: "Los barcos esperan en el mar.".into(),
+        published: Some(now - 600),
+        ..Default::default()
+    };
+    Store::open(&path)
+        .unwrap()
+        .insert_items(&source, &[item], now)
+        .unwrap();
+
+    let mut app = app();
+    app::add_news(
+        &mut app,
+        NewsOptions {
+            store: path,
+            catalog: Catalog::load(&Catalog::default_path()).unwrap(),
+            refresh_every: Duration::from_secs(3600),
+            translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
+            fetch: false,
+            fetch_config: FetchConfig::default(),
+            fetch_pages: true,
+        },
+    );
+    let window = with_panels(&mut app);
+    let spain = app.world().resource::<Atlas>().find("ESP").unwrap();
+    app.world_mut().write_message(SelectCountry(Some(spain)));
+    let listed = update_until(&mut app, |app| {
+        app.world()
+            .resource::<News>()
+            .articles
+            .as_ref()
+            .is_some_and(|listed| listed.country == "ESP" && !listed.articles.is_empty())
+    });
+    assert!(listed, "Spain's article is listed");
+    let article = app
+        .world()
+        .resource::<News>()
+        .articles
+        .as_ref()
+        .unwrap()
+        .articles[0]
+        .clone();
+
+    // What a click on its headline sends: the article opens, fetched from the outlet's page.
+    app.world_mut().write_message(ReadArticle(article.clone()));
+    let opened = update_until(&mut app, |app| {
+        let page = app.world().resource::<News>().page.as_ref();
+        page.is_some_and(|p| p.read.is_some() && p.translation != PageTranslation::Waiting)
+    });
+    assert!(opened, "the page arrives");
+    let page = app.world().resource::<News>().page.clone().unwrap();
+    assert_eq!(page.article.id, article.id);
+    let read = page.read.clone().unwrap().unwrap();
+    assert_eq!(read.paragraphs.len(), 8, "{:?}", read.paragraphs);
+    assert!(!read.text().contains("Portada"));
+    // Translation is off here: the view says so and shows the Spanish as written.
+    assert!(
+        matches!(&page.translation, PageTranslation::Failed(why) if why.contains("off")),
+        "{:?}",
+        page.translation
+    );
+    // The view takes the right-hand side, wider than the country panel, and the globe keeps
+    // the rest.
+    for _ in 0..3 {
+        app.update();
+    }
+    let free = app.world().resource::<UiCover>().free.unwrap();
+    assert!(
+        (560.0..720.0).contains(&free.max.x),
+        "the article view beside the globe: {free:?}"
+    );
+
+    // Esc goes back to Spain's panel, not past it.
+    key_taps(&mut app, window, &[], KeyCode::Escape);
+    app.update();
+    app.update();
+    assert!(app.world().resource::<News>().page.is_none());
+    assert_eq!(selected_id(&app).as_deref(), Some("ESP"));
+    for _ in 0..3 {
+        app.update();
+    }
+    let free = app.world().resource::<UiCover>().free.unwrap();
+    assert!(free.max.x > 900.0, "the country panel again: {free:?}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -9,13 +9,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use newsglobe::news::{FeedItem, FeedSource};
 use newsglobe::news::catalog::Catalog;
 use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::ingest::{self, IngestReport};
 use newsglobe::news::parse::parse_feed;
 use newsglobe::news::store::Store;
 use newsglobe::news::translate::{Backend, TranslateConfig, Translator};
+use newsglobe::news::{FeedItem, FeedSource};
 use serde_json::{Value, json};
 use tiny_http::{Header, Response};
 
@@ -1687,7 +1687,9 @@ fn article_pages_are_read_or_say_why_not() {
 
 #[test]
 fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after() {
-    use newsglobe::news::page::{PageEvent, PageService, TRANSLATE_BATCH, open_article, page_config};
+    use newsglobe::news::page::{
+        PageEvent, PageService, TRANSLATE_BATCH, open_article, page_config,
+    };
 
     let base = page_server();
     let libre = LibreServer::start(false);
@@ -1709,7 +1711,9 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
         published: Some(newsglobe::news::now()),
         image: None,
     });
-    store.insert_items(&source, &items, newsglobe::news::now()).unwrap();
+    store
+        .insert_items(&source, &items, newsglobe::news::now())
+        .unwrap();
     let articles = store.latest_for_country("ESP", 10).unwrap();
     let article = |page: &str| {
         articles
@@ -1745,15 +1749,25 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
     let english: Vec<(usize, usize)> = events[1..]
         .iter()
         .map(|e| match e {
-            PageEvent::English { from, paragraphs, by } => {
+            PageEvent::English {
+                from,
+                paragraphs,
+                by,
+            } => {
                 assert!(by.contains("LibreTranslate"));
-                assert!(paragraphs.iter().all(|p| p.starts_with("EN:")), "{paragraphs:?}");
+                assert!(
+                    paragraphs.iter().all(|p| p.starts_with("EN:")),
+                    "{paragraphs:?}"
+                );
                 (*from, paragraphs.len())
             }
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(english, [(0, TRANSLATE_BATCH), (TRANSLATE_BATCH, 8 - TRANSLATE_BATCH)]);
+    assert_eq!(
+        english,
+        [(0, TRANSLATE_BATCH), (TRANSLATE_BATCH, 8 - TRANSLATE_BATCH)]
+    );
     let requests = libre.requests();
 
     // Offline, with page fetching off: the page and its English come from the store.

@@ -9,7 +9,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use super::camera::GlobeView;
 use super::globe::Atlas;
 use super::kiosk::{Kiosk, KioskSettings, QrView};
-use super::news::News;
+use super::news::{News, PageTranslation, ReadArticle};
 use super::picking::SelectCountry;
 use super::stories::{StoryFocus, WorldPanel};
 use super::{AppSystems, Mode, ScreenshotOptions};
@@ -60,7 +60,7 @@ struct Shot {
 
 /// What the story and kiosk captures set up; the kiosk's parts are absent outside kiosk mode.
 #[derive(bevy::ecs::system::SystemParam)]
-struct Staging<'w> {
+struct Staging<'w, 's> {
     launched: Res<'w, Launched>,
     news: Res<'w, News>,
     panel: ResMut<'w, WorldPanel>,
@@ -69,6 +69,9 @@ struct Staging<'w> {
     settings: Option<Res<'w, KioskSettings>>,
     qr: Option<ResMut<'w, QrView>>,
     time: Res<'w, Time<Real>>,
+    read: MessageWriter<'w, ReadArticle>,
+    /// Whether the article asked for with `--read` has been asked for.
+    asked: Local<'s, bool>,
 }
 
 fn take_screenshot(
@@ -123,6 +126,34 @@ fn take_screenshot(
             (Some(_), None) => {}
         }
     }
+    if shot.options.read {
+        let newest = news
+            .articles
+            .as_ref()
+            .filter(|listed| shot.options.select.as_deref() == Some(listed.country.as_str()))
+            .and_then(|listed| listed.articles.first());
+        if let (Some(article), false) = (newest, *staging.asked) {
+            staging.read.write(ReadArticle(article.clone()));
+            *staging.asked = true;
+        }
+        // The picture waits for the page and its English, as far as the store has them.
+        let settled = news.page.as_ref().is_some_and(|page| match &page.read {
+            None => false,
+            Some(Err(_)) => true,
+            Some(Ok(_)) => match page.translation {
+                PageTranslation::Waiting => false,
+                PageTranslation::Arriving(_) => page.english.iter().all(Option::is_some),
+                PageTranslation::NotNeeded | PageTranslation::Failed(_) => true,
+            },
+        });
+        if settled {
+            shot.options.read = false;
+            shot.frames = shot.frames.min(1);
+        } else if launched.elapsed() > STORY_WAIT {
+            warn!("the selected country's newest article did not open in time");
+            shot.options.read = false;
+        }
+    }
     if shot.options.story {
         staging.panel.open = true;
         if let Some(top) = news.stories.top.first() {
@@ -141,7 +172,8 @@ fn take_screenshot(
         error!("no screenshot after {CAPTURE_TIMEOUT:?}");
         exit.write(AppExit::error());
     }
-    if shot.frames < WARMUP_FRAMES || shot.requested || shot.options.story || shot.options.qr {
+    let staged = shot.options.story || shot.options.qr || shot.options.read;
+    if shot.frames < WARMUP_FRAMES || shot.requested || staged {
         return;
     }
     shot.requested = true;

@@ -29,7 +29,7 @@ use super::camera::{
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
 use super::keys::{FrameKeys, Keys, Modifiers};
-use super::news::{AskArticles, News, RecentCounts};
+use super::news::{AskArticles, CloseArticle, News, ReadArticle, RecentCounts};
 use super::panel::{logical_rect, relative_time};
 use super::picking::SelectCountry;
 use super::pointer::{TAP_SLOP, UiCover};
@@ -222,14 +222,14 @@ fn forget_the_last_visit(
 /// mouse hears where it is, and that must not stop the loop.
 ///
 /// A press on the attract card is the card's: lifted within [`TAP_SLOP`] of where it went
-/// down, it opens the card's country, and on a headline that article's code.
+/// down, it opens the card's country, and on a headline that article in the article view.
 fn watch_input(
     time: Res<Time<Real>>,
     mut events: MessageReader<WindowEvent>,
     mut kiosk: ResMut<Kiosk>,
     mut cursor: Local<Option<Vec2>>,
     mut select: MessageWriter<SelectCountry>,
-    mut qr: ResMut<QrView>,
+    mut read: MessageWriter<ReadArticle>,
 ) {
     const MOUSE: u64 = u64::MAX;
     let mut inputs = 0;
@@ -291,8 +291,8 @@ fn watch_input(
                 };
                 if phase == TouchPhase::Ended && press.at.distance(at) <= TAP_SLOP {
                     select.write(SelectCountry(Some(press.country)));
-                    if press.article.is_some() {
-                        qr.0 = press.article;
+                    if let Some(article) = press.article {
+                        read.write(ReadArticle(article));
                     }
                 }
             }
@@ -325,11 +325,13 @@ fn follow_the_clock(
     mut panels: Panels,
     mut select: MessageWriter<SelectCountry>,
     mut ask: MessageWriter<AskArticles>,
+    mut close: MessageWriter<CloseArticle>,
 ) {
     for action in kiosk.clock.tick(time.elapsed_secs_f64()) {
         match action {
             IdleAction::ResetView => {
                 select.write(SelectCountry(None));
+                close.write(CloseArticle);
                 *panels.world = WorldPanel::default();
                 *panels.filters = ArticleFilters::default();
                 panels.focus.0 = None;

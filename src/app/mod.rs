@@ -8,6 +8,7 @@
 //! lights up; `kiosk` runs the unattended touch-screen mode; `capture` drives the headless
 //! screenshot and render-benchmark modes.
 
+mod article;
 mod camera;
 mod capture;
 mod fonts;
@@ -36,7 +37,8 @@ pub use idle::{IdleTimes, Phase};
 pub use keys::UiKeyboard;
 pub use kiosk::{CardLayout, Kiosk, KioskSettings, QrView};
 pub use news::{
-    CountryNews, News, NewsOptions, NewsStatus, RecentCounts, SearchNews, WorldStories,
+    CloseArticle, CountryNews, News, NewsOptions, NewsStatus, OpenedPage, PageTranslation,
+    ReadArticle, RecentCounts, SearchNews, WorldStories,
 };
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pointer::{GlobeTap, PointerRay, UiCover};
@@ -100,6 +102,10 @@ pub struct ScreenshotOptions {
     /// With --kiosk and --select: show the country's newest article as a QR code.
     #[arg(long, requires = "select")]
     pub qr: bool,
+    /// With --select: open the country's newest article in the article view, as far as the
+    /// store holds its page (a capture fetches nothing).
+    #[arg(long, requires = "select")]
+    pub read: bool,
 }
 
 #[derive(Clone, Debug)]

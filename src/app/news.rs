@@ -21,8 +21,10 @@ use super::AppSystems;
 use super::globe::Atlas;
 use super::picking::Selection;
 use crate::news::catalog::Catalog;
+use crate::news::extract::Extracted;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::{self, IngestReport};
+use crate::news::page::{self, PageEvent, PageService};
 use crate::news::store::Store;
 use crate::news::topics::{self, Topics};
 use crate::news::translate::Translator;
@@ -75,6 +77,70 @@ pub struct News {
     /// Countries with at least one outlet in the catalog.
     pub covered: Vec<String>,
     pub status: NewsStatus,
+    /// The article open in the article view, as much of it as has arrived.
+    pub page: Option<OpenedPage>,
+}
+
+/// An article opened to read: its page as it arrives, then its paragraphs in English.
+#[derive(Clone, Debug)]
+pub struct OpenedPage {
+    pub article: Article,
+    /// The page's article, or why there is none; `None` while it is fetched.
+    pub read: Option<Result<Extracted, String>>,
+    /// The English of each paragraph, as batches arrive.
+    pub english: Vec<Option<String>>,
+    pub translation: PageTranslation,
+    /// The story the article is part of, where other articles tell it too.
+    pub story: Option<Arc<StoryView>>,
+}
+
+/// Where an opened page's translation stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum PageTranslation {
+    /// Not known yet: the page has not arrived.
+    #[default]
+    Waiting,
+    /// Batches are arriving; the last came from this translator.
+    Arriving(String),
+    /// The page is in English, or its language is unknown.
+    NotNeeded,
+    /// Stopped, with why; the rest stays in the page's language.
+    Failed(String),
+}
+
+impl OpenedPage {
+    fn new(article: Article) -> Self {
+        Self {
+            article,
+            read: None,
+            english: Vec::new(),
+            translation: PageTranslation::Waiting,
+            story: None,
+        }
+    }
+
+    /// Takes in what the news thread sent of this page.
+    pub fn apply(&mut self, event: PageEvent) {
+        match event {
+            PageEvent::Read(read) => {
+                let paragraphs = read.as_ref().map_or(0, |page| page.paragraphs.len());
+                self.english = vec![None; paragraphs];
+                self.read = Some(read);
+            }
+            PageEvent::English {
+                from,
+                paragraphs,
+                by,
+            } => {
+                for (slot, text) in self.english.iter_mut().skip(from).zip(paragraphs) {
+                    *slot = Some(text);
+                }
+                self.translation = PageTranslation::Arriving(by);
+            }
+            PageEvent::NoTranslation => self.translation = PageTranslation::NotNeeded,
+            PageEvent::TranslationFailed(why) => self.translation = PageTranslation::Failed(why),
+        }
+    }
 }
 
 /// A country's articles with their topics and, for those other outlets also cover, their
@@ -131,6 +197,7 @@ pub struct NewsStatus {
 enum Request {
     Articles(String),
     Search(String),
+    Page(Box<Article>),
 }
 
 enum Reply {
@@ -147,6 +214,10 @@ enum Reply {
     Articles(String, Result<CountryNews, String>),
     Stories(WorldStories),
     Search(String, Result<Vec<Article>, String>),
+    /// Of the page of the article with this id.
+    Page(i64, PageEvent),
+    /// The story of the article with this id, where others tell it too.
+    PageStory(i64, Arc<StoryView>),
     StoreError(String),
     /// A background task panicked and starts again after a pause.
     Failed(String),
@@ -156,6 +227,15 @@ enum Reply {
 /// the results arrive in [`News::search`].
 #[derive(Message, Clone, Debug, PartialEq)]
 pub struct SearchNews(pub String);
+
+/// Opens an article in the article view: its page is fetched (or read from the store) and
+/// translated; it arrives in [`News::page`].
+#[derive(Message, Clone, Debug, PartialEq)]
+pub struct ReadArticle(pub Article);
+
+/// Closes the article view.
+#[derive(Message, Clone, Copy, Debug, PartialEq)]
+pub struct CloseArticle;
 
 /// Asks for a country's (`ADM0_A3`) articles outside the selection (the kiosk's attract card);
 /// they arrive in [`News::articles`].
@@ -171,11 +251,13 @@ struct Channels {
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<SearchNews>()
         .add_message::<AskArticles>()
+        .add_message::<ReadArticle>()
+        .add_message::<CloseArticle>()
         .add_systems(
             Update,
             (
                 drain_replies.in_set(AppSystems::Receive),
-                (ask_for_articles, ask_for_searches).in_set(AppSystems::Present),
+                (ask_for_articles, ask_for_searches, ask_for_pages).in_set(AppSystems::Present),
             ),
         );
 }
@@ -312,6 +394,7 @@ async fn serve(
                 .count(),
         });
     }
+    let pages = Pages::new(options);
     let mut world = World::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
         let _ = replies.send(Reply::StoreError(e.to_string()));
         World::new(HORIZON_SECONDS)
@@ -345,6 +428,12 @@ async fn serve(
     loop {
         tokio::select! {
             request = requests.recv() => match request {
+                Some(Request::Page(article)) => {
+                    if let Some(story) = world.shared_story_of(article.id) {
+                        let _ = replies.send(Reply::PageStory(article.id, Arc::new(story)));
+                    }
+                    pages.open(*article, replies.clone());
+                }
                 Some(request) => answer(request, &reader, &world, replies),
                 None => return Served::AppGone,
             },
@@ -362,6 +451,51 @@ async fn serve(
     }
 }
 
+/// Opens articles' pages, each in a task of its own so that a slow page holds up nothing else.
+#[derive(Clone)]
+struct Pages {
+    store: PathBuf,
+    client: Option<reqwest::Client>,
+    config: FetchConfig,
+    translator: Arc<Translator>,
+    fetch_pages: bool,
+}
+
+impl Pages {
+    fn new(options: &NewsOptions) -> Self {
+        let config = page::page_config(&options.fetch_config);
+        Self {
+            store: options.store.clone(),
+            client: crate::news::fetch::client(&config).ok(),
+            config,
+            translator: options.translator.clone(),
+            fetch_pages: options.fetch_pages,
+        }
+    }
+
+    fn open(&self, article: Article, replies: UnboundedSender<Reply>) {
+        let pages = self.clone();
+        tokio::spawn(async move {
+            let id = article.id;
+            let send = |event| {
+                let _ = replies.send(Reply::Page(id, event));
+            };
+            let Some(client) = &pages.client else {
+                let why = "no HTTP client could be made for pages".to_owned();
+                return send(PageEvent::Read(Err(why)));
+            };
+            let service = PageService {
+                store: &pages.store,
+                client,
+                config: &pages.config,
+                translator: &pages.translator,
+                fetch_pages: pages.fetch_pages,
+            };
+            page::open_article(&service, &article, crate::news::now(), send).await;
+        });
+    }
+}
+
 fn answer(request: Request, reader: &Store, world: &World, replies: &UnboundedSender<Reply>) {
     match request {
         Request::Articles(country) => {
@@ -371,6 +505,8 @@ fn answer(request: Request, reader: &Store, world: &World, replies: &UnboundedSe
                 .map_err(|e| e.to_string());
             let _ = replies.send(Reply::Articles(country, listed));
         }
+        // The serve loop opens pages itself.
+        Request::Page(_) => {}
         Request::Search(query) => {
             let found = reader
                 .search(&query, SEARCH_RESULTS)
@@ -533,6 +669,16 @@ fn drain_replies(
                 });
                 news.status.store_error = Some(e);
             }
+            Reply::Page(id, event) => {
+                if let Some(page) = news.page.as_mut().filter(|p| p.article.id == id) {
+                    page.apply(event);
+                }
+            }
+            Reply::PageStory(id, story) => {
+                if let Some(page) = news.page.as_mut().filter(|p| p.article.id == id) {
+                    page.story = Some(story);
+                }
+            }
             Reply::StoreError(e) => news.status.store_error = Some(e),
             Reply::Failed(e) => {
                 error!("news: a background task failed and restarts: {e}");
@@ -572,6 +718,27 @@ fn ask_for_searches(mut searches: MessageReader<SearchNews>, channels: Res<Chann
     // Typing sends a search per key: only the last of a frame's matters.
     if let Some(SearchNews(query)) = searches.read().last() {
         let _ = channels.requests.send(Request::Search(query.clone()));
+    }
+}
+
+/// Opens and closes the article view: an article asked for replaces the one open and is
+/// fetched; a new selection on the globe closes it, the reader having moved on.
+fn ask_for_pages(
+    mut reads: MessageReader<ReadArticle>,
+    mut closes: MessageReader<CloseArticle>,
+    selection: Res<Selection>,
+    mut news: ResMut<News>,
+    channels: Res<Channels>,
+) {
+    let closed = closes.read().count() > 0;
+    if (closed || selection.is_changed()) && news.page.is_some() {
+        news.page = None;
+    }
+    if let Some(ReadArticle(article)) = reads.read().last() {
+        news.page = Some(OpenedPage::new(article.clone()));
+        let _ = channels
+            .requests
+            .send(Request::Page(Box::new(article.clone())));
     }
 }
 

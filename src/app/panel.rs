@@ -19,6 +19,7 @@ use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext, egui,
 };
 
+use super::article;
 use super::assets_dir;
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
@@ -29,7 +30,7 @@ use super::news::{CountryNews, News, NewsStatus};
 use super::picking::{Hovered, Selection};
 use super::pointer::{Dragging, UiCover};
 use super::stories::{
-    self, ArticleFilters, Finder, SearchHit, StoryFocus, UiActions, UiWriters, WorldPanel,
+    self, ArticleFilters, Finder, SearchHit, StoryFocus, UiActions, UiWriters, WorldPanel, WorldTab,
 };
 use crate::news::Article;
 use crate::news::topics::Topic;
@@ -156,6 +157,8 @@ pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
 struct SidePanels {
     world: bool,
     country: Option<usize>,
+    /// The article view had the right-hand side.
+    reading: bool,
     country_last: bool,
 }
 
@@ -175,6 +178,8 @@ pub fn side_panels(window: f32, world: f32, country: f32, country_last: bool) ->
 #[derive(SystemParam)]
 struct PanelState<'w, 's> {
     flag: Local<'s, Flag>,
+    /// The flag of the open article's country.
+    article_flag: Local<'s, Flag>,
     side: Local<'s, SidePanels>,
     filters: ResMut<'w, ArticleFilters>,
     world: ResMut<'w, WorldPanel>,
@@ -220,25 +225,38 @@ fn country_ui(
         &mut actions,
     );
     let mut shown = selection.0;
+    let mut reading = news.page.as_ref();
+    let window_width = ctx.content_rect().width();
+    let right_wanted = match reading {
+        Some(_) => article::view_width(window_width),
+        None => PANEL_WIDTH,
+    };
     if kiosk {
         let side = &mut *state.side;
-        if selection.0.is_some() && selection.0 != side.country {
+        if (selection.0.is_some() && selection.0 != side.country)
+            || (reading.is_some() && !side.reading)
+        {
             side.country_last = true;
         }
         if state.world.open && !side.world {
             side.country_last = false;
         }
-        if state.world.open && selection.0.is_some() {
-            let window = ctx.content_rect().width();
-            let (world, country) =
-                side_panels(window, stories::WORLD_WIDTH, PANEL_WIDTH, side.country_last);
+        if state.world.open && (selection.0.is_some() || reading.is_some()) {
+            let (world, right) = side_panels(
+                window_width,
+                stories::WORLD_WIDTH,
+                right_wanted,
+                side.country_last,
+            );
             state.world.open = world;
-            if !country {
+            if !right {
                 actions.select = Some(None);
+                actions.close_article = reading.is_some();
                 shown = None;
+                reading = None;
             }
         }
-        (side.world, side.country) = (state.world.open, shown);
+        (side.world, side.country, side.reading) = (state.world.open, shown, reading.is_some());
     }
     let left_width = stories::world_panel(
         &mut root,
@@ -250,7 +268,35 @@ fn country_ui(
     );
 
     let mut right_width = 0.0;
-    if let Some(index) = shown {
+    if let Some(page) = reading {
+        let flag = atlas.find(&page.article.country).and_then(|index| {
+            state
+                .article_flag
+                .of(&ctx, index, &page.article.country)
+                .map(|t| (t.id(), t.size_vec2()))
+        });
+        let response = egui::Panel::right("article")
+            .resizable(false)
+            .exact_size(right_wanted)
+            .frame(egui::Frame::side_top_panel(&ctx.global_style()).inner_margin(16.0))
+            .show(&mut root, |ui| {
+                let view = article::article_view(
+                    ui,
+                    page,
+                    &mut state.filters.show_original,
+                    flag,
+                    &atlas,
+                    &mut actions,
+                );
+                actions.close_article |= view.close;
+                if view.world {
+                    state.world.open = true;
+                    state.world.tab = WorldTab::Top;
+                }
+                ui.allocate_space(ui.available_size());
+            });
+        right_width = response.response.rect.width();
+    } else if let Some(index) = shown {
         let country = &atlas.countries[index];
         let flag = state
             .flag

@@ -18,7 +18,9 @@ use super::AppSystems;
 use super::camera::GlobeView;
 use super::globe::{Atlas, Highlight};
 use super::keys::{Keys, UiKeyboard};
-use super::news::{News, NewsStatus, SearchNews, WORLD_MIN_COUNTRIES, WorldStories};
+use super::news::{
+    CloseArticle, News, NewsStatus, ReadArticle, SearchNews, WORLD_MIN_COUNTRIES, WorldStories,
+};
 use super::panel::relative_time;
 use super::picking::{SelectCountry, Selection, apply_selection};
 use crate::geo::Country;
@@ -116,6 +118,10 @@ pub struct UiActions {
     pub cover: Option<Arc<StoryView>>,
     /// A search result whose country to open.
     pub open_hit: Option<Article>,
+    /// An article to open in the article view.
+    pub read: Option<Article>,
+    /// Close the article view.
+    pub close_article: bool,
 }
 
 /// Where the panels' requests go.
@@ -125,22 +131,20 @@ pub struct UiWriters<'w> {
     search: MessageWriter<'w, SearchNews>,
     cover: MessageWriter<'w, ShowCoverage>,
     open_hit: MessageWriter<'w, OpenSearchHit>,
+    read: MessageWriter<'w, ReadArticle>,
+    close_article: MessageWriter<'w, CloseArticle>,
 }
 
-/// An article's headline as its link: to the browser, or in kiosk mode to its QR code.
+/// An article's headline as its link: it opens the article view, where the whole article
+/// is read in the app.
 pub fn article_link(
     ui: &mut egui::Ui,
     text: egui::RichText,
     article: &Article,
     out: &mut UiActions,
 ) {
-    if out.kiosk {
-        if ui.link(text).on_hover_text("Show a code to scan").clicked() {
-            out.show_qr = Some(article.clone());
-        }
-    } else {
-        ui.hyperlink_to(text, &article.link)
-            .on_hover_text(&article.link);
+    if ui.link(text).on_hover_text("Read the article").clicked() {
+        out.read = Some(article.clone());
     }
 }
 
@@ -269,20 +273,24 @@ fn finder_shortcut(
     }
 }
 
-/// Esc closes the country panel, then, pressed again, leaves the story in focus; in a text
-/// field or an open popup it is the UI's (see [`UiKeyboard`]).
+/// Esc closes the article view, then the country panel, then, pressed again, leaves the
+/// story in focus; in a text field or an open popup it is the UI's (see [`UiKeyboard`]).
 fn escape_deselects(
     mut keys: Keys,
     ui_keyboard: Option<Res<UiKeyboard>>,
     selection: Res<Selection>,
+    news: Option<Res<News>>,
     mut focus: ResMut<StoryFocus>,
     mut select: MessageWriter<SelectCountry>,
+    mut close: MessageWriter<CloseArticle>,
 ) {
     let ui_has_it = ui_keyboard.is_some_and(|ui| ui.0);
     if !keys.frame().just_pressed(KeyCode::Escape) || ui_has_it {
         return;
     }
-    if selection.0.is_some() {
+    if news.is_some_and(|news| news.page.is_some()) {
+        close.write(CloseArticle);
+    } else if selection.0.is_some() {
         select.write(SelectCountry(None));
     } else if focus.0.is_some() {
         focus.0 = None;
@@ -924,6 +932,12 @@ pub fn apply(out: UiActions, writers: &mut UiWriters) {
     if let Some(article) = out.open_hit {
         writers.open_hit.write(OpenSearchHit(article));
     }
+    if out.close_article {
+        writers.close_article.write(CloseArticle);
+    }
+    if let Some(article) = out.read {
+        writers.read.write(ReadArticle(article));
+    }
 }
 
 #[cfg(test)]
@@ -1223,5 +1237,80 @@ mod empty_list_reason_tests {
             ),
             "No blindspot about Health right now."
         );
+    }
+}
+
+#[cfg(test)]
+mod article_link_tests {
+    use super::*;
+
+    fn article() -> Article {
+        Article {
+            id: 7,
+            feed_url: "https://a.example/rss".into(),
+            outlet: "A".into(),
+            country: "ESP".into(),
+            language: "es".into(),
+            title: "Titular".into(),
+            summary: String::new(),
+            title_en: None,
+            summary_en: None,
+            translated_by: None,
+            link: "https://a.example/7".into(),
+            image: None,
+            published: 0,
+            first_seen: 0,
+        }
+    }
+
+    /// Runs one pass drawing the headline with `events`; returns where it was and what the
+    /// pass asked for.
+    fn pass(ctx: &egui::Context, events: Vec<egui::Event>, kiosk: bool) -> (egui::Rect, UiActions) {
+        let mut out = UiActions {
+            kiosk,
+            ..Default::default()
+        };
+        let mut rect = egui::Rect::NOTHING;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(800.0, 600.0),
+            )),
+            events,
+            ..Default::default()
+        };
+        ctx.run_ui(input, |ui| {
+            article_link(ui, egui::RichText::new("Titular"), &article(), &mut out);
+            rect = ui.min_rect();
+        })
+        .drop_without_applying_deltas();
+        (rect, out)
+    }
+
+    #[test]
+    fn a_click_on_a_headline_opens_the_article_in_the_app_on_a_kiosk_too() {
+        for kiosk in [false, true] {
+            let ctx = egui::Context::default();
+            let (rect, out) = pass(&ctx, Vec::new(), kiosk);
+            assert!(out.read.is_none());
+            let at = rect.center();
+            let button = |pressed| egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: Default::default(),
+            };
+            pass(
+                &ctx,
+                vec![egui::Event::PointerMoved(at), button(true)],
+                kiosk,
+            );
+            let (_, out) = pass(&ctx, vec![button(false)], kiosk);
+            assert_eq!(out.read.map(|a| a.id), Some(7), "kiosk {kiosk}");
+            assert!(
+                out.show_qr.is_none(),
+                "the code is the article view's to show"
+            );
+        }
     }
 }

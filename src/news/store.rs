@@ -2038,9 +2038,16 @@ mod tests {
         let mut store = dir.open();
         let items = [
             item(Some("a"), Some("https://r.example/a"), "Floods", NOW),
-            item(Some("b"), Some("https://r.example/b"), "Paywalled", NOW - 3 * HOUR),
+            item(
+                Some("b"),
+                Some("https://r.example/b"),
+                "Paywalled",
+                NOW - 3 * HOUR,
+            ),
         ];
-        store.insert_items(&source("r", "BRA"), &items, NOW).unwrap();
+        store
+            .insert_items(&source("r", "BRA"), &items, NOW)
+            .unwrap();
         let ids: Vec<i64> = store
             .latest_for_country("BRA", 10)
             .unwrap()

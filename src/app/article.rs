@@ -1,0 +1,201 @@
+//! The article view: an opened article in the right-hand panel, its whole text in English
+//! as the translation arrives, the original a click away, its source and its story's other
+//! takes beside it.
+
+use bevy_egui::egui;
+
+use super::globe::Atlas;
+use super::news::{OpenedPage, PageTranslation};
+use super::panel::relative_time;
+use super::stories::{self, UiActions};
+use crate::news::topics::{self, Topic};
+use crate::news::world::english;
+
+/// The article view's width: wide enough for a comfortable line of text, never more than
+/// half the window, never less than the country panel.
+pub fn view_width(window_width: f32) -> f32 {
+    (window_width * 0.5).clamp(340.0, 640.0)
+}
+
+/// What the reader asked of the view this pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ViewActions {
+    /// Back to where the reader came from.
+    pub close: bool,
+    /// Open the world's current take: the top stories.
+    pub world: bool,
+}
+
+/// The article view's contents, in the panel `ui`. `flag` is the article's country's flag.
+pub fn article_view(
+    ui: &mut egui::Ui,
+    page: &OpenedPage,
+    show_original: &mut bool,
+    flag: Option<(egui::TextureId, egui::Vec2)>,
+    atlas: &Atlas,
+    actions: &mut UiActions,
+) -> ViewActions {
+    let mut view = ViewActions::default();
+    let article = &page.article;
+    ui.horizontal(|ui| {
+        if ui.button("← Back").on_hover_text("Back (Esc)").clicked() {
+            view.close = true;
+        }
+    });
+    ui.separator();
+    let (title, summary) = english(article);
+    egui::ScrollArea::vertical()
+        .id_salt(("article", article.id))
+        .show(ui, |ui| {
+            ui.heading(egui::RichText::new(title).strong());
+            ui.horizontal_wrapped(|ui| {
+                if let Some((texture, size)) = flag {
+                    let height = 16.0;
+                    ui.add(egui::Image::new((
+                        texture,
+                        egui::vec2(size.x / size.y * height, height),
+                    )));
+                }
+                let country = atlas
+                    .find(&article.country)
+                    .map_or(article.country.as_str(), |i| &atlas.countries[i].name);
+                ui.weak(format!(
+                    "{} · {country} · {}",
+                    article.outlet,
+                    relative_time(crate::news::now() - article.published)
+                ));
+            });
+            let tags: Vec<Topic> = topics::tag(title, summary).iter().collect();
+            ui.horizontal_wrapped(|ui| stories::topic_tags(ui, &tags));
+            if let Some(byline) = page
+                .read
+                .as_ref()
+                .and_then(|r| r.as_ref().ok()?.byline.as_ref())
+            {
+                ui.weak(byline);
+            }
+            ui.add_space(6.0);
+            body(ui, page, show_original, summary);
+            ui.add_space(10.0);
+            source_link(ui, page, actions);
+            ui.add_space(6.0);
+            ui.separator();
+            story_links(ui, page, atlas, actions, &mut view);
+        });
+    view
+}
+
+/// The article's text: English paragraphs where they have arrived, the original where the
+/// reader asked for it or no English came; while the page is fetched, a line that says so;
+/// when it has no article, why, and the feed's summary.
+fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary: &str) {
+    let read = match &page.read {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Getting the whole article…");
+            });
+            ui.label(summary);
+            return;
+        }
+        Some(Err(why)) => {
+            ui.colored_label(
+                egui::Color32::from_rgb(230, 180, 90),
+                format!("The whole article cannot be shown here: {why}."),
+            );
+            ui.add_space(4.0);
+            ui.label(summary);
+            return;
+        }
+        Some(Ok(read)) => read,
+    };
+    let translated = page.english.iter().any(Option::is_some);
+    match &page.translation {
+        PageTranslation::Arriving(by) => {
+            let done = page.english.iter().filter(|e| e.is_some()).count();
+            let line = if done < page.english.len() {
+                format!("Translating: {done} of {} paragraphs…", page.english.len())
+            } else {
+                format!("Machine-translated by {by}")
+            };
+            ui.label(egui::RichText::new(line).small().weak());
+        }
+        PageTranslation::Failed(why) => {
+            ui.colored_label(
+                egui::Color32::from_rgb(230, 180, 90),
+                format!("Not translated ({why}); shown as written."),
+            );
+        }
+        PageTranslation::Waiting | PageTranslation::NotNeeded => {}
+    }
+    if translated {
+        ui.checkbox(show_original, "Show the original");
+    }
+    let right_to_left = read.direction.as_deref() == Some("rtl");
+    for (i, original) in read.paragraphs.iter().enumerate() {
+        let english = page.english.get(i).and_then(Option::as_deref);
+        let (text, as_written) = match english {
+            Some(english) if !*show_original => (english, false),
+            _ => (original.as_str(), true),
+        };
+        let label = egui::Label::new(egui::RichText::new(text).size(15.0)).wrap();
+        if as_written && right_to_left {
+            ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| ui.add(label));
+        } else {
+            ui.add(label);
+        }
+        ui.add_space(6.0);
+    }
+}
+
+/// The source: a link to the browser, or in kiosk mode a code to scan.
+fn source_link(ui: &mut egui::Ui, page: &OpenedPage, actions: &mut UiActions) {
+    let article = &page.article;
+    let text = format!("Read it at {} ↗", article.outlet);
+    if actions.kiosk {
+        if ui
+            .button(format!("Scan to read it at {}", article.outlet))
+            .clicked()
+        {
+            actions.show_qr = Some(article.clone());
+        }
+    } else {
+        ui.hyperlink_to(text, &article.link)
+            .on_hover_text(&article.link);
+    }
+}
+
+/// The story's other takes and the world's current take, one tap away.
+fn story_links(
+    ui: &mut egui::Ui,
+    page: &OpenedPage,
+    atlas: &Atlas,
+    actions: &mut UiActions,
+    view: &mut ViewActions,
+) {
+    if let Some(story) = &page.story {
+        let others = story
+            .takes
+            .iter()
+            .filter(|t| t.country != page.article.country)
+            .count();
+        if others > 0 {
+            let title = format!(
+                "Alternative takes from {}",
+                stories::count(others, "other country", "other countries")
+            );
+            egui::CollapsingHeader::new(title)
+                .id_salt(("article-takes", page.article.id))
+                .default_open(true)
+                .show(ui, |ui| {
+                    if ui.small_button("Show who covers it on the globe").clicked() {
+                        actions.cover = Some(story.clone());
+                    }
+                    stories::takes_ui(ui, story, Some(&page.article.country), atlas, actions);
+                });
+        }
+    }
+    if ui.button("🌐 The World's Current Take").clicked() {
+        view.world = true;
+    }
+}
