@@ -1268,7 +1268,7 @@ fn spanish_article_page() -> String {
         .collect();
     format!(
         "<html lang=\"es\"><head><title>Las lluvias cierran el puerto durante una semana\
-         </title></head><body><nav><a href=\"/\">Portada</a></nav><article>{body}</article>\
+         </title><meta property=\"og:image\" content=\"/puerto.jpg\"></head><body><nav><a href=\"/\">Portada</a></nav><article>{body}</article>\
          </body></html>"
     )
 }
@@ -1277,12 +1277,23 @@ fn spanish_article_page() -> String {
 fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     let server = loopback::loopback_server();
     let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    // A 1600 x 900 photograph as outlets publish them.
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(1600, 900, |x, y| {
+        image::Rgb([(x / 7) as u8, (y / 4) as u8, 90])
+    })
+    .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+    .unwrap();
+    let jpeg = jpeg.into_inner();
     std::thread::spawn(move || {
         for request in server.incoming_requests() {
-            let page = tiny_http::Response::from_string(spanish_article_page()).with_header(
-                tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/html"[..]).unwrap(),
-            );
-            let _ = request.respond(page);
+            let response = match request.url() {
+                "/puerto.jpg" => tiny_http::Response::from_data(jpeg.clone()),
+                _ => tiny_http::Response::from_string(spanish_article_page()).with_header(
+                    tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/html"[..]).unwrap(),
+                ),
+            };
+            let _ = request.respond(response);
         }
     });
     let dir = std::env::temp_dir().join(format!("newsglobe-app-read-{}", std::process::id()));
@@ -1358,6 +1369,13 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
         "{:?}",
         page.translation
     );
+    // Its picture arrives, fitted to the view and kept on disk for the next time.
+    let pictured = update_until(&mut app, |app| {
+        app.world().resource::<newsglobe::app::Pictures>().bytes() == 640 * 360 * 4
+    });
+    assert!(pictured, "the page's picture is shown");
+    let kept = std::fs::read_dir(dir.join("pictures")).unwrap().count();
+    assert_eq!(kept, 1, "one picture in the disk cache");
     // The view takes the right-hand side, wider than the country panel, and the globe keeps
     // the rest.
     for _ in 0..3 {

@@ -1626,6 +1626,9 @@ fn page_server() -> String {
                     ))
                 }
                 "/es-story" => request.respond(html(spanish_page())),
+                "/broken.jpg" => request.respond(Response::from_data(
+                    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 and then the file stops".to_vec(),
+                )),
                 "/to-script" => request.respond(
                     Response::empty(302).with_header(header("Location", "javascript:alert(1)")),
                 ),
@@ -1793,4 +1796,28 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
         "{off:?}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_broken_or_missing_picture_says_why() {
+    use newsglobe::news::images::{PictureError, picture, picture_config};
+
+    let base = page_server();
+    let config = picture_config(&FetchConfig::default());
+    let client = newsglobe::news::fetch::client(&config).unwrap();
+    let cache = std::env::temp_dir().join(format!("newsglobe-pictures-{}", std::process::id()));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let get = |url: &str| runtime.block_on(picture(&client, url, &config, &cache, (640, 400)));
+    let broken = get(&format!("{base}/broken.jpg"));
+    assert!(matches!(broken, Err(PictureError::Decode(_))), "{broken:?}");
+    let missing = get(&format!("{base}/none.jpg"));
+    assert!(
+        matches!(&missing, Err(PictureError::Fetch(e)) if e.to_string().contains("404")),
+        "{missing:?}"
+    );
+    assert_eq!(
+        get("javascript:alert(1)"),
+        Err(PictureError::NotWeb("javascript:alert(1)".into()))
+    );
+    assert!(!cache.exists(), "nothing kept of what was not shown");
 }

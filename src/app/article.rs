@@ -7,6 +7,7 @@ use bevy_egui::egui;
 use super::globe::Atlas;
 use super::news::{OpenedPage, PageTranslation};
 use super::panel::relative_time;
+use super::pictures::{ARTICLE_PICTURE, Pictures, Shown};
 use super::stories::{self, UiActions};
 use crate::news::topics::{self, Topic};
 use crate::news::world::english;
@@ -27,18 +28,20 @@ pub struct ViewActions {
 }
 
 /// The article view's contents, in the panel `ui`. `flag` is the article's country's flag.
+#[allow(clippy::too_many_arguments)] // The view reads the page and the panels' shared state.
 pub fn article_view(
     ui: &mut egui::Ui,
     page: &OpenedPage,
     show_original: &mut bool,
     flag: Option<(egui::TextureId, egui::Vec2)>,
+    pictures: &mut Pictures,
     atlas: &Atlas,
     actions: &mut UiActions,
 ) -> ViewActions {
     let mut view = ViewActions::default();
     let article = &page.article;
     ui.horizontal(|ui| {
-        if ui.button("← Back").on_hover_text("Back (Esc)").clicked() {
+        if ui.button("⬅ Back").on_hover_text("Back (Esc)").clicked() {
             view.close = true;
         }
     });
@@ -47,6 +50,7 @@ pub fn article_view(
     egui::ScrollArea::vertical()
         .id_salt(("article", article.id))
         .show(ui, |ui| {
+            picture(ui, page, pictures);
             ui.heading(egui::RichText::new(title).strong());
             ui.horizontal_wrapped(|ui| {
                 if let Some((texture, size)) = flag {
@@ -85,6 +89,38 @@ pub fn article_view(
     view
 }
 
+/// The article's main picture, the page's or else the feed's, across the view's width; while
+/// it comes, its place is kept so the text does not jump; one that fails leaves no gap.
+fn picture(ui: &mut egui::Ui, page: &OpenedPage, pictures: &mut Pictures) {
+    let from_page = page
+        .read
+        .as_ref()
+        .and_then(|r| r.as_ref().ok()?.image.clone());
+    let Some(url) = from_page.or_else(|| page.article.image.clone()) else {
+        return;
+    };
+    // The page's picture is known only once the page is read: wait for it rather than
+    // fetch the feed's and then another.
+    if page.read.is_none() {
+        return;
+    }
+    let width = ui.available_width();
+    match pictures.get(ui.ctx(), &url, ARTICLE_PICTURE) {
+        Shown::Ready(texture, size) => {
+            let shown = size * (width / size.x).min(1.0);
+            ui.add(egui::Image::new((texture, shown)).corner_radius(4.0));
+        }
+        Shown::Loading => {
+            let (rect, _) =
+                ui.allocate_exact_size(egui::vec2(width, width * 9.0 / 16.0), egui::Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
+        }
+        Shown::Failed(_) => {}
+    }
+    ui.add_space(6.0);
+}
+
 /// The article's text: English paragraphs where they have arrived, the original where the
 /// reader asked for it or no English came; while the page is fetched, a line that says so;
 /// when it has no article, why, and the feed's summary.
@@ -118,7 +154,7 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
             } else {
                 format!("Machine-translated by {by}")
             };
-            ui.label(egui::RichText::new(line).small().weak());
+            ui.label(egui::RichText::new(line).size(12.5).weak());
         }
         PageTranslation::Failed(why) => {
             ui.colored_label(

@@ -20,6 +20,7 @@ mod links;
 mod news;
 mod panel;
 mod picking;
+mod pictures;
 mod pointer;
 mod qr;
 mod stories;
@@ -41,6 +42,7 @@ pub use news::{
     ReadArticle, RecentCounts, SearchNews, WorldStories,
 };
 pub use picking::{Hovered, SelectCountry, Selection};
+pub use pictures::{Pictures, Shown};
 pub use pointer::{GlobeTap, PointerRay, UiCover};
 pub use stories::{
     ArticleFilters, Finder, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel,

@@ -20,9 +20,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::AppSystems;
 use super::globe::Atlas;
 use super::picking::Selection;
+use super::pictures::Pictures;
 use crate::news::catalog::Catalog;
 use crate::news::extract::Extracted;
 use crate::news::fetch::FetchConfig;
+use crate::news::images::{self, Picture};
 use crate::news::ingest::{self, IngestReport};
 use crate::news::page::{self, PageEvent, PageService};
 use crate::news::store::Store;
@@ -198,6 +200,8 @@ enum Request {
     Articles(String),
     Search(String),
     Page(Box<Article>),
+    /// A picture, fitted in a box of this size.
+    Picture(String, (u32, u32)),
 }
 
 enum Reply {
@@ -218,6 +222,7 @@ enum Reply {
     Page(i64, PageEvent),
     /// The story of the article with this id, where others tell it too.
     PageStory(i64, Arc<StoryView>),
+    Picture(String, (u32, u32), Result<Arc<Picture>, String>),
     StoreError(String),
     /// A background task panicked and starts again after a pause.
     Failed(String),
@@ -253,11 +258,18 @@ pub(super) fn plugin(app: &mut App) {
         .add_message::<AskArticles>()
         .add_message::<ReadArticle>()
         .add_message::<CloseArticle>()
+        .init_resource::<Pictures>()
         .add_systems(
             Update,
             (
                 drain_replies.in_set(AppSystems::Receive),
-                (ask_for_articles, ask_for_searches, ask_for_pages).in_set(AppSystems::Present),
+                (
+                    ask_for_articles,
+                    ask_for_searches,
+                    ask_for_pages,
+                    ask_for_pictures,
+                )
+                    .in_set(AppSystems::Present),
             ),
         );
 }
@@ -434,6 +446,7 @@ async fn serve(
                     }
                     pages.open(*article, replies.clone());
                 }
+                Some(Request::Picture(url, size)) => pages.picture(url, size, replies.clone()),
                 Some(request) => answer(request, &reader, &world, replies),
                 None => return Served::AppGone,
             },
@@ -451,7 +464,12 @@ async fn serve(
     }
 }
 
-/// Opens articles' pages, each in a task of its own so that a slow page holds up nothing else.
+/// Pictures fetched at once: a country's thumbnails arrive together, and a slow outlet's
+/// must not take every connection.
+const PICTURE_FETCHES: usize = 4;
+
+/// Opens articles' pages and fetches their pictures, each in a task of its own so that a
+/// slow page holds up nothing else.
 #[derive(Clone)]
 struct Pages {
     store: PathBuf,
@@ -459,6 +477,7 @@ struct Pages {
     config: FetchConfig,
     translator: Arc<Translator>,
     fetch_pages: bool,
+    picture_fetches: Arc<tokio::sync::Semaphore>,
 }
 
 impl Pages {
@@ -470,7 +489,30 @@ impl Pages {
             config,
             translator: options.translator.clone(),
             fetch_pages: options.fetch_pages,
+            picture_fetches: Arc::new(tokio::sync::Semaphore::new(PICTURE_FETCHES)),
         }
+    }
+
+    /// Fetches a picture (or reads it from the disk cache) and decodes it off the runtime's
+    /// workers: decoding a large JPEG takes tens of milliseconds. With page fetching off,
+    /// only pictures cached before are shown.
+    fn picture(&self, url: String, size: (u32, u32), replies: UnboundedSender<Reply>) {
+        let pages = self.clone();
+        tokio::spawn(async move {
+            let Ok(_turn) = pages.picture_fetches.acquire().await else {
+                return;
+            };
+            let config = images::picture_config(&pages.config);
+            let cache = images::cache_dir(&pages.store);
+            let picture = match (&pages.client, pages.fetch_pages) {
+                (Some(client), true) => images::picture(client, &url, &config, &cache, size)
+                    .await
+                    .map_err(|e| e.to_string()),
+                _ => images::cached(&url, &cache, size)
+                    .ok_or_else(|| "pictures are not fetched ([pages] fetch = false)".into()),
+            };
+            let _ = replies.send(Reply::Picture(url, size, picture.map(Arc::new)));
+        });
     }
 
     fn open(&self, article: Article, replies: UnboundedSender<Reply>) {
@@ -505,8 +547,8 @@ fn answer(request: Request, reader: &Store, world: &World, replies: &UnboundedSe
                 .map_err(|e| e.to_string());
             let _ = replies.send(Reply::Articles(country, listed));
         }
-        // The serve loop opens pages itself.
-        Request::Page(_) => {}
+        // The serve loop opens pages and fetches pictures itself.
+        Request::Page(_) | Request::Picture(..) => {}
         Request::Search(query) => {
             let found = reader
                 .search(&query, SEARCH_RESULTS)
@@ -628,6 +670,7 @@ fn drain_replies(
     mut channels: ResMut<Channels>,
     mut news: ResMut<News>,
     mut counts: ResMut<RecentCounts>,
+    mut pictures: ResMut<Pictures>,
 ) {
     while let Ok(reply) = channels.replies.try_recv() {
         match reply {
@@ -679,6 +722,7 @@ fn drain_replies(
                     page.story = Some(story);
                 }
             }
+            Reply::Picture(url, size, picture) => pictures.arrived(url, size, picture),
             Reply::StoreError(e) => news.status.store_error = Some(e),
             Reply::Failed(e) => {
                 error!("news: a background task failed and restarts: {e}");
@@ -739,6 +783,13 @@ fn ask_for_pages(
         let _ = channels
             .requests
             .send(Request::Page(Box::new(article.clone())));
+    }
+}
+
+/// Sends for the pictures the panels asked for this frame.
+fn ask_for_pictures(mut pictures: ResMut<Pictures>, channels: Res<Channels>) {
+    for (url, size) in pictures.take_wanted() {
+        let _ = channels.requests.send(Request::Picture(url, size));
     }
 }
 

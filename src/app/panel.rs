@@ -28,6 +28,7 @@ use super::kiosk::{KioskSettings, QrView};
 use super::links;
 use super::news::{CountryNews, News, NewsStatus};
 use super::picking::{Hovered, Selection};
+use super::pictures::{Pictures, Shown, THUMBNAIL};
 use super::pointer::{Dragging, UiCover};
 use super::stories::{
     self, ArticleFilters, Finder, SearchHit, StoryFocus, UiActions, UiWriters, WorldPanel, WorldTab,
@@ -191,6 +192,7 @@ struct PanelState<'w, 's> {
     qr: Option<ResMut<'w, QrView>>,
     cover: ResMut<'w, UiCover>,
     ui_keyboard: ResMut<'w, UiKeyboard>,
+    pictures: ResMut<'w, Pictures>,
 }
 
 #[allow(clippy::too_many_arguments)] // The panels show several resources at once.
@@ -285,6 +287,7 @@ fn country_ui(
                     page,
                     &mut state.filters.show_original,
                     flag,
+                    &mut state.pictures,
                     &atlas,
                     &mut actions,
                 );
@@ -331,6 +334,7 @@ fn country_ui(
                     show_original: &mut filters.show_original,
                     topic: filters.topic,
                     atlas: &atlas,
+                    pictures: &mut state.pictures,
                 };
                 article_list(ui, &news, &country.id, view, &mut actions);
                 ui.allocate_space(ui.available_size());
@@ -372,6 +376,7 @@ fn country_ui(
         state.focus.0 = Some(story);
     }
     stories::apply(actions, &mut state.writers);
+    state.pictures.end_pass();
     let free = logical_rect(&ctx, root.available_rect_before_wrap());
     if state.cover.free != Some(free) {
         state.cover.free = Some(free);
@@ -501,7 +506,12 @@ struct ArticleView<'a> {
     show_original: &'a mut bool,
     topic: Option<Topic>,
     atlas: &'a Atlas,
+    pictures: &'a mut Pictures,
 }
+
+/// How many of a list's first articles show a thumbnail: the ones a reader sees on opening
+/// the panel, and no more pictures fetched than those.
+const THUMBNAILS_LISTED: usize = 20;
 
 /// The selected country's articles, or why there are none.
 fn article_list(
@@ -529,9 +539,23 @@ fn article_list(
     }
     let now = crate::news::now();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for index in shown {
+        for (position, index) in shown.into_iter().enumerate() {
             let article = &listed.articles[index];
-            article_entry(ui, article, *view.show_original, now, actions);
+            let thumbnail = article
+                .image
+                .as_deref()
+                .filter(|_| position < THUMBNAILS_LISTED);
+            match thumbnail {
+                Some(url) => {
+                    ui.horizontal_top(|ui| {
+                        thumbnail_of(ui, view.pictures, url);
+                        ui.vertical(|ui| {
+                            article_entry(ui, article, *view.show_original, now, actions);
+                        });
+                    });
+                }
+                None => article_entry(ui, article, *view.show_original, now, actions),
+            }
             let topics: Vec<Topic> = listed.topics[index].iter().collect();
             ui.horizontal_wrapped(|ui| stories::topic_tags(ui, &topics));
             if let Some(story) = listed.stories.get(&article.id) {
@@ -560,6 +584,26 @@ fn article_list(
             ui.separator();
         }
     });
+}
+
+/// An article's thumbnail beside its headline, its place kept while it comes.
+fn thumbnail_of(ui: &mut egui::Ui, pictures: &mut Pictures, url: &str) {
+    let (width, height) = THUMBNAIL;
+    let size = egui::vec2(width as f32, height as f32);
+    match pictures.get(ui.ctx(), url, THUMBNAIL) {
+        Shown::Ready(texture, shown) => {
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            let fitted = egui::Rect::from_center_size(rect.center(), shown);
+            egui::Image::new((texture, shown))
+                .corner_radius(3.0)
+                .paint_at(ui, fitted);
+        }
+        Shown::Loading | Shown::Failed(_) => {
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 3.0, ui.visuals().extreme_bg_color);
+        }
+    }
 }
 
 /// The indices of the listed articles with `topic` (all of them without one).

@@ -1,0 +1,223 @@
+//! Article pictures: fetched over http(s) with a size cap, decoded (JPEG, PNG, WebP) within
+//! limits, scaled down to the size they are shown at, and kept on disk so that an article
+//! opened again, or offline, shows its picture without the network.
+//!
+//! A picture is untrusted bytes like any feed: its dimensions are checked before its pixels
+//! are decoded (a small file can claim a huge image), and the decoder's memory is capped.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{ImageFormat, ImageReader, Limits};
+
+use super::fetch::{self, FetchConfig, FetchError, Fetched};
+use super::store::FeedState;
+
+/// The largest picture file fetched.
+pub const MAX_PICTURE_BYTES: usize = 10 * 1024 * 1024;
+/// The largest picture decoded, per side: a camera's full frame is about 8,000 pixels.
+pub const MAX_SIDE: u32 = 12_000;
+/// The most memory the decoder may take for one picture.
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A decoded picture, scaled down: RGBA, 8 bits a channel, rows top to bottom.
+#[derive(Clone, PartialEq)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+// By hand: a picture's pixels are no use in a log or a test's failure.
+impl std::fmt::Debug for Picture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Picture({}x{})", self.width, self.height)
+    }
+}
+
+impl Picture {
+    /// What it takes in memory once decoded.
+    pub fn bytes(&self) -> usize {
+        self.rgba.len()
+    }
+}
+
+/// Why a picture is not shown.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PictureError {
+    #[error("not a web address: {0}")]
+    NotWeb(String),
+    #[error("the picture could not be fetched: {0}")]
+    Fetch(#[from] FetchError),
+    #[error("the picture could not be decoded: {0}")]
+    Decode(String),
+}
+
+/// The fetch settings for pictures: a feed's, with the body capped at
+/// [`MAX_PICTURE_BYTES`] and no retries (a reader is waiting).
+pub fn picture_config(feeds: &FetchConfig) -> FetchConfig {
+    FetchConfig {
+        max_body_bytes: MAX_PICTURE_BYTES,
+        retries: 0,
+        ..feeds.clone()
+    }
+}
+
+/// Decodes `bytes` (JPEG, PNG or WebP, told by their content, not by a name) and scales the
+/// picture down to fit within `max_width` × `max_height`, keeping its proportions; a smaller
+/// picture keeps its size.
+pub fn decode_fitted(
+    bytes: &[u8],
+    max_width: u32,
+    max_height: u32,
+) -> Result<Picture, PictureError> {
+    let bad = |e: &dyn std::fmt::Display| PictureError::Decode(e.to_string());
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| bad(&e))?;
+    match reader.format() {
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {}
+        Some(other) => return Err(PictureError::Decode(format!("{other:?} is not shown"))),
+        None => return Err(PictureError::Decode("not a picture".into())),
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| bad(&e))?;
+    let image = if image.width() > max_width || image.height() > max_height {
+        image.thumbnail(max_width, max_height)
+    } else {
+        image
+    };
+    let rgba = image.to_rgba8();
+    Ok(Picture {
+        width: rgba.width(),
+        height: rgba.height(),
+        rgba: rgba.into_raw(),
+    })
+}
+
+/// Where pictures are kept on disk: beside the store, in `pictures/`.
+pub fn cache_dir(store: &Path) -> PathBuf {
+    store
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("pictures")
+}
+
+/// The picture at `url` fitted in `size`, if it was fetched at that size before.
+pub fn cached(url: &str, cache: &Path, (max_width, max_height): (u32, u32)) -> Option<Picture> {
+    let bytes = std::fs::read(cache_file(cache, url, (max_width, max_height))).ok()?;
+    decode_fitted(&bytes, max_width, max_height).ok()
+}
+
+fn cache_file(cache: &Path, url: &str, (max_width, max_height): (u32, u32)) -> PathBuf {
+    cache.join(format!("{:016x}-{max_width}x{max_height}.png", fnv(url)))
+}
+
+/// The picture at `url`, fitted within `max_width` × `max_height`: from the disk cache where
+/// it was fetched at that size before, else fetched, decoded, fitted and cached. A cache that
+/// cannot be written costs only the next fetch.
+pub async fn picture(
+    client: &reqwest::Client,
+    url: &str,
+    config: &FetchConfig,
+    cache: &Path,
+    (max_width, max_height): (u32, u32),
+) -> Result<Picture, PictureError> {
+    let parsed = url::Url::parse(url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| PictureError::NotWeb(url.to_owned()))?;
+    if let Some(picture) = cached(url, cache, (max_width, max_height)) {
+        return Ok(picture);
+    }
+    let file = cache_file(cache, url, (max_width, max_height));
+    let bytes = match fetch::fetch(client, parsed.as_str(), &FeedState::default(), config).await? {
+        Fetched::Body { bytes, .. } => bytes,
+        Fetched::NotModified => return Err(FetchError::Status(304).into()),
+    };
+    let picture = decode_fitted(&bytes, max_width, max_height)?;
+    let _ = std::fs::create_dir_all(cache);
+    if let Some(image) =
+        image::RgbaImage::from_raw(picture.width, picture.height, picture.rgba.clone())
+    {
+        let _ = image.save_with_format(&file, ImageFormat::Png);
+    }
+    Ok(picture)
+}
+
+/// FNV-1a 64 of a URL: a file name for its picture.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod picture_tests {
+    use super::*;
+
+    fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+        let image = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        });
+        let mut bytes = Cursor::new(Vec::new());
+        image.write_to(&mut bytes, format).unwrap();
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn a_large_picture_is_fitted_and_keeps_its_proportions() {
+        for format in [ImageFormat::Jpeg, ImageFormat::Png] {
+            let picture = decode_fitted(&encoded(1600, 900, format), 640, 640).unwrap();
+            assert_eq!((picture.width, picture.height), (640, 360), "{format:?}");
+            assert_eq!(picture.bytes(), 640 * 360 * 4);
+        }
+        let small = decode_fitted(&encoded(200, 100, ImageFormat::Png), 640, 640).unwrap();
+        assert_eq!((small.width, small.height), (200, 100));
+    }
+
+    #[test]
+    fn broken_and_other_files_are_refused_with_why() {
+        // A JPEG decoder fills a cut-off scan with grey, as browsers do; a PNG's checksums and
+        // a JPEG with no scan at all leave nothing to show.
+        let png = encoded(300, 200, ImageFormat::Png);
+        let jpeg = encoded(300, 200, ImageFormat::Jpeg);
+        for broken in [&png[..png.len() / 2], &jpeg[..40]] {
+            let decoded = decode_fitted(broken, 640, 640);
+            assert!(
+                matches!(decoded, Err(PictureError::Decode(_))),
+                "{decoded:?}"
+            );
+        }
+        let html = decode_fitted(b"<html><body>Not found</body></html>", 640, 640);
+        assert_eq!(html, Err(PictureError::Decode("not a picture".into())));
+    }
+
+    #[test]
+    fn a_picture_claiming_a_huge_size_is_refused_before_decoding() {
+        // A PNG header for 60,000 x 60,000 pixels (14 GB decoded) and nothing else.
+        let mut png = encoded(1, 1, ImageFormat::Png);
+        png[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        // The header's checksum made right again, so the size is what is refused.
+        let crc = png[12..29].iter().fold(!0u32, |crc, &byte| {
+            (0..8).fold(crc ^ u32::from(byte), |c, _| {
+                if c & 1 == 1 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                }
+            })
+        });
+        png[29..33].copy_from_slice(&(!crc).to_be_bytes());
+        let refused = decode_fitted(&png, 640, 640);
+        assert!(
+            matches!(refused, Err(PictureError::Decode(_))),
+            "{refused:?}"
+        );
+    }
+}
