@@ -7,8 +7,12 @@
 //! loopback server, after which a second run of the same texts sends no translation request;
 //! clustering 10,000 articles into stories from scratch in at most 1 s, and adding one
 //! article to a clusterer holding 10,000 in at most 1 ms; a run over the catalog's 224 feeds
-//! of which 20 never answer, with the default timeouts, in at most 35 s.
-//! Run with `cargo bench --bench news` (`-- stories` for the clustering alone).
+//! of which 20 never answer, with the default timeouts, in at most 35 s; an article page:
+//! the main text of a typical 200 KB news page extracted in at most 20 ms, one 1600-pixel
+//! JPEG decoded and fitted to the article view in at most 30 ms, and an article whose page
+//! is stored opened (its page read from the store) within a frame, 16.7 ms.
+//! Run with `cargo bench --bench news` (`-- stories` for the clustering alone, `-- article`
+//! for the article page).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -528,8 +532,135 @@ fn stories(c: &mut Criterion) {
     group.finish();
 }
 
+/// A news page of about 200 KB as outlets serve them: a 1,200-word article in 16 paragraphs
+/// amid navigation, scripts, inline styles, share bars, related-link lists and a footer.
+fn news_page() -> String {
+    let words: Vec<String> = (0..1_200).map(synthetic_word).collect();
+    let paragraphs: String = words
+        .chunks(75)
+        .map(|w| format!("<p>{}.</p>", w.join(" ")))
+        .collect();
+    let menu: String = (0..120)
+        .map(|i| format!("<li class=\"menu-item\"><a href=\"/section/{i}\">Section {i}</a></li>"))
+        .collect();
+    let related: String = (0..60)
+        .map(|i| {
+            format!(
+                "<article class=\"teaser\"><a href=\"/story/{i}\"><img src=\"/img/{i}.jpg\" \
+                 alt=\"\"><h3>{} {} {}</h3></a><time>2 hours ago</time></article>",
+                synthetic_word(i),
+                synthetic_word(i + 7),
+                synthetic_word(i + 13)
+            )
+        })
+        .collect();
+    let script = format!(
+        "<script>window.__STATE__ = {{\"items\": [{}]}};</script>",
+        "1,".repeat(66_000)
+    );
+    let style = format!(
+        "<style>{}</style>",
+        ".c{color:#333;margin:0 auto}".repeat(1_200)
+    );
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><title>A headline of the day - Outlet</title>\
+         <meta property=\"og:image\" content=\"https://outlet.example/lead.jpg\">{style}{script}\
+         </head><body><header><nav><ul>{menu}</ul></nav></header><main><article>\
+         <h1>A headline of the day</h1><div class=\"share\"><a href=\"#\">Share</a></div>\
+         {paragraphs}</article><aside class=\"related\">{related}</aside></main>\
+         <footer><ul>{menu}</ul></footer></body></html>"
+    );
+    assert!(
+        (150_000..260_000).contains(&page.len()),
+        "{} bytes",
+        page.len()
+    );
+    page
+}
+
+/// A photograph's worth of JPEG: 1600 x 1067, with the detail a photo has.
+fn photo_jpeg() -> Vec<u8> {
+    let photo = image::RgbImage::from_fn(1600, 1067, |x, y| {
+        let n = x
+            .wrapping_mul(2_654_435_761)
+            .wrapping_add(y.wrapping_mul(40_503))
+            >> 24;
+        image::Rgb([(x / 7) as u8 ^ n as u8, (y / 5) as u8, ((x + y) / 11) as u8])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    photo
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .expect("a JPEG");
+    bytes.into_inner()
+}
+
+fn article_page(c: &mut Criterion) {
+    use newsglobe::news::extract::extract;
+    use newsglobe::news::images::decode_fitted;
+    use newsglobe::news::page::{PageService, open_article, page_config};
+    use newsglobe::news::parse::html_to_text;
+
+    let page = news_page();
+    let mut group = c.benchmark_group("article");
+    // The baseline: stripping the page's tags to text, which keeps all the clutter.
+    group.bench_function("whole-page text (baseline)", |b| {
+        b.iter(|| html_to_text(black_box(&page), usize::MAX))
+    });
+    group.bench_function("extract a 200 KB page", |b| {
+        b.iter(|| extract(black_box(&page), Some("https://outlet.example/a")).expect("an article"))
+    });
+    let jpeg = photo_jpeg();
+    group.bench_function("decode a 1600 px JPEG (baseline)", |b| {
+        b.iter(|| image::load_from_memory(black_box(&jpeg)).expect("decodes"))
+    });
+    group.bench_function("decode and fit a 1600 px JPEG", |b| {
+        b.iter(|| decode_fitted(black_box(&jpeg), 640, 400).expect("decodes"))
+    });
+
+    let (dir, mut store) = fresh_store("article");
+    let source = FeedSource {
+        feed_url: "https://outlet.example/rss".into(),
+        outlet: "Outlet".into(),
+        country: "GBR".into(),
+        language: "en".into(),
+    };
+    let item = FeedItem {
+        link: Some("https://outlet.example/a".into()),
+        title: "A headline of the day".into(),
+        published: Some(1_700_000_000),
+        ..Default::default()
+    };
+    store
+        .insert_items(&source, &[item], 1_700_000_000)
+        .expect("stored");
+    let article = store.latest_for_country("GBR", 1).expect("read")[0].clone();
+    let read = extract(&page, None).map_err(|e| e.to_string());
+    store.set_page(article.id, 0, &read).expect("page stored");
+    let config = page_config(&FetchConfig::default());
+    let client = newsglobe::news::fetch::client(&config).expect("a client");
+    let translator = Translator::new(Backend::None, TranslateConfig::default()).expect("off");
+    let service = PageService {
+        store: &dir.join("news.sqlite"),
+        client: &client,
+        config: &config,
+        translator: &translator,
+        fetch_pages: false,
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    group.bench_function("open a stored article", |b| {
+        b.iter(|| {
+            let mut events = 0;
+            runtime.block_on(open_article(&service, &article, 0, |_| events += 1));
+            events
+        })
+    });
+    group.finish();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 criterion_group!(
     benches,
+    article_page,
     stories,
     ingest_loopback,
     stalled_run,
