@@ -105,9 +105,11 @@ fn picture(ui: &mut egui::Ui, page: &OpenedPage, pictures: &mut Pictures) {
         return;
     }
     let width = ui.available_width();
+    // Tall pictures would push the text off a laptop's screen.
+    let max_height = ui.ctx().content_rect().height() * 0.4;
     match pictures.get(ui.ctx(), &url, ARTICLE_PICTURE) {
         Shown::Ready(texture, size) => {
-            let shown = size * (width / size.x).min(1.0);
+            let shown = size * (width / size.x).min(max_height / size.y).min(1.0);
             ui.add(egui::Image::new((texture, shown)).corner_radius(4.0));
         }
         Shown::Loading => {
