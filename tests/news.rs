@@ -1821,3 +1821,71 @@ fn a_broken_or_missing_picture_says_why() {
     );
     assert!(!cache.exists(), "nothing kept of what was not shown");
 }
+
+#[test]
+fn the_first_articles_pages_are_read_ahead_and_open_offline() {
+    use newsglobe::news::page::{PageEvent, PageService, open_article, page_config, prefetch};
+
+    let base = page_server();
+    let dir = std::env::temp_dir().join(format!("newsglobe-ahead-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("news.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let source = FeedSource {
+        feed_url: format!("{base}/rss"),
+        outlet: "The Courier".into(),
+        country: "BRA".into(),
+        language: "en".into(),
+    };
+    // Newest first: the story, the paywall, a missing page, then one past the read-ahead.
+    let now = newsglobe::news::now();
+    let items: Vec<FeedItem> = ["story", "paywall", "gone", "es-story"]
+        .iter()
+        .enumerate()
+        .map(|(i, page)| FeedItem {
+            guid: Some(page.to_string()),
+            link: Some(format!("{base}/{page}")),
+            title: format!("Article {page}"),
+            published: Some(now - 60 * i as i64),
+            ..Default::default()
+        })
+        .collect();
+    store.insert_items(&source, &items, now).unwrap();
+    let articles = store.latest_for_country("BRA", 10).unwrap();
+    let config = page_config(&FetchConfig::default());
+    let client = newsglobe::news::fetch::client(&config).unwrap();
+    let translator = Translator::new(Backend::None, Default::default()).unwrap();
+    let service = |fetch_pages| PageService {
+        store: &path,
+        client: &client,
+        config: &config,
+        translator: &translator,
+        fetch_pages,
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    assert_eq!(
+        runtime.block_on(prefetch(&service(false), &articles, now)),
+        0,
+        "nothing read ahead with page fetching off"
+    );
+    // The story and the paywall are kept (an article, and why there is none); the missing
+    // page is left to be tried when opened; the fourth is past the read-ahead.
+    assert_eq!(
+        runtime.block_on(prefetch(&service(true), &articles, now)),
+        2
+    );
+    let kept: Vec<bool> = articles
+        .iter()
+        .map(|a| store.page(a.id).unwrap().is_some())
+        .collect();
+    assert_eq!(kept, [true, true, false, false]);
+    let mut events = Vec::new();
+    runtime.block_on(open_article(&service(false), &articles[0], now, |e| {
+        events.push(e)
+    }));
+    assert!(
+        matches!(&events[0], PageEvent::Read(Ok(page)) if page.paragraphs.len() == 5),
+        "{events:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

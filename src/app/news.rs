@@ -447,6 +447,12 @@ async fn serve(
                     pages.open(*article, replies.clone());
                 }
                 Some(Request::Picture(url, size)) => pages.picture(url, size, replies.clone()),
+                Some(Request::Articles(country)) => {
+                    if let Ok(first) = reader.latest_for_country(&country, page::PREFETCH_PAGES) {
+                        pages.prefetch(first);
+                    }
+                    answer(Request::Articles(country), &reader, &world, replies);
+                }
                 Some(request) => answer(request, &reader, &world, replies),
                 None => return Served::AppGone,
             },
@@ -478,6 +484,7 @@ struct Pages {
     translator: Arc<Translator>,
     fetch_pages: bool,
     picture_fetches: Arc<tokio::sync::Semaphore>,
+    prefetches: Arc<tokio::sync::Semaphore>,
 }
 
 impl Pages {
@@ -490,7 +497,28 @@ impl Pages {
             translator: options.translator.clone(),
             fetch_pages: options.fetch_pages,
             picture_fetches: Arc::new(tokio::sync::Semaphore::new(PICTURE_FETCHES)),
+            prefetches: Arc::new(tokio::sync::Semaphore::new(1)),
         }
+    }
+
+    /// Reads ahead the pages of a list's first articles, behind one another and behind any
+    /// page a reader opened: at most one read-ahead at a time.
+    fn prefetch(&self, articles: Vec<Article>) {
+        let pages = self.clone();
+        tokio::spawn(async move {
+            let Ok(_turn) = pages.prefetches.acquire().await else {
+                return;
+            };
+            let Some(client) = &pages.client else { return };
+            let service = PageService {
+                store: &pages.store,
+                client,
+                config: &pages.config,
+                translator: &pages.translator,
+                fetch_pages: pages.fetch_pages,
+            };
+            page::prefetch(&service, &articles, crate::news::now()).await;
+        });
     }
 
     /// Fetches a picture (or reads it from the disk cache) and decodes it off the runtime's

@@ -151,6 +151,34 @@ pub async fn open_article(
     }
 }
 
+/// The most pages read ahead when a list of articles is shown: the first few a reader sees.
+pub const PREFETCH_PAGES: usize = 3;
+
+/// Reads ahead the pages of the first [`PREFETCH_PAGES`] of `articles` not read before, one
+/// after another, and keeps them, so that the articles a reader is most likely to open open
+/// at once and offline. Nothing is fetched with page fetching off; failures are left for
+/// when the reader opens the article, which tries again.
+pub async fn prefetch(service: &PageService<'_>, articles: &[Article], now: i64) -> usize {
+    if !service.fetch_pages {
+        return 0;
+    }
+    let Ok(mut store) = Store::open(service.store) else {
+        return 0;
+    };
+    let mut read = 0;
+    for article in articles.iter().take(PREFETCH_PAGES) {
+        if !matches!(store.page(article.id), Ok(None)) {
+            continue;
+        }
+        let fetched = fetch_article(service.client, &article.link, service.config).await;
+        if !matches!(fetched, Err(PageError::Fetch(_))) {
+            let kept = fetched.map_err(|e| e.to_string());
+            read += usize::from(store.set_page(article.id, now, &kept).is_ok());
+        }
+    }
+    read
+}
+
 /// `paragraphs` in English: from the cache where they were translated before, from the
 /// translator (and then cached) where not.
 async fn english(
