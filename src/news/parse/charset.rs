@@ -60,10 +60,14 @@ pub fn decode<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
 
 /// Decodes an HTML page: as [`decode`], but where neither a byte order mark nor the HTTP
 /// header names the encoding, the page's own `<meta charset>` (or its `http-equiv`
-/// Content-Type) in its first kilobyte does, as browsers read it.
+/// Content-Type) in its first kilobyte does, as browsers read it; except that a page whose
+/// bytes are valid UTF-8 beyond ASCII is read as UTF-8 whatever its `<meta>` says: text in a
+/// legacy encoding is almost never valid UTF-8 by chance, while a template's stale `<meta>`
+/// over a site moved to UTF-8 is common.
 pub fn decode_html<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
     let header_names_one = content_type.and_then(charset).is_some();
-    if byte_order_mark(body).is_none() && !header_names_one {
+    let utf8 = !body.is_ascii() && std::str::from_utf8(body).is_ok();
+    if byte_order_mark(body).is_none() && !header_names_one && !utf8 {
         let meta = meta_charset(body).and_then(|label| decoder_for(&label, Family::Ascii));
         if let Some(decoder) = meta {
             return run(decoder, body);
@@ -291,6 +295,9 @@ mod tests {
             let page = [head, body].concat();
             assert!(decode_html(&page, Some("text/html")).ends_with("Привет"));
         }
+        // A stale <meta> over UTF-8 text yields to the text.
+        let page = [&b"<meta charset=\"gb2312\">"[..], "人工智能".as_bytes()].concat();
+        assert!(decode_html(&page, None).ends_with("人工智能"));
         // The HTTP header wins over the page, as in browsers.
         let page = [&b"<meta charset=\"windows-1251\">"[..], "Привет".as_bytes()].concat();
         assert!(decode_html(&page, Some("text/html; charset=utf-8")).ends_with("Привет"));
