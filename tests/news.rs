@@ -1545,7 +1545,11 @@ fn extraction_on_real_pages() {
     // against changes that read worse.
     assert!(f1("tune") >= 0.95, "tune F1 {:.3}", f1("tune"));
     assert!(f1("held-out") >= 0.85, "held-out F1 {:.3}", f1("held-out"));
-    assert!(f1("newspaper") >= 0.95, "newspaper F1 {:.3}", f1("newspaper"));
+    assert!(
+        f1("newspaper") >= 0.95,
+        "newspaper F1 {:.3}",
+        f1("newspaper")
+    );
 }
 
 // ---- Article pages over HTTP ------------------------------------------------------------------
