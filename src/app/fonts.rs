@@ -19,8 +19,6 @@ use bevy::asset::AssetEventSystems;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPostUpdateSet, EguiPrimaryContextPass, egui};
 
-use super::assets_dir;
-
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, install.run_if(run_once));
     atlas_in_time(app);
@@ -122,7 +120,7 @@ fn font_files(bundled_dir: &Path) -> Vec<FontFile> {
 }
 
 fn install(mut contexts: EguiContexts) -> Result {
-    let fonts = load(&font_files(&assets_dir().join("fonts")));
+    let fonts = load(&font_files(&crate::assets::dir().join("fonts")));
     debug!(
         "font fallbacks: {:?}",
         fonts.iter().map(|(name, _)| name).collect::<Vec<_>>()

@@ -63,17 +63,8 @@ impl Geometry {
             Geometry::Low => "countries-low.geojson",
             Geometry::Default => "countries-default.geojson",
         };
-        assets_dir().join("countries").join(file)
+        crate::assets::dir().join("countries").join(file)
     }
-}
-
-/// The `assets/` folder: beside the executable when installed, else the source tree's.
-pub fn assets_dir() -> PathBuf {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join("assets")))
-        .filter(|dir| dir.join("countries").is_dir())
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets"))
 }
 
 /// What the windowed app is for: a person, or a capture that exits by itself.

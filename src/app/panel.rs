@@ -20,7 +20,6 @@ use bevy_egui::{
 };
 
 use super::article;
-use super::assets_dir;
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
 use super::keys::UiKeyboard;
@@ -144,7 +143,7 @@ impl Flag {
 
 /// A flag from `assets/flags`; the few features without one (Bir Tawil, say) show none.
 pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
-    let path = assets_dir().join("flags").join(format!("{id}.png"));
+    let path = crate::assets::dir().join("flags").join(format!("{id}.png"));
     let image = image::open(&path).ok()?.to_rgba8();
     let size = [image.width() as usize, image.height() as usize];
     Some(egui::ColorImage::from_rgba_unmultiplied(

@@ -71,7 +71,7 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog that ships with the app.
     pub fn default_path() -> PathBuf {
-        crate::app::assets_dir().join("outlets.toml")
+        crate::assets::dir().join("outlets.toml")
     }
 
     pub fn load(path: &Path) -> Result<Self, CatalogError> {
