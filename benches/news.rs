@@ -609,6 +609,19 @@ fn article_page(c: &mut Criterion) {
     group.bench_function("extract a 200 KB page", |b| {
         b.iter(|| extract(black_box(&page), Some("https://outlet.example/a")).expect("an article"))
     });
+    // Real news pages of about 200 KB, where `scripts/extract-eval-data.py` has put them.
+    if let Some(dir) = std::env::var_os("NEWSGLOBE_EXTRACT_DATA") {
+        for name in ["tune-wapo-1", "tune-telegraph", "tune-theverge"] {
+            let path = std::path::Path::new(&dir).join(format!("pages/{name}.html"));
+            let Ok(page) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let label = format!("extract {name} ({} KB)", page.len() / 1024);
+            group.bench_function(label, |b| {
+                b.iter(|| extract(black_box(&page), Some("https://outlet.example/a")))
+            });
+        }
+    }
     let jpeg = photo_jpeg();
     group.bench_function("decode a 1600 px JPEG (baseline)", |b| {
         b.iter(|| image::load_from_memory(black_box(&jpeg)).expect("decodes"))
