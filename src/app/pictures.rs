@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -18,21 +19,42 @@ pub const ARTICLE_PICTURE: (u32, u32) = (640, 400);
 /// The box a list's thumbnail is fitted in.
 pub const THUMBNAIL: (u32, u32) = (96, 64);
 
+/// How long a picture that failed waits before it is asked for again: a kiosk that was
+/// offline for a while should get its pictures back.
+const RETRY_AFTER: Duration = Duration::from_secs(300);
+
 /// A picture at the size it is shown.
 type Key = (String, (u32, u32));
 
 enum Entry {
-    /// Asked of the news thread; nothing yet.
-    Asked,
-    /// Decoded, waiting for the next UI pass to make it a texture.
-    Decoded(Arc<Picture>),
+    /// Asked of the news thread; nothing yet. `last_used` is the pass that last wanted it.
+    Asked { last_used: u64 },
+    /// Decoded, waiting for the next UI pass that wants it to make it a texture; `last_used`
+    /// is the pass that last asked for it.
+    Decoded {
+        picture: Arc<Picture>,
+        last_used: u64,
+    },
     Shown {
         texture: egui::TextureHandle,
         bytes: usize,
         last_used: u64,
     },
-    /// Why there is none; not asked for again this run.
-    Failed(String),
+    /// Why there is none, and when that was known; asked for again after [`RETRY_AFTER`].
+    Failed(String, Instant),
+}
+
+impl Entry {
+    /// Decoded bytes held, and the pass that last used them; `None` for an entry holding none.
+    fn held(&self) -> Option<(usize, u64)> {
+        match self {
+            Entry::Decoded { picture, last_used } => Some((picture.bytes(), *last_used)),
+            Entry::Shown {
+                bytes, last_used, ..
+            } => Some((*bytes, *last_used)),
+            Entry::Asked { .. } | Entry::Failed(..) => None,
+        }
+    }
 }
 
 /// What a panel can draw of a picture now.
@@ -60,15 +82,17 @@ impl Pictures {
     pub fn get(&mut self, ctx: &egui::Context, url: &str, size: (u32, u32)) -> Shown {
         let key = (url.to_owned(), size);
         let clock = self.clock;
+        let retry = matches!(self.entries.get(&key), Some(Entry::Failed(_, at)) if at.elapsed() > RETRY_AFTER);
         let entry = match self.entries.get_mut(&key) {
-            Some(entry) => entry,
-            None => {
-                self.entries.insert(key.clone(), Entry::Asked);
+            Some(entry) if !retry => entry,
+            _ => {
+                self.entries
+                    .insert(key.clone(), Entry::Asked { last_used: clock });
                 self.wanted.push(key);
                 return Shown::Loading;
             }
         };
-        if let Entry::Decoded(picture) = entry {
+        if let Entry::Decoded { picture, .. } = entry {
             let image = egui::ColorImage::from_rgba_unmultiplied(
                 [picture.width as usize, picture.height as usize],
                 &picture.rgba,
@@ -80,37 +104,39 @@ impl Pictures {
             };
         }
         match entry {
-            Entry::Asked | Entry::Decoded(_) => Shown::Loading,
+            Entry::Asked { last_used } | Entry::Decoded { last_used, .. } => {
+                *last_used = clock;
+                Shown::Loading
+            }
             Entry::Shown {
                 texture, last_used, ..
             } => {
                 *last_used = clock;
                 Shown::Ready(texture.id(), texture.size_vec2())
             }
-            Entry::Failed(why) => Shown::Failed(why.clone()),
+            Entry::Failed(why, _) => Shown::Failed(why.clone()),
         }
     }
 
-    /// Ends a UI pass: the pictures not used for longest go while the rest take more than
-    /// the budget.
+    /// Ends a UI pass: the pictures not used for longest, shown or waiting to be, go while
+    /// the rest take more than the budget; never one this pass used.
     pub fn end_pass(&mut self) {
+        let this_pass = self.clock;
         self.clock += 1;
         let mut used = self.bytes();
         if used <= PICTURE_BUDGET {
             return;
         }
-        let mut shown: Vec<(u64, usize, Key)> = self
+        let mut held: Vec<(u64, usize, Key)> = self
             .entries
             .iter()
-            .filter_map(|(key, entry)| match entry {
-                Entry::Shown {
-                    bytes, last_used, ..
-                } => Some((*last_used, *bytes, key.clone())),
-                _ => None,
+            .filter_map(|(key, entry)| {
+                let (bytes, last_used) = entry.held()?;
+                (last_used < this_pass).then(|| (last_used, bytes, key.clone()))
             })
             .collect();
-        shown.sort_by_key(|(last_used, ..)| *last_used);
-        for (_, bytes, key) in shown {
+        held.sort_by_key(|(last_used, ..)| *last_used);
+        for (_, bytes, key) in held {
             if used <= PICTURE_BUDGET {
                 break;
             }
@@ -124,12 +150,16 @@ impl Pictures {
     pub fn bytes(&self) -> usize {
         self.entries
             .values()
-            .map(|entry| match entry {
-                Entry::Decoded(picture) => picture.bytes(),
-                Entry::Shown { bytes, .. } => *bytes,
-                Entry::Asked | Entry::Failed(_) => 0,
-            })
+            .filter_map(|entry| Some(entry.held()?.0))
             .sum()
+    }
+
+    /// How many pictures are on screen as textures.
+    pub fn textures(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|entry| matches!(entry, Entry::Shown { .. }))
+            .count()
     }
 
     /// The pictures asked for since the last call, to fetch.
@@ -147,9 +177,15 @@ impl Pictures {
         let key = (url, size);
         // One forgotten meanwhile is not wanted any more.
         if let Some(entry) = self.entries.get_mut(&key) {
+            let last_used = match entry {
+                Entry::Asked { last_used }
+                | Entry::Decoded { last_used, .. }
+                | Entry::Shown { last_used, .. } => *last_used,
+                Entry::Failed(..) => 0,
+            };
             *entry = match picture {
-                Ok(picture) => Entry::Decoded(picture),
-                Err(why) => Entry::Failed(why),
+                Ok(picture) => Entry::Decoded { picture, last_used },
+                Err(why) => Entry::Failed(why, Instant::now()),
             };
         }
     }
@@ -229,5 +265,34 @@ mod pictures_tests {
             Shown::Loading
         );
         assert_eq!(pictures.take_wanted().len(), 1);
+    }
+
+    #[test]
+    fn pictures_that_arrive_after_their_panel_closed_go_too() {
+        let ctx = egui::Context::default();
+        let mut pictures = Pictures::default();
+        // Asked for, then the reader moved on before any arrived: nothing draws them again.
+        for i in 0..20 {
+            pictures.get(&ctx, &format!("https://a/{i}.jpg"), ARTICLE_PICTURE);
+            pictures.end_pass();
+        }
+        for i in 0..20 {
+            pictures.arrived(
+                format!("https://a/{i}.jpg"),
+                ARTICLE_PICTURE,
+                Ok(picture(1024)),
+            );
+        }
+        // The one picture on screen now stays, and the budget holds.
+        pictures.get(&ctx, "https://a/shown.jpg", ARTICLE_PICTURE);
+        pictures.arrived(
+            "https://a/shown.jpg".into(),
+            ARTICLE_PICTURE,
+            Ok(picture(1024)),
+        );
+        pictures.get(&ctx, "https://a/shown.jpg", ARTICLE_PICTURE);
+        pictures.end_pass();
+        assert!(pictures.bytes() <= PICTURE_BUDGET, "{}", pictures.bytes());
+        assert_eq!(pictures.textures(), 1);
     }
 }
