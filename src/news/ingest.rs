@@ -206,7 +206,10 @@ async fn ingest_with(
     if let Some(translator) = translator {
         translate_untranslated(store, translator, &mut report).await?;
     }
-    report.pruned = store.prune(store.retention_start(super::now()))?;
+    let before = store.retention_start(super::now());
+    report.pruned = store.prune(before)?;
+    // The pictures kept for articles the store has just forgotten go with them.
+    super::images::prune(&super::images::cache_dir(store.path()), before);
     Ok(report)
 }
 
