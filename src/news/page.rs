@@ -51,8 +51,32 @@ pub async fn fetch_article(
             content_type,
             url,
             ..
-        } => Ok(read_article(&bytes, content_type.as_deref(), url.as_str())?),
+        } => {
+            // Reading a large page takes milliseconds of CPU: off the runtime's workers,
+            // which other fetches share.
+            let read = tokio::task::spawn_blocking(move || {
+                read_article(&bytes, content_type.as_deref(), url.as_str())
+            })
+            .await
+            .map_err(|e| ExtractError::Unreadable(format!("the reader stopped: {e}")))?;
+            Ok(read?)
+        }
         Fetched::NotModified => Err(FetchError::Status(304).into()),
+    }
+}
+
+impl PageError {
+    /// Whether the failure says something lasting about the page, so that it is kept and
+    /// the page not fetched again: what its text is or lacks, its size, or its being gone;
+    /// not a timeout, a refused connection or a server's passing error, which a later try
+    /// may not meet.
+    pub fn is_lasting(&self) -> bool {
+        match self {
+            PageError::NotWeb(_) | PageError::Extract(_) => true,
+            PageError::Fetch(FetchError::TooLarge(_) | FetchError::BadUrl(_)) => true,
+            PageError::Fetch(FetchError::Status(code)) => matches!(code, 404 | 410 | 451),
+            PageError::Fetch(_) => false,
+        }
     }
 }
 
@@ -97,8 +121,8 @@ pub struct PageService<'a> {
 }
 
 /// Opens `article`: its page as read before, or fetched and read now and kept (a page that
-/// has no article is kept too, with why, so it is not fetched again; a failed fetch is not,
-/// so it is tried again next time); then its paragraphs in English, [`TRANSLATE_BATCH`] at a
+/// has no article is kept too, with why, so it is not fetched again, as is one too large or
+/// gone; a fetch that failed for a passing reason is not, so it is tried again next time); then its paragraphs in English, [`TRANSLATE_BATCH`] at a
 /// time, through the translation cache. Each step goes to `send` as it is done.
 pub async fn open_article(
     service: &PageService<'_>,
@@ -119,7 +143,7 @@ pub async fn open_article(
         Ok(None) => {
             let fetched = fetch_article(service.client, &article.link, service.config).await;
             let read = fetched.as_ref().map_err(ToString::to_string).cloned();
-            if !matches!(fetched, Err(PageError::Fetch(_))) {
+            if fetched.as_ref().err().is_none_or(PageError::is_lasting) {
                 // A store that cannot keep it costs only the offline copy.
                 let _ = store.set_page(article.id, now, &read);
             }
@@ -171,7 +195,7 @@ pub async fn prefetch(service: &PageService<'_>, articles: &[Article], now: i64)
             continue;
         }
         let fetched = fetch_article(service.client, &article.link, service.config).await;
-        if !matches!(fetched, Err(PageError::Fetch(_))) {
+        if fetched.as_ref().err().is_none_or(PageError::is_lasting) {
             let kept = fetched.map_err(|e| e.to_string());
             read += usize::from(store.set_page(article.id, now, &kept).is_ok());
         }
