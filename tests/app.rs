@@ -34,6 +34,8 @@ use newsglobe::news::{FeedItem, FeedSource};
 mod corpus;
 #[path = "support/loopback.rs"]
 mod loopback;
+#[path = "support/pages.rs"]
+mod pages;
 
 fn app() -> App {
     let mut app = App::new();
@@ -1256,23 +1258,6 @@ fn a_newcomer_walks_through_the_app() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A Spanish article of eight paragraphs, as an outlet serves it.
-fn spanish_article_page() -> String {
-    let body: String = (1..=8)
-        .map(|i| {
-            format!(
-                "<p>Párrafo {i}: las lluvias cerraron el puerto de Santos y los barcos esperan \
-                 en el mar mientras el agua baja lentamente en los muelles de la ciudad.</p>"
-            )
-        })
-        .collect();
-    format!(
-        "<html lang=\"es\"><head><title>Las lluvias cierran el puerto durante una semana\
-         </title><meta property=\"og:image\" content=\"/puerto.jpg\"></head><body><nav><a href=\"/\">Portada</a></nav><article>{body}</article>\
-         </body></html>"
-    )
-}
-
 #[test]
 fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     let server = loopback::loopback_server();
@@ -1289,9 +1274,11 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
         for request in server.incoming_requests() {
             let response = match request.url() {
                 "/puerto.jpg" => tiny_http::Response::from_data(jpeg.clone()),
-                _ => tiny_http::Response::from_string(spanish_article_page()).with_header(
-                    tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/html"[..]).unwrap(),
-                ),
+                _ => tiny_http::Response::from_string(pages::spanish_page(Some("/puerto.jpg")))
+                    .with_header(
+                        tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/html"[..])
+                            .unwrap(),
+                    ),
             };
             let _ = request.respond(response);
         }
@@ -1371,7 +1358,8 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     );
     // Its picture arrives, fitted to the view and kept on disk for the next time.
     let pictured = update_until(&mut app, |app| {
-        app.world().resource::<newsglobe::app::Pictures>().bytes() == 640 * 360 * 4
+        let pictures = app.world().resource::<newsglobe::app::Pictures>();
+        pictures.textures() == 1 && pictures.bytes() == 640 * 360 * 4
     });
     assert!(pictured, "the page's picture is shown");
     let kept = std::fs::read_dir(dir.join("pictures")).unwrap().count();
@@ -1398,5 +1386,17 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     }
     let free = app.world().resource::<UiCover>().free.unwrap();
     assert!(free.max.x > 900.0, "the country panel again: {free:?}");
+
+    // Opened again, it comes from the store; picking the country already selected (a search
+    // hit, the finder) closes it too.
+    app.world_mut().write_message(ReadArticle(article.clone()));
+    let reopened = update_until(&mut app, |app| {
+        let page = app.world().resource::<News>().page.as_ref();
+        page.is_some_and(|p| matches!(&p.read, Some(Ok(read)) if read.paragraphs.len() == 8))
+    });
+    assert!(reopened, "the article opens again");
+    app.world_mut().write_message(SelectCountry(Some(spain)));
+    app.update();
+    assert!(app.world().resource::<News>().page.is_none());
     std::fs::remove_dir_all(&dir).ok();
 }

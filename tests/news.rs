@@ -23,6 +23,8 @@ use tiny_http::{Header, Response};
 mod corpus;
 #[path = "support/loopback.rs"]
 mod loopback;
+#[path = "support/pages.rs"]
+mod pages;
 use loopback::loopback_server;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
@@ -1586,23 +1588,6 @@ fn article_page() -> String {
     )
 }
 
-/// A Spanish article of eight paragraphs: more than one batch for the translator.
-fn spanish_page() -> String {
-    let body: String = (1..=8)
-        .map(|i| {
-            format!(
-                "<p>Párrafo {i}: las lluvias cerraron el puerto de Santos y los barcos esperan \
-                 en el mar mientras el agua baja lentamente en los muelles de la ciudad.</p>"
-            )
-        })
-        .collect();
-    format!(
-        "<html lang=\"es\"><head><title>Las lluvias cierran el puerto de Santos durante una \
-         semana</title></head><body><nav><a href=\"/\">Portada</a></nav><article>{body}\
-         </article></body></html>"
-    )
-}
-
 /// Serves the page kinds a reader meets: an article, a paywall's teaser, a page built by
 /// scripts, a 50 MB page sent without a length, and a redirect to `javascript:`.
 fn page_server() -> String {
@@ -1637,7 +1622,7 @@ fn page_server() -> String {
                         None,
                     ))
                 }
-                "/es-story" => request.respond(html(spanish_page())),
+                "/es-story" => request.respond(html(pages::spanish_page(None))),
                 "/broken.jpg" => request.respond(Response::from_data(
                     b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 and then the file stops".to_vec(),
                 )),
@@ -1880,17 +1865,24 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
         0,
         "nothing read ahead with page fetching off"
     );
-    // The story and the paywall are kept (an article, and why there is none); the missing
-    // page is left to be tried when opened; the fourth is past the read-ahead.
+    // The story, the paywall and the page that is gone are kept (an article, and why there is
+    // none); the fourth is past the read-ahead.
     assert_eq!(
         runtime.block_on(prefetch(&service(true), &articles, now)),
-        2
+        3
     );
     let kept: Vec<bool> = articles
         .iter()
         .map(|a| store.page(a.id).unwrap().is_some())
         .collect();
-    assert_eq!(kept, [true, true, false, false]);
+    assert_eq!(kept, [true, true, true, false]);
+    let gone = store
+        .page(articles[2].id)
+        .unwrap()
+        .unwrap()
+        .read
+        .unwrap_err();
+    assert!(gone.contains("404"), "{gone}");
     let mut events = Vec::new();
     runtime.block_on(open_article(&service(false), &articles[0], now, |e| {
         events.push(e)

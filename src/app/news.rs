@@ -19,7 +19,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::AppSystems;
 use super::globe::Atlas;
-use super::picking::Selection;
+use super::picking::{SelectCountry, Selection};
 use super::pictures::Pictures;
 use crate::news::catalog::Catalog;
 use crate::news::extract::Extracted;
@@ -94,6 +94,9 @@ pub struct OpenedPage {
     pub translation: PageTranslation,
     /// The story the article is part of, where other articles tell it too.
     pub story: Option<Arc<StoryView>>,
+    /// Which opening this is: what the news thread sends of an earlier one (the same article
+    /// opened, closed and opened again) is not this one's.
+    opening: u64,
 }
 
 /// Where an opened page's translation stands.
@@ -111,13 +114,14 @@ pub enum PageTranslation {
 }
 
 impl OpenedPage {
-    fn new(article: Article) -> Self {
+    fn new(article: Article, opening: u64) -> Self {
         Self {
             article,
             read: None,
             english: Vec::new(),
             translation: PageTranslation::Waiting,
             story: None,
+            opening,
         }
     }
 
@@ -199,7 +203,10 @@ pub struct NewsStatus {
 enum Request {
     Articles(String),
     Search(String),
-    Page(Box<Article>),
+    /// Open an article: this opening's page.
+    Page(Box<Article>, u64),
+    /// The article view closed: its page's work stops.
+    ClosePage,
     /// A picture, fitted in a box of this size.
     Picture(String, (u32, u32)),
 }
@@ -218,10 +225,10 @@ enum Reply {
     Articles(String, Result<CountryNews, String>),
     Stories(WorldStories),
     Search(String, Result<Vec<Article>, String>),
-    /// Of the page of the article with this id.
-    Page(i64, PageEvent),
-    /// The story of the article with this id, where others tell it too.
-    PageStory(i64, Arc<StoryView>),
+    /// Of the page of this opening (see [`OpenedPage`]).
+    Page(u64, PageEvent),
+    /// The story of this opening's article, where others tell it too.
+    PageStory(u64, Arc<StoryView>),
     Picture(String, (u32, u32), Result<Arc<Picture>, String>),
     StoreError(String),
     /// A background task panicked and starts again after a pause.
@@ -440,12 +447,13 @@ async fn serve(
     loop {
         tokio::select! {
             request = requests.recv() => match request {
-                Some(Request::Page(article)) => {
+                Some(Request::Page(article, opening)) => {
                     if let Some(story) = world.shared_story_of(article.id) {
-                        let _ = replies.send(Reply::PageStory(article.id, Arc::new(story)));
+                        let _ = replies.send(Reply::PageStory(opening, Arc::new(story)));
                     }
-                    pages.open(*article, replies.clone());
+                    pages.open(*article, opening, replies.clone());
                 }
+                Some(Request::ClosePage) => pages.close(),
                 Some(Request::Picture(url, size)) => pages.picture(url, size, replies.clone()),
                 Some(Request::Articles(country)) => {
                     if let Ok(first) = reader.latest_for_country(&country, page::PREFETCH_PAGES) {
@@ -485,6 +493,8 @@ struct Pages {
     fetch_pages: bool,
     picture_fetches: Arc<tokio::sync::Semaphore>,
     prefetches: Arc<tokio::sync::Semaphore>,
+    /// The open page's task.
+    opened: Arc<std::sync::Mutex<Option<tokio::task::AbortHandle>>>,
 }
 
 impl Pages {
@@ -498,24 +508,33 @@ impl Pages {
             fetch_pages: options.fetch_pages,
             picture_fetches: Arc::new(tokio::sync::Semaphore::new(PICTURE_FETCHES)),
             prefetches: Arc::new(tokio::sync::Semaphore::new(1)),
+            opened: Arc::default(),
         }
     }
 
-    /// Reads ahead the pages of a list's first articles, behind one another and behind any
-    /// page a reader opened: at most one read-ahead at a time.
+    /// What [`page::open_article`] and [`page::prefetch`] work with; `None` without a client.
+    fn service(&self) -> Option<PageService<'_>> {
+        Some(PageService {
+            store: &self.store,
+            client: self.client.as_ref()?,
+            config: &self.config,
+            translator: &self.translator,
+            fetch_pages: self.fetch_pages,
+        })
+    }
+
+    /// Reads ahead the pages of a list's first articles: one read-ahead at a time, and none
+    /// asked for while one runs (a kiosk's tour asks every few seconds, and slow outlets
+    /// would queue them without end).
     fn prefetch(&self, articles: Vec<Article>) {
+        let Ok(turn) = self.prefetches.clone().try_acquire_owned() else {
+            return;
+        };
         let pages = self.clone();
         tokio::spawn(async move {
-            let Ok(_turn) = pages.prefetches.acquire().await else {
+            let _turn = turn;
+            let Some(service) = pages.service() else {
                 return;
-            };
-            let Some(client) = &pages.client else { return };
-            let service = PageService {
-                store: &pages.store,
-                client,
-                config: &pages.config,
-                translator: &pages.translator,
-                fetch_pages: pages.fetch_pages,
             };
             page::prefetch(&service, &articles, crate::news::now()).await;
         });
@@ -543,26 +562,53 @@ impl Pages {
         });
     }
 
-    fn open(&self, article: Article, replies: UnboundedSender<Reply>) {
+    /// Opens an article's page in a task that the next opening, or the view's closing,
+    /// aborts: a page left need not be translated to its end. A panic in it costs only that
+    /// page, and the view says so rather than wait.
+    fn open(&self, article: Article, opening: u64, replies: UnboundedSender<Reply>) {
         let pages = self.clone();
-        tokio::spawn(async move {
-            let id = article.id;
-            let send = |event| {
-                let _ = replies.send(Reply::Page(id, event));
+        let task = tokio::spawn(async move {
+            let read_sent = std::sync::atomic::AtomicBool::new(false);
+            let send = |event: PageEvent| {
+                if matches!(event, PageEvent::Read(_)) {
+                    read_sent.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                let _ = replies.send(Reply::Page(opening, event));
             };
-            let Some(client) = &pages.client else {
+            let Some(service) = pages.service() else {
                 let why = "no HTTP client could be made for pages".to_owned();
                 return send(PageEvent::Read(Err(why)));
             };
-            let service = PageService {
-                store: &pages.store,
-                client,
-                config: &pages.config,
-                translator: &pages.translator,
-                fetch_pages: pages.fetch_pages,
-            };
-            page::open_article(&service, &article, crate::news::now(), send).await;
+            let opened = page::open_article(&service, &article, crate::news::now(), send);
+            if let Err(panic) = std::panic::AssertUnwindSafe(opened).catch_unwind().await {
+                let why = format!(
+                    "the page's reader crashed: {}",
+                    panic_message(panic.as_ref())
+                );
+                let _ = replies.send(Reply::Page(
+                    opening,
+                    match read_sent.load(std::sync::atomic::Ordering::Relaxed) {
+                        true => PageEvent::TranslationFailed(why),
+                        false => PageEvent::Read(Err(why)),
+                    },
+                ));
+            }
         });
+        if let Some(earlier) = self
+            .opened
+            .lock()
+            .ok()
+            .and_then(|mut o| o.replace(task.abort_handle()))
+        {
+            earlier.abort();
+        }
+    }
+
+    /// Stops the open page's work.
+    fn close(&self) {
+        if let Some(open) = self.opened.lock().ok().and_then(|mut o| o.take()) {
+            open.abort();
+        }
     }
 }
 
@@ -575,8 +621,8 @@ fn answer(request: Request, reader: &Store, world: &World, replies: &UnboundedSe
                 .map_err(|e| e.to_string());
             let _ = replies.send(Reply::Articles(country, listed));
         }
-        // The serve loop opens pages and fetches pictures itself.
-        Request::Page(_) | Request::Picture(..) => {}
+        // The serve loop opens and closes pages and fetches pictures itself.
+        Request::Page(..) | Request::ClosePage | Request::Picture(..) => {}
         Request::Search(query) => {
             let found = reader
                 .search(&query, SEARCH_RESULTS)
@@ -740,13 +786,13 @@ fn drain_replies(
                 });
                 news.status.store_error = Some(e);
             }
-            Reply::Page(id, event) => {
-                if let Some(page) = news.page.as_mut().filter(|p| p.article.id == id) {
+            Reply::Page(opening, event) => {
+                if let Some(page) = news.page.as_mut().filter(|p| p.opening == opening) {
                     page.apply(event);
                 }
             }
-            Reply::PageStory(id, story) => {
-                if let Some(page) = news.page.as_mut().filter(|p| p.article.id == id) {
+            Reply::PageStory(opening, story) => {
+                if let Some(page) = news.page.as_mut().filter(|p| p.opening == opening) {
                     page.story = Some(story);
                 }
             }
@@ -794,23 +840,27 @@ fn ask_for_searches(mut searches: MessageReader<SearchNews>, channels: Res<Chann
 }
 
 /// Opens and closes the article view: an article asked for replaces the one open and is
-/// fetched; a new selection on the globe closes it, the reader having moved on.
+/// fetched; a country picked (even the one already selected) closes it, the reader having
+/// moved on; a closed page's work stops.
 fn ask_for_pages(
     mut reads: MessageReader<ReadArticle>,
     mut closes: MessageReader<CloseArticle>,
-    selection: Res<Selection>,
+    mut picks: MessageReader<SelectCountry>,
     mut news: ResMut<News>,
     channels: Res<Channels>,
+    mut openings: Local<u64>,
 ) {
-    let closed = closes.read().count() > 0;
-    if (closed || selection.is_changed()) && news.page.is_some() {
+    let closed = closes.read().count() + picks.read().count() > 0;
+    if closed && news.page.is_some() {
         news.page = None;
+        let _ = channels.requests.send(Request::ClosePage);
     }
     if let Some(ReadArticle(article)) = reads.read().last() {
-        news.page = Some(OpenedPage::new(article.clone()));
+        *openings += 1;
+        news.page = Some(OpenedPage::new(article.clone(), *openings));
         let _ = channels
             .requests
-            .send(Request::Page(Box::new(article.clone())));
+            .send(Request::Page(Box::new(article.clone()), *openings));
     }
 }
 
