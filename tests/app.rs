@@ -1400,3 +1400,46 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     assert!(app.world().resource::<News>().page.is_none());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The globe's projection has the shape of its viewport in every frame, the one a panel
+/// opens or closes in included: the frame between drew the globe squashed (issue 12).
+#[test]
+fn the_globe_is_never_drawn_squashed_as_panels_open_and_close() {
+    let (mut app, dir) = corpus_app("squash");
+    with_panels(&mut app);
+    let kenya = app.world().resource::<Atlas>().find("KEN").unwrap();
+    let check = |app: &mut App, step: &str| {
+        let mut cameras = app
+            .world_mut()
+            .query_filtered::<&Camera, With<newsglobe::app::GlobeCamera>>();
+        let camera = cameras.single(app.world()).unwrap();
+        let Some(viewport) = &camera.viewport else {
+            return false;
+        };
+        let clip = camera.computed.clip_from_view;
+        let drawn = clip.y_axis.y / clip.x_axis.x;
+        let shape = viewport.physical_size.x as f32 / viewport.physical_size.y as f32;
+        assert!(
+            (drawn - shape).abs() < 0.01,
+            "{step}: drawn {drawn:.3} wide to its height in a viewport of {shape:.3}"
+        );
+        true
+    };
+    let mut checked = 0;
+    for _ in 0..10 {
+        app.update();
+        checked += usize::from(check(&mut app, "at rest"));
+    }
+    app.world_mut().write_message(SelectCountry(Some(kenya)));
+    for _ in 0..90 {
+        app.update();
+        checked += usize::from(check(&mut app, "the panel opens, the globe flies"));
+    }
+    app.world_mut().write_message(SelectCountry(None));
+    for _ in 0..30 {
+        app.update();
+        checked += usize::from(check(&mut app, "the panel closes"));
+    }
+    assert!(checked > 120, "only {checked} frames had a viewport");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -204,7 +204,7 @@ fn country_ui(
     dragging: Res<Dragging>,
     news: Res<News>,
     window: Single<&Window, With<PrimaryWindow>>,
-    mut camera: Single<&mut Camera, With<GlobeCamera>>,
+    mut camera: Single<(&mut Camera, &mut Projection), With<GlobeCamera>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
@@ -383,8 +383,9 @@ fn country_ui(
     state
         .ui_keyboard
         .set_if_neq(UiKeyboard(keyboard_is_the_uis(&ctx)));
+    let (camera, projection) = &mut *camera;
     fit_viewport(
-        &mut camera,
+        (camera, projection),
         &window,
         &ctx,
         left_width,
@@ -947,7 +948,7 @@ pub(super) fn logical_rect(ctx: &egui::Context, rect: egui::Rect) -> Rect {
 /// status bar, whose sizes are in egui points (physical pixels over `pixels_per_point`, the
 /// kiosk's zoom included).
 fn fit_viewport(
-    camera: &mut Camera,
+    (camera, projection): (&mut Camera, &mut Projection),
     window: &Window,
     ctx: &egui::Context,
     left_width: f32,
@@ -976,6 +977,15 @@ fn fit_viewport(
         (a, b) => a.is_none() && b.is_none(),
     };
     if !same {
+        // The projection follows in this same frame: the renderer's camera system would bring
+        // it up to date only in the next one, and the frame between drew the globe squashed
+        // to the old shape (issue 12).
+        let (width, height) = match &viewport {
+            Some(v) => (v.physical_size.x, v.physical_size.y),
+            None => (window.physical_width(), window.physical_height()),
+        };
+        projection.update(width.max(1) as f32, height.max(1) as f32);
+        camera.computed.clip_from_view = projection.get_clip_from_view();
         camera.viewport = viewport;
     }
 }
