@@ -6,7 +6,7 @@ use bevy_egui::egui;
 
 use super::globe::Atlas;
 use super::news::{OpenedPage, PageTranslation};
-use super::panel::relative_time;
+use super::panel::{keyboard_is_the_uis, relative_time};
 use super::pictures::{ARTICLE_PICTURE, Pictures, Shown};
 use super::stories::{self, UiActions};
 use crate::news::topics::{self, Topic};
@@ -50,6 +50,7 @@ pub fn article_view(
     egui::ScrollArea::vertical()
         .id_salt(("article", article.id))
         .show(ui, |ui| {
+            ui.scroll_with_delta(egui::vec2(0.0, key_scroll(ui)));
             picture(ui, page, pictures);
             ui.heading(egui::RichText::new(title).strong());
             ui.horizontal_wrapped(|ui| {
@@ -87,6 +88,21 @@ pub fn article_view(
             story_links(ui, page, atlas, actions, &mut view);
         });
     view
+}
+
+/// How far the reader's keys scroll the article this pass, in points (up is positive, as
+/// egui has it): a page for Page Up/Down and Space, unless a text field has the keys. The
+/// arrows stay the globe's.
+fn key_scroll(ui: &egui::Ui) -> f32 {
+    if keyboard_is_the_uis(ui.ctx()) {
+        return 0.0;
+    }
+    let page = ui.clip_rect().height() * 0.9;
+    ui.input(|input| {
+        let pressed = |key| input.num_presses(key) as f32;
+        (pressed(egui::Key::PageUp) - pressed(egui::Key::PageDown) - pressed(egui::Key::Space))
+            * page
+    })
 }
 
 /// The article's main picture, the page's or else the feed's, across the view's width; while
@@ -235,5 +251,52 @@ fn story_links(
     }
     if ui.button("🌐 The World's Current Take").clicked() {
         view.world = true;
+    }
+}
+
+#[cfg(test)]
+mod key_scroll_tests {
+    use super::*;
+
+    fn scrolled(keys: &[egui::Key]) -> f32 {
+        let ctx = egui::Context::default();
+        let events = keys
+            .iter()
+            .map(|&key| egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: Default::default(),
+            })
+            .collect();
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(640.0, 500.0),
+            )),
+            events,
+            ..Default::default()
+        };
+        let mut delta = 0.0;
+        ctx.run_ui(input, |ui| delta = key_scroll(ui))
+            .drop_without_applying_deltas();
+        delta
+    }
+
+    #[test]
+    fn page_keys_scroll_a_page_and_the_arrows_stay_the_globes() {
+        assert_eq!(scrolled(&[]), 0.0);
+        assert!(scrolled(&[egui::Key::PageDown]) < -400.0);
+        assert_eq!(
+            scrolled(&[egui::Key::Space]),
+            scrolled(&[egui::Key::PageDown])
+        );
+        assert!(scrolled(&[egui::Key::PageUp]) > 400.0);
+        assert_eq!(
+            scrolled(&[egui::Key::PageUp, egui::Key::PageUp]),
+            2.0 * scrolled(&[egui::Key::PageUp])
+        );
+        assert_eq!(scrolled(&[egui::Key::ArrowDown, egui::Key::ArrowUp]), 0.0);
     }
 }
