@@ -447,21 +447,7 @@ async fn serve(
     loop {
         tokio::select! {
             request = requests.recv() => match request {
-                Some(Request::Page(article, opening)) => {
-                    if let Some(story) = world.shared_story_of(article.id) {
-                        let _ = replies.send(Reply::PageStory(opening, Arc::new(story)));
-                    }
-                    pages.open(*article, opening, replies.clone());
-                }
-                Some(Request::ClosePage) => pages.close(),
-                Some(Request::Picture(url, size)) => pages.picture(url, size, replies.clone()),
-                Some(Request::Articles(country)) => {
-                    if let Ok(first) = reader.latest_for_country(&country, page::PREFETCH_PAGES) {
-                        pages.prefetch(first);
-                    }
-                    answer(Request::Articles(country), &reader, &world, replies);
-                }
-                Some(request) => answer(request, &reader, &world, replies),
+                Some(request) => answer(request, &reader, &world, &pages, replies),
                 None => return Served::AppGone,
             },
             Some(report) = refreshes.recv() => {
@@ -527,6 +513,9 @@ impl Pages {
     /// asked for while one runs (a kiosk's tour asks every few seconds, and slow outlets
     /// would queue them without end).
     fn prefetch(&self, articles: Vec<Article>) {
+        if !self.fetch_pages {
+            return;
+        }
         let Ok(turn) = self.prefetches.clone().try_acquire_owned() else {
             return;
         };
@@ -612,25 +601,43 @@ impl Pages {
     }
 }
 
-fn answer(request: Request, reader: &Store, world: &World, replies: &UnboundedSender<Reply>) {
+fn answer(
+    request: Request,
+    reader: &Store,
+    world: &World,
+    pages: &Pages,
+    replies: &UnboundedSender<Reply>,
+) {
     match request {
         Request::Articles(country) => {
             let listed = reader
                 .latest_for_country(&country, PANEL_ARTICLES)
-                .map(|articles| country_news(world, country.clone(), articles))
+                .map(|articles| {
+                    let first = articles.iter().take(page::PREFETCH_PAGES).cloned();
+                    pages.prefetch(first.collect());
+                    country_news(world, country.clone(), articles)
+                })
                 .map_err(|e| e.to_string());
             let _ = replies.send(Reply::Articles(country, listed));
         }
-        // The serve loop opens and closes pages and fetches pictures itself.
-        Request::Page(..) | Request::ClosePage | Request::Picture(..) => {}
         Request::Search(query) => {
             let found = reader
                 .search(&query, SEARCH_RESULTS)
                 .map_err(|e| e.to_string());
             let _ = replies.send(Reply::Search(query, found));
         }
+        Request::Page(article, opening) => {
+            if let Some(story) = world.shared_story_of(article.id) {
+                let _ = replies.send(Reply::PageStory(opening, Arc::new(story)));
+            }
+            pages.open(*article, opening, replies.clone());
+            return;
+        }
+        Request::ClosePage => return pages.close(),
+        Request::Picture(url, size) => return pages.picture(url, size, replies.clone()),
     }
-    // Counts move as refreshes commit; answering a request is a good moment to re-read.
+    // Counts move as refreshes commit; answering a reader's list or search is a good moment
+    // to re-read them.
     send_counts(reader, replies);
 }
 
