@@ -1342,7 +1342,7 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     app.world_mut().write_message(ReadArticle(article.clone()));
     let opened = update_until(&mut app, |app| {
         let page = app.world().resource::<News>().page.as_ref();
-        page.is_some_and(|p| p.read.is_some() && p.translation != PageTranslation::Waiting)
+        page.is_some_and(|p| p.is_complete())
     });
     assert!(opened, "the page arrives");
     let page = app.world().resource::<News>().page.clone().unwrap();

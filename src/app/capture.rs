@@ -9,7 +9,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use super::camera::GlobeView;
 use super::globe::Atlas;
 use super::kiosk::{Kiosk, KioskSettings, QrView};
-use super::news::{News, PageTranslation, ReadArticle};
+use super::news::{News, ReadArticle};
 use super::picking::SelectCountry;
 use super::stories::{StoryFocus, WorldPanel};
 use super::{AppSystems, Mode, ScreenshotOptions};
@@ -103,12 +103,14 @@ fn take_screenshot(
             _ => warn!("--attract shows the kiosk's attract loop: add --kiosk"),
         }
     }
+    // The selected country's newest article, once its list has come: what --qr and --read
+    // show.
+    let newest = news
+        .articles
+        .as_ref()
+        .filter(|listed| shot.options.select.as_deref() == Some(listed.country.as_str()))
+        .and_then(|listed| listed.articles.first());
     if shot.options.qr {
-        let newest = news
-            .articles
-            .as_ref()
-            .filter(|listed| shot.options.select.as_deref() == Some(listed.country.as_str()))
-            .and_then(|listed| listed.articles.first());
         match (staging.qr.as_mut(), newest) {
             (None, _) => {
                 warn!("--qr shows a QR code in kiosk mode: add --kiosk");
@@ -127,26 +129,12 @@ fn take_screenshot(
         }
     }
     if shot.options.read {
-        let newest = news
-            .articles
-            .as_ref()
-            .filter(|listed| shot.options.select.as_deref() == Some(listed.country.as_str()))
-            .and_then(|listed| listed.articles.first());
         if let (Some(article), false) = (newest, *staging.asked) {
             staging.read.write(ReadArticle(article.clone()));
             *staging.asked = true;
         }
         // The picture waits for the page and its English, as far as the store has them.
-        let settled = news.page.as_ref().is_some_and(|page| match &page.read {
-            None => false,
-            Some(Err(_)) => true,
-            Some(Ok(_)) => match page.translation {
-                PageTranslation::Waiting => false,
-                PageTranslation::Arriving(_) => page.english.iter().all(Option::is_some),
-                PageTranslation::NotNeeded | PageTranslation::Failed(_) => true,
-            },
-        });
-        if settled {
+        if news.page.as_ref().is_some_and(|page| page.is_complete()) {
             shot.options.read = false;
             shot.frames = shot.frames.min(1);
         } else if launched.elapsed() > STORY_WAIT {

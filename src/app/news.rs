@@ -125,6 +125,18 @@ impl OpenedPage {
         }
     }
 
+    /// Whether everything that will come of this page has come: the page (or why there is
+    /// none), and the English of every paragraph or word that there will be none.
+    pub fn is_complete(&self) -> bool {
+        match (&self.read, &self.translation) {
+            (None, _) => false,
+            (Some(Err(_)), _) => true,
+            (Some(Ok(_)), PageTranslation::Waiting) => false,
+            (Some(Ok(_)), PageTranslation::Arriving(_)) => self.english.iter().all(Option::is_some),
+            (Some(Ok(_)), PageTranslation::NotNeeded | PageTranslation::Failed(_)) => true,
+        }
+    }
+
     /// Takes in what the news thread sent of this page.
     pub fn apply(&mut self, event: PageEvent) {
         match event {
@@ -952,5 +964,64 @@ mod supervise_tests {
         }));
         assert_eq!(runs.load(Ordering::SeqCst), 3);
         assert_eq!(heard, ["feed parser bug", "feed parser bug"]);
+    }
+}
+
+#[cfg(test)]
+mod opened_page_tests {
+    use super::*;
+
+    fn page(paragraphs: usize) -> Extracted {
+        Extracted {
+            paragraphs: (0..paragraphs).map(|i| format!("Párrafo {i}")).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn english(from: usize, count: usize) -> PageEvent {
+        PageEvent::English {
+            from,
+            paragraphs: (from..from + count)
+                .map(|i| format!("Paragraph {i}"))
+                .collect(),
+            by: "Apertium".into(),
+        }
+    }
+
+    #[test]
+    fn a_page_is_complete_when_its_last_batch_or_word_of_none_has_come() {
+        let article = crate::news::Article {
+            id: 1,
+            feed_url: String::new(),
+            outlet: String::new(),
+            country: "ESP".into(),
+            language: "es".into(),
+            title: String::new(),
+            summary: String::new(),
+            title_en: None,
+            summary_en: None,
+            translated_by: None,
+            link: String::new(),
+            image: None,
+            published: 0,
+            first_seen: 0,
+        };
+        let mut opened = OpenedPage::new(article.clone(), 1);
+        assert!(!opened.is_complete(), "nothing yet");
+        opened.apply(PageEvent::Read(Ok(page(8))));
+        assert!(!opened.is_complete(), "the page, no English yet");
+        opened.apply(english(0, 6));
+        assert!(!opened.is_complete(), "one batch of two");
+        opened.apply(english(6, 2));
+        assert!(opened.is_complete());
+        assert_eq!(opened.english[7].as_deref(), Some("Paragraph 7"));
+
+        let mut failed = OpenedPage::new(article.clone(), 2);
+        failed.apply(PageEvent::Read(Ok(page(8))));
+        failed.apply(PageEvent::TranslationFailed("translation is off".into()));
+        assert!(failed.is_complete());
+        let mut none = OpenedPage::new(article, 3);
+        none.apply(PageEvent::Read(Err("the page is behind a paywall".into())));
+        assert!(none.is_complete());
     }
 }
