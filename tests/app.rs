@@ -344,6 +344,16 @@ fn a_two_finger_pinch_zooms_in() {
 }
 
 /// Updates until `done` holds, giving the news thread real time to answer.
+/// The newest of the articles the news bridge has listed for `country`, once they are in.
+fn newest_listed(app: &App, country: &str) -> Option<newsglobe::news::Article> {
+    app.world()
+        .resource::<News>()
+        .articles
+        .as_ref()
+        .filter(|listed| listed.country == country)
+        .and_then(|listed| listed.articles.first().cloned())
+}
+
 fn update_until(app: &mut App, done: impl Fn(&App) -> bool) -> bool {
     for _ in 0..200 {
         app.update();
@@ -786,13 +796,7 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
         Some("KEN"),
         "the first featured country"
     );
-    let shown = update_until(&mut app, |app| {
-        app.world()
-            .resource::<News>()
-            .articles
-            .as_ref()
-            .is_some_and(|listed| listed.country == "KEN" && !listed.articles.is_empty())
-    });
+    let shown = update_until(&mut app, |app| newest_listed(app, "KEN").is_some());
     assert!(shown, "the card gets Kenya's headlines");
     run_for(&mut app, 4.0);
     assert_eq!(
@@ -887,23 +891,10 @@ fn each_attract_card_comes_when_its_flight_lands() {
 fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
     let (mut app, dir) = kiosk_app("kiosk-tap", &["KEN", "JPN"]);
     let kenya = update_until(&mut app, |app| {
-        card(app).as_deref() == Some("KEN")
-            && app
-                .world()
-                .resource::<News>()
-                .articles
-                .as_ref()
-                .is_some_and(|l| l.country == "KEN" && !l.articles.is_empty())
+        card(app).as_deref() == Some("KEN") && newest_listed(app, "KEN").is_some()
     });
     assert!(kenya, "the loop shows Kenya's card with its headlines");
-    let headline = app
-        .world()
-        .resource::<News>()
-        .articles
-        .as_ref()
-        .unwrap()
-        .articles[0]
-        .clone();
+    let headline = newest_listed(&app, "KEN").unwrap();
     let atlas = app.world().resource::<Atlas>();
     let (ken, jpn) = (atlas.find("KEN").unwrap(), atlas.find("JPN").unwrap());
     // The card as the UI pass lays it out, its first headline across its top.
@@ -1321,22 +1312,9 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     let window = with_panels(&mut app);
     let spain = app.world().resource::<Atlas>().find("ESP").unwrap();
     app.world_mut().write_message(SelectCountry(Some(spain)));
-    let listed = update_until(&mut app, |app| {
-        app.world()
-            .resource::<News>()
-            .articles
-            .as_ref()
-            .is_some_and(|listed| listed.country == "ESP" && !listed.articles.is_empty())
-    });
+    let listed = update_until(&mut app, |app| newest_listed(app, "ESP").is_some());
     assert!(listed, "Spain's article is listed");
-    let article = app
-        .world()
-        .resource::<News>()
-        .articles
-        .as_ref()
-        .unwrap()
-        .articles[0]
-        .clone();
+    let article = newest_listed(&app, "ESP").unwrap();
 
     // What a click on its headline sends: the article opens, fetched from the outlet's page.
     app.world_mut().write_message(ReadArticle(article.clone()));
