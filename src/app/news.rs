@@ -541,7 +541,7 @@ impl Pages {
         });
     }
 
-    /// Fetches a picture (or reads it from the disk cache) and decodes it off the runtime's
+    /// Fetches a picture or reads it from the disk cache, decoding it off the runtime's
     /// workers: decoding a large JPEG takes tens of milliseconds. With page fetching off,
     /// only pictures cached before are shown.
     fn picture(&self, url: String, size: (u32, u32), replies: UnboundedSender<Reply>) {
@@ -556,7 +556,8 @@ impl Pages {
                 (Some(client), true) => images::picture(client, &url, &config, &cache, size)
                     .await
                     .map_err(|e| e.to_string()),
-                _ => images::cached(&url, &cache, size)
+                _ => images::cached_off_runtime(&url, &cache, size)
+                    .await
                     .ok_or_else(|| "pictures are not fetched ([pages] fetch = false)".into()),
             };
             let _ = replies.send(Reply::Picture(url, size, picture.map(Arc::new)));

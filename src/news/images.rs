@@ -113,6 +113,15 @@ pub fn cached(url: &str, cache: &Path, (max_width, max_height): (u32, u32)) -> O
     decode_fitted(&bytes, max_width, max_height).ok()
 }
 
+/// [`cached`], read and decoded off the runtime's workers.
+pub async fn cached_off_runtime(url: &str, cache: &Path, size: (u32, u32)) -> Option<Picture> {
+    let (url, cache) = (url.to_owned(), cache.to_owned());
+    tokio::task::spawn_blocking(move || cached(&url, &cache, size))
+        .await
+        .ok()
+        .flatten()
+}
+
 fn cache_file(cache: &Path, url: &str, (max_width, max_height): (u32, u32)) -> PathBuf {
     cache.join(format!("{:016x}-{max_width}x{max_height}.jpg", fnv(url)))
 }
@@ -130,7 +139,7 @@ pub async fn picture(
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| PictureError::NotWeb(url.to_owned()))?;
-    if let Some(picture) = cached(url, cache, (max_width, max_height)) {
+    if let Some(picture) = cached_off_runtime(url, cache, (max_width, max_height)).await {
         return Ok(picture);
     }
     let file = cache_file(cache, url, (max_width, max_height));
