@@ -270,14 +270,7 @@ mod key_scroll_tests {
                 modifiers: Default::default(),
             })
             .collect();
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(640.0, 500.0),
-            )),
-            events,
-            ..Default::default()
-        };
+        let input = crate::app::egui_input(640.0, 500.0, events);
         let mut delta = 0.0;
         ctx.run_ui(input, |ui| delta = key_scroll(ui))
             .drop_without_applying_deltas();

@@ -31,6 +31,8 @@ use bevy::prelude::*;
 use bevy::render::RenderPlugin;
 use bevy::window::{CursorOptions, ExitCondition, MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::EguiPlugin;
+#[cfg(test)]
+use bevy_egui::egui;
 
 pub use camera::{GlobeCamera, GlobeView};
 pub use globe::{Atlas, Globe, Highlight};
@@ -227,5 +229,18 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the app stopped with error code {code}"),
+    }
+}
+
+/// One egui pass's input in tests: a `width` × `height` screen and `events`.
+#[cfg(test)]
+pub(crate) fn egui_input(width: f32, height: f32, events: Vec<egui::Event>) -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(width, height),
+        )),
+        events,
+        ..Default::default()
     }
 }

@@ -1012,14 +1012,7 @@ mod keyboard_is_the_uis_tests {
     /// One egui pass over `events` that draws a topic filter and a text field, and returns
     /// their rectangles.
     fn pass(ctx: &egui::Context, events: Vec<egui::Event>, text: &mut String) -> [egui::Rect; 2] {
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(800.0, 600.0),
-            )),
-            events,
-            ..Default::default()
-        };
+        let input = crate::app::egui_input(800.0, 600.0, events);
         let mut rects = [egui::Rect::NOTHING; 2];
         ctx.run_ui(input, |ui| {
             rects[0] = ui.text_edit_singleline(text).rect;

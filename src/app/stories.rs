@@ -1271,14 +1271,7 @@ mod article_link_tests {
             ..Default::default()
         };
         let mut rect = egui::Rect::NOTHING;
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(800.0, 600.0),
-            )),
-            events,
-            ..Default::default()
-        };
+        let input = crate::app::egui_input(800.0, 600.0, events);
         ctx.run_ui(input, |ui| {
             article_link(ui, egui::RichText::new("Titular"), &article(), &mut out);
             rect = ui.min_rect();
