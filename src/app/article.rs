@@ -9,7 +9,7 @@ use super::news::{OpenedPage, PageTranslation};
 use super::panel::{keyboard_is_the_uis, relative_time};
 use super::pictures::{ARTICLE_PICTURE, Pictures, Shown};
 use super::stories::{self, UiActions};
-use crate::news::topics::{self, Topic};
+use crate::news::topics::Topic;
 use crate::news::world::english;
 
 /// The article view's width: wide enough for a comfortable line of text, never more than
@@ -70,7 +70,7 @@ pub fn article_view(
                     relative_time(crate::news::now() - article.published)
                 ));
             });
-            let tags: Vec<Topic> = topics::tag(title, summary).iter().collect();
+            let tags: Vec<Topic> = page.topics.iter().collect();
             ui.horizontal_wrapped(|ui| stories::topic_tags(ui, &tags));
             if let Some(byline) = page
                 .read

@@ -94,6 +94,8 @@ pub struct OpenedPage {
     pub translation: PageTranslation,
     /// The story the article is part of, where other articles tell it too.
     pub story: Option<Arc<StoryView>>,
+    /// The article's topics, by its English headline and summary.
+    pub topics: Topics,
     /// Which opening this is: what the news thread sends of an earlier one (the same article
     /// opened, closed and opened again) is not this one's.
     opening: u64,
@@ -115,7 +117,9 @@ pub enum PageTranslation {
 
 impl OpenedPage {
     fn new(article: Article, opening: u64) -> Self {
+        let (title, summary) = world::english(&article);
         Self {
+            topics: topics::tag(title, summary),
             article,
             read: None,
             english: Vec::new(),
