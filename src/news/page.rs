@@ -120,10 +120,9 @@ pub struct PageService<'a> {
     pub fetch_pages: bool,
 }
 
-/// Opens `article`: its page as read before, or fetched and read now and kept (a page that
-/// has no article is kept too, with why, so it is not fetched again, as is one too large or
-/// gone; a fetch that failed for a passing reason is not, so it is tried again next time); then its paragraphs in English, [`TRANSLATE_BATCH`] at a
-/// time, through the translation cache. Each step goes to `send` as it is done.
+/// Opens `article`: its page as read before, or fetched, read and kept now (see
+/// [`fetch_and_keep`]); then its paragraphs in English, [`TRANSLATE_BATCH`] at a time,
+/// through the translation cache. Each step goes to `send` as it is done.
 pub async fn open_article(
     service: &PageService<'_>,
     article: &Article,
@@ -140,15 +139,7 @@ pub async fn open_article(
         Ok(None) if !service.fetch_pages => Err(
             "reading pages in the app is turned off ([pages] fetch = false in the config)".into(),
         ),
-        Ok(None) => {
-            let fetched = fetch_article(service.client, &article.link, service.config).await;
-            let read = fetched.as_ref().map_err(ToString::to_string).cloned();
-            if fetched.as_ref().err().is_none_or(PageError::is_lasting) {
-                // A store that cannot keep it costs only the offline copy.
-                let _ = store.set_page(article.id, now, &read);
-            }
-            read
-        }
+        Ok(None) => fetch_and_keep(service, &mut store, article, now).await.0,
     };
     send(PageEvent::Read(read.clone()));
     let Ok(page) = read else { return };
@@ -175,6 +166,24 @@ pub async fn open_article(
     }
 }
 
+/// Fetches and reads `article`'s page, and keeps what it says in the store: its article, or
+/// a lasting reason it has none (no text, a paywall, too large, gone), so it is not fetched
+/// again; a fetch that failed for a passing reason is not kept, so it is tried again next
+/// time. Returns the reading and whether it was kept.
+async fn fetch_and_keep(
+    service: &PageService<'_>,
+    store: &mut Store,
+    article: &Article,
+    now: i64,
+) -> (Result<Extracted, String>, bool) {
+    let fetched = fetch_article(service.client, &article.link, service.config).await;
+    let read = fetched.as_ref().map_err(ToString::to_string).cloned();
+    // A store that cannot keep it costs only the offline copy.
+    let kept = fetched.as_ref().err().is_none_or(PageError::is_lasting)
+        && store.set_page(article.id, now, &read).is_ok();
+    (read, kept)
+}
+
 /// The most pages read ahead when a list of articles is shown: the first few a reader sees.
 pub const PREFETCH_PAGES: usize = 3;
 
@@ -194,11 +203,7 @@ pub async fn prefetch(service: &PageService<'_>, articles: &[Article], now: i64)
         if !matches!(store.page(article.id), Ok(None)) {
             continue;
         }
-        let fetched = fetch_article(service.client, &article.link, service.config).await;
-        if fetched.as_ref().err().is_none_or(PageError::is_lasting) {
-            let kept = fetched.map_err(|e| e.to_string());
-            read += usize::from(store.set_page(article.id, now, &kept).is_ok());
-        }
+        read += usize::from(fetch_and_keep(service, &mut store, article, now).await.1);
     }
     read
 }
