@@ -12,6 +12,7 @@ use bevy::math::UVec2;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions, ScreenshotOptions};
+use crate::config::Quality;
 use crate::config::{self, BackendKind, Config};
 use crate::geo::{self, CountryIndex, LatLon};
 use crate::news::FeedSource;
@@ -39,6 +40,10 @@ pub struct Cli {
     /// Kiosk mode: fullscreen, touch-first, unattended; settings in the config's [kiosk].
     #[arg(long, global = true)]
     pub kiosk: bool,
+    /// How the globe is drawn: `low` for software rendering, `high` for a GPU; by default
+    /// the config's [display] quality, `auto` unless set there.
+    #[arg(long, value_enum, global = true)]
+    pub quality: Option<Quality>,
     /// Minutes between background refreshes of the feeds while the app runs.
     #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
     pub refresh_minutes: u64,
@@ -133,6 +138,17 @@ pub enum Command {
     BenchRender {
         #[arg(long, default_value_t = 300)]
         frames: u32,
+        #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
+        size: UVec2,
+    },
+    /// Print the CPU the app takes at rest with a country selected, then with the idle spin.
+    BenchIdle {
+        /// The country to select (its ADM0_A3 code).
+        #[arg(long, value_name = "ADM0_A3", default_value = "FRA")]
+        select: String,
+        /// Seconds of each sample.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
     },
@@ -233,10 +249,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             fetch_config: translation.config()?.fetch.fetch_config(),
             fetch_pages: mode == Mode::Interactive && translation.config()?.pages.fetch,
         };
-        let kiosk = match cli.kiosk {
-            true => Some(translation.config()?.kiosk),
-            false => None,
-        };
+        let config = translation.config()?;
+        let kiosk = cli.kiosk.then(|| config.kiosk.clone());
+        let mut display = config.display.clone();
+        display.quality = cli.quality.unwrap_or(display.quality);
         app::run(AppOptions {
             geometry,
             mode,
@@ -244,6 +260,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             launched,
             news: options,
             kiosk,
+            display,
         })
     };
     match cli.command {
@@ -257,6 +274,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Screenshot { shot, size }) => app(Mode::Screenshot(shot), size),
         Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
+        Some(Command::BenchIdle {
+            select,
+            seconds,
+            size,
+        }) => app(Mode::BenchIdle { select, seconds }, size),
         Some(Command::Fetch { country, all }) => fetch(country.as_deref(), all, news, translation),
         Some(Command::Feeds { failing, json }) => {
             let store = Store::open(&news.store_path()?)?;

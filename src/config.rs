@@ -27,6 +27,39 @@ pub struct Config {
     pub fetch: Fetch,
     pub pages: Pages,
     pub kiosk: Kiosk,
+    pub display: Display,
+}
+
+/// `[display]`: how the globe is drawn and whether it moves by itself.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Display {
+    /// Whether the globe turns slowly by itself when nobody has touched it for a few seconds
+    /// and no country is picked (default true). The kiosk's attract loop turns it regardless.
+    pub idle_spin: bool,
+    /// How the globe is drawn (default `auto`): `high` with multisampling and full lighting,
+    /// `low` with the cheaper settings that keep software rendering (no GPU) responsive, or
+    /// `auto`, `low` on a software renderer and `high` on a GPU. `--quality` overrides it.
+    pub quality: Quality,
+}
+
+impl Default for Display {
+    fn default() -> Self {
+        Self {
+            idle_spin: true,
+            quality: Quality::Auto,
+        }
+    }
+}
+
+/// The drawing tier: see [`Display::quality`].
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Quality {
+    #[default]
+    Auto,
+    Low,
+    High,
 }
 
 /// `[pages]`: whether the app fetches an article's page to show its whole text. Off, it

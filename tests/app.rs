@@ -18,7 +18,7 @@ use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
     Kiosk, News, NewsOptions, OpenSearchHit, PageTranslation, Phase, PointerRay, ReadArticle,
-    RecentCounts, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage, StoryFocus,
+    RecentCounts, Rest, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage, StoryFocus,
     UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
 use newsglobe::config;
@@ -1420,4 +1420,79 @@ fn the_globe_is_never_drawn_squashed_as_panels_open_and_close() {
     }
     assert!(checked > 120, "only {checked} frames had a viewport");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+fn rest(app: &App) -> Rest {
+    *app.world().resource::<Rest>()
+}
+
+#[test]
+fn the_app_draws_only_while_something_moves_and_wakes_for_the_idle_spin() {
+    let mut app = app();
+    app.update();
+    let ukraine = app.world().resource::<Atlas>().find("UKR").unwrap();
+    app.world_mut().write_message(SelectCountry(Some(ukraine)));
+    // The flight starts where the view is: the frame after a rest spans the rest, not a step.
+    let before = app.world().resource::<GlobeView>().center;
+    app.update();
+    assert!(!rest(&app).after_rest, "a flight asks for the next frame");
+    assert_eq!(app.world().resource::<GlobeView>().center, before);
+    app.update();
+    assert_ne!(app.world().resource::<GlobeView>().center, before);
+    let mut frames = 2;
+    while !rest(&app).after_rest {
+        app.update();
+        frames += 1;
+        assert!(frames < 400, "the flight never came to rest");
+    }
+    // Landed with a country picked: no spin, nothing to wake for but input and news.
+    assert_eq!(rest(&app).wake_in, None);
+    let landed = app.world().resource::<GlobeView>().center;
+    for _ in 0..30 {
+        app.update();
+        assert_eq!(
+            rest(&app),
+            Rest {
+                after_rest: true,
+                wake_in: None
+            }
+        );
+    }
+    assert_eq!(app.world().resource::<GlobeView>().center, landed);
+
+    // Nothing picked: the app sleeps until the idle spin is due, then draws it at 30 frames
+    // a second.
+    app.world_mut().write_message(SelectCountry(None));
+    app.update();
+    let wake_in = rest(&app).wake_in.expect("an alarm for the spin");
+    assert!(rest(&app).after_rest);
+    assert!(wake_in > 0.0 && wake_in <= 6.0, "{wake_in}");
+    let spin_frame = Some(1.0 / 30.0);
+    let mut waited = 0.0;
+    while rest(&app).wake_in != spin_frame {
+        app.update();
+        waited += 0.016;
+        assert!(waited < 7.0, "the spin never started");
+    }
+    let turning = app.world().resource::<GlobeView>().center;
+    app.update();
+    assert_ne!(app.world().resource::<GlobeView>().center, turning);
+    assert_eq!(rest(&app).wake_in, spin_frame);
+    assert!(
+        !rest(&app).after_rest,
+        "a spin's frames are its steps, not rests"
+    );
+}
+
+#[test]
+fn a_resting_kiosk_wakes_when_its_idle_clock_acts() {
+    let (mut app, dir) = kiosk_app("kiosk-rest", &["KEN"]);
+    // Nobody there: the next thing to happen is the reset, 5 s after the last input (the
+    // kiosk started an update, a quarter second, ago).
+    app.update();
+    let wake_in = rest(&app).wake_in.expect("an alarm for the reset");
+    assert!((wake_in - 4.75).abs() < 0.01, "{wake_in}");
+    run_for(&mut app, 5.0);
+    assert_eq!(phase(&app), Phase::Rested);
+    std::fs::remove_dir_all(dir).ok();
 }

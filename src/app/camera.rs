@@ -9,12 +9,14 @@
 
 use bevy::input::keyboard::KeyCode;
 use bevy::prelude::*;
+use bevy::window::RequestRedraw;
 
 use super::AppSystems;
 use super::globe::{Atlas, Globe};
 use super::keys::{FrameKeys, Keys, UiKeyboard};
 use super::picking::Selection;
 use super::pointer::{Dragging, GlobeDrag, GlobeZoom};
+use super::rest::{Alarm, Rest};
 use crate::geo::{Country, EARTH_RADIUS_KM, LatLon, arc_between, from_unit, to_unit};
 
 /// Camera distance from the globe's centre, in globe radii.
@@ -29,6 +31,13 @@ pub const FOV_DEG: f64 = 35.0;
 const MAX_LAT: f64 = 85.0;
 /// Seconds without input before the globe starts turning by itself.
 const IDLE_SECONDS: f64 = 6.0;
+/// The idle spin's frame interval: it turns slowly, and a spin drawn at 30 frames a second
+/// costs half of one drawn at the display's 60.
+const SPIN_FRAME_SECONDS: f64 = 1.0 / 30.0;
+/// Coasting slower than this (degrees per second) has stopped: the eye no longer sees it.
+const STOPPED_DEG_PER_S: f64 = 0.05;
+/// A zoom this close to its target (in globe radii) has arrived.
+const ZOOM_ARRIVED: f64 = 1e-4;
 /// Idle rotation by default, degrees of longitude per second, westward as the Earth turns.
 pub const IDLE_SPIN: f64 = -4.0;
 /// Seconds for a coasting globe to lose 63% of its speed.
@@ -60,8 +69,11 @@ pub struct GlobeView {
     /// Degrees per second of (longitude, latitude) while coasting after a drag.
     velocity: (f64, f64),
     idle_seconds: f64,
-    /// The idle turn, degrees of longitude per second (negative is westward).
+    /// The idle turn, degrees of longitude per second (negative is westward); 0 turns it
+    /// off.
     pub idle_spin: f64,
+    /// The kiosk's attract loop turns at its own speed while it runs.
+    pub tour_spin: Option<f64>,
     flight: Option<Flight>,
     /// Height of the 3D viewport in logical pixels, for pixel-to-angle conversions.
     viewport_height: f64,
@@ -85,6 +97,7 @@ impl Default for GlobeView {
             velocity: (0.0, 0.0),
             idle_seconds: 0.0,
             idle_spin: IDLE_SPIN,
+            tour_spin: None,
             flight: None,
             viewport_height: 720.0,
             viewport_aspect: 16.0 / 9.0,
@@ -159,6 +172,54 @@ impl GlobeView {
         self.idle_seconds = 0.0;
         self.flight = None;
     }
+
+    /// The turn when idle: the attract loop's while it runs, else the configured one.
+    fn spin(&self) -> f64 {
+        self.tour_spin.unwrap_or(self.idle_spin)
+    }
+
+    /// Starts the idle spin now, as if the user had left it alone for long enough.
+    pub fn start_idle_spin(&mut self) {
+        self.idle_seconds = self.idle_seconds.max(IDLE_SECONDS);
+    }
+
+    /// What the view is doing, for how soon the next frame is needed.
+    pub fn motion(&self, selected: bool) -> Motion {
+        let coasting = self.velocity.0.hypot(self.velocity.1) > STOPPED_DEG_PER_S;
+        let zooming = (self.target_distance - self.distance).abs() > ZOOM_ARRIVED;
+        if self.flight.is_some() || coasting || zooming {
+            Motion::Moving
+        } else if selected || self.spin() == 0.0 {
+            Motion::Still { spin_in: None }
+        } else if self.idle_seconds > IDLE_SECONDS {
+            Motion::Spinning
+        } else {
+            Motion::Still {
+                spin_in: Some(IDLE_SECONDS - self.idle_seconds),
+            }
+        }
+    }
+
+    /// Ends a coast or zoom too small to see, so that the view counts as still.
+    fn settle(&mut self) {
+        if self.velocity.0.hypot(self.velocity.1) <= STOPPED_DEG_PER_S {
+            self.velocity = (0.0, 0.0);
+        }
+        if (self.target_distance - self.distance).abs() <= ZOOM_ARRIVED {
+            self.distance = self.target_distance;
+        }
+    }
+}
+
+/// What the view is doing, for how soon the app must draw again.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Motion {
+    /// A flight, a coast or a zoom: draw the next frame at once.
+    Moving,
+    /// Only the idle spin turns the globe: a slow frame rate is enough.
+    Spinning,
+    /// Nothing moves; the idle spin starts in `spin_in` seconds, if it will.
+    Still { spin_in: Option<f64> },
 }
 
 /// The globe's rotation that brings `center` to face +Z with north up.
@@ -284,8 +345,16 @@ fn steer(
     selection: Res<Selection>,
     camera: Query<&Camera, With<GlobeCamera>>,
     mut view: ResMut<GlobeView>,
+    mut pace: Pace,
 ) {
-    let dt = time.delta_secs_f64();
+    // After a rest the time step spans the rest: animations start from here instead of
+    // jumping by it. The idle time still counts it.
+    let idle_step = pace.real.delta_secs_f64();
+    let dt = if pace.rest.after_rest {
+        0.0
+    } else {
+        time.delta_secs_f64()
+    };
     if let Some(size) = camera.iter().find_map(|c| c.logical_viewport_size()) {
         view.viewport_height = size.y as f64;
         view.viewport_aspect = (size.x / size.y.max(1.0)) as f64;
@@ -340,13 +409,37 @@ fn steer(
         view.flight = (flight.elapsed < FLIGHT_SECONDS).then_some(flight);
     }
 
-    view.idle_seconds += dt;
+    view.idle_seconds += idle_step;
     if view.idle_seconds > IDLE_SECONDS && selection.0.is_none() && view.flight.is_none() {
         // Ease into the spin over two seconds rather than lurching.
         let ramp = ((view.idle_seconds - IDLE_SECONDS) / 2.0).min(1.0);
-        let spin = view.idle_spin;
+        let spin = view.spin();
         view.turn((spin * ramp * dt, 0.0));
     }
+    view.settle();
+    // A finger down or a key held moves the view by the frame: keep frames coming.
+    let held = dragging.0 || keys.any();
+    match view.motion(selection.0.is_some()) {
+        _ if held => {
+            pace.redraw.write(RequestRedraw);
+        }
+        Motion::Moving => {
+            pace.redraw.write(RequestRedraw);
+        }
+        Motion::Spinning => pace.alarm.next_frame_in(SPIN_FRAME_SECONDS),
+        Motion::Still { spin_in: Some(s) } => pace.alarm.within(s),
+        Motion::Still { spin_in: None } => {}
+    }
+}
+
+/// How the camera paces the app: whether this frame follows a rest, and the ways to ask for
+/// the next frame.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Pace<'w> {
+    rest: Res<'w, Rest>,
+    real: Res<'w, Time<Real>>,
+    redraw: MessageWriter<'w, RequestRedraw>,
+    alarm: ResMut<'w, Alarm>,
 }
 
 fn keyboard(keys: &FrameKeys, dt: f64, view: &mut GlobeView) {

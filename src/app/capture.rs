@@ -29,7 +29,7 @@ pub struct Launched(pub Instant);
 pub(super) fn plugin(app: &mut App) {
     let mode = app.world().resource::<Mode>().clone();
     match mode {
-        Mode::Interactive => {}
+        Mode::Interactive | Mode::BenchIdle { .. } => {}
         Mode::Screenshot(options) => {
             app.insert_resource(Shot {
                 options,

@@ -115,6 +115,16 @@ impl IdleClock {
         first.into_iter().chain(second)
     }
 
+    /// Seconds from the last time seen until the next action falls due without input.
+    pub fn next_due(&self) -> f64 {
+        let at = match self.phase {
+            Phase::Active => self.times.reset_after.min(self.times.attract_after),
+            Phase::Rested => self.times.attract_after,
+            Phase::Attract { .. } => self.next_stop,
+        };
+        (at - self.idle).max(0.0)
+    }
+
     /// Moves to stop `stop`; the next is due a dwell from now, not from when this one was due,
     /// so every stop is shown for its full dwell even after a long frame.
     fn show(&mut self, stop: usize) -> IdleAction {
@@ -150,6 +160,23 @@ mod tests {
 
     fn tick(clock: &mut IdleClock, now: f64) -> Vec<IdleAction> {
         clock.tick(now).collect()
+    }
+
+    #[test]
+    fn the_next_action_is_due_when_the_clock_will_act() {
+        let mut clock = IdleClock::new(TIMES, 1000.0);
+        assert_eq!(clock.next_due(), 60.0);
+        assert_eq!(tick(&mut clock, 1045.0), []);
+        assert_eq!(clock.next_due(), 15.0);
+        assert_eq!(tick(&mut clock, 1000.0 + 15.0 + 45.0), [ResetView]);
+        assert_eq!(clock.next_due(), 30.0);
+        assert_eq!(tick(&mut clock, 1090.0), [ShowStop(0)]);
+        assert_eq!(clock.next_due(), 12.0);
+        // Each figure is exactly when the clock acts, not a moment before.
+        assert_eq!(tick(&mut clock, 1101.9), []);
+        assert_eq!(tick(&mut clock, 1102.0), [ShowStop(1)]);
+        assert_eq!(clock.input(1105.0), Some(EndAttract));
+        assert_eq!(clock.next_due(), 60.0);
     }
 
     #[test]

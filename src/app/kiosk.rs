@@ -23,9 +23,7 @@ use bevy::window::WindowEvent;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::AppSystems;
-use super::camera::{
-    FOV_DEG, GlobeCamera, GlobeView, HOME, HOME_DISTANCE, IDLE_SPIN, fit_distance,
-};
+use super::camera::{FOV_DEG, GlobeCamera, GlobeView, HOME, HOME_DISTANCE, fit_distance};
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
 use super::keys::{FrameKeys, Keys, Modifiers};
@@ -34,6 +32,7 @@ use super::panel::{logical_rect, relative_time};
 use super::picking::SelectCountry;
 use super::pointer::{TAP_SLOP, UiCover};
 use super::qr::qr_image;
+use super::rest::Alarm;
 use super::stories::{ArticleFilters, Finder, StoryFocus, WorldPanel};
 use crate::config::{self, Chord, ChordKey};
 use crate::geo::LatLon;
@@ -326,6 +325,7 @@ fn follow_the_clock(
     mut select: MessageWriter<SelectCountry>,
     mut ask: MessageWriter<AskArticles>,
     mut close: MessageWriter<CloseArticle>,
+    mut alarm: ResMut<Alarm>,
 ) {
     for action in kiosk.clock.tick(time.elapsed_secs_f64()) {
         match action {
@@ -374,12 +374,13 @@ fn follow_the_clock(
     // The configured turn belongs to the loop; the rest of the time the globe idles as it
     // does on a desk.
     let spin = match kiosk.phase() {
-        Phase::Attract { .. } => -settings.spin,
-        Phase::Active | Phase::Rested => IDLE_SPIN,
+        Phase::Attract { .. } => Some(-settings.spin),
+        Phase::Active | Phase::Rested => None,
     };
-    if view.idle_spin != spin {
-        view.idle_spin = spin;
+    if view.tour_spin != spin {
+        view.tour_spin = spin;
     }
+    alarm.within(kiosk.clock.next_due());
 }
 
 /// The stop's card appears once the flight there has landed, not over the last country.

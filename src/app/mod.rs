@@ -23,6 +23,7 @@ mod picking;
 mod pictures;
 mod pointer;
 mod qr;
+mod rest;
 mod stories;
 
 use std::path::PathBuf;
@@ -46,6 +47,7 @@ pub use news::{
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pictures::{Pictures, Shown};
 pub use pointer::{GlobeTap, PointerRay, UiCover};
+pub use rest::{Alarm, Rest};
 pub use stories::{
     ArticleFilters, Finder, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel,
     WorldTab,
@@ -77,6 +79,12 @@ pub enum Mode {
     Screenshot(ScreenshotOptions),
     BenchRender {
         frames: u32,
+    },
+    /// Measure the CPU the app takes at rest with `select` selected, then while the idle
+    /// spin turns, `seconds` each.
+    BenchIdle {
+        select: String,
+        seconds: f64,
     },
 }
 
@@ -114,6 +122,8 @@ pub struct AppOptions {
     pub news: NewsOptions,
     /// Kiosk mode and its settings.
     pub kiosk: Option<crate::config::Kiosk>,
+    /// How the globe is drawn and whether it turns by itself.
+    pub display: crate::config::Display,
 }
 
 /// The order of the app's systems within `Update`, chained once here.
@@ -148,7 +158,12 @@ pub fn core_plugin(app: &mut App) {
         )
             .chain(),
     );
-    app.add_plugins((pointer::plugin, picking::plugin, camera::plugin));
+    app.add_plugins((
+        rest::plugin,
+        pointer::plugin,
+        picking::plugin,
+        camera::plugin,
+    ));
 }
 
 /// The news bridge and the stories' state: their systems, the [`News`] resources, and the
@@ -221,6 +236,20 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         news::plugin,
         stories::plugin,
     ));
+    if !options.display.idle_spin {
+        app.world_mut().resource_mut::<GlobeView>().idle_spin = 0.0;
+    }
+    match &options.mode {
+        Mode::Interactive => rest::window_plugin(&mut app),
+        Mode::BenchIdle { select, seconds } => {
+            rest::window_plugin(&mut app);
+            rest::bench_plugin(&mut app, select.clone(), *seconds);
+        }
+        // The captures count frames: they draw every one.
+        Mode::Screenshot(_) | Mode::BenchRender { .. } => {
+            app.insert_resource(bevy::winit::WinitSettings::continuous());
+        }
+    }
     news::start(&mut app, options.news);
     if let Some(config) = &options.kiosk {
         add_kiosk(&mut app, config)?;

@@ -21,6 +21,7 @@ use super::AppSystems;
 use super::globe::Atlas;
 use super::picking::{SelectCountry, Selection};
 use super::pictures::Pictures;
+use super::rest::Waker;
 use crate::news::catalog::Catalog;
 use crate::news::extract::Extracted;
 use crate::news::fetch::FetchConfig;
@@ -270,6 +271,27 @@ pub struct CloseArticle;
 #[derive(Message, Clone, Debug, PartialEq)]
 pub struct AskArticles(pub String);
 
+/// The IO thread's end of the replies channel. Each reply also wakes the app, which rests
+/// until something happens.
+#[derive(Clone)]
+struct Replies {
+    sender: UnboundedSender<Reply>,
+    waker: Waker,
+}
+
+impl Replies {
+    /// Sends `reply` and wakes the app; fails only when the app has quit.
+    fn send(&self, reply: Reply) -> Result<(), AppGone> {
+        self.sender.send(reply).map_err(|_| AppGone)?;
+        self.waker.wake();
+        Ok(())
+    }
+}
+
+/// The app closed its end of the replies channel: it is quitting.
+#[derive(Debug)]
+struct AppGone;
+
 #[derive(Resource)]
 struct Channels {
     requests: UnboundedSender<Request>,
@@ -300,7 +322,11 @@ pub(super) fn plugin(app: &mut App) {
 /// Starts the IO thread and the [`News`] resource.
 pub fn start(app: &mut App, options: NewsOptions) {
     let (requests, request_rx) = unbounded_channel();
-    let (reply_tx, replies) = unbounded_channel();
+    let (sender, replies) = unbounded_channel();
+    let reply_tx = Replies {
+        sender,
+        waker: Waker::of(app),
+    };
     let covered = options
         .catalog
         .countries()
@@ -331,11 +357,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
 /// How long a failed news task waits before it starts again.
 const RESTART_DELAY: Duration = Duration::from_secs(10);
 
-fn io_thread(
-    options: NewsOptions,
-    mut requests: UnboundedReceiver<Request>,
-    replies: UnboundedSender<Reply>,
-) {
+fn io_thread(options: NewsOptions, mut requests: UnboundedReceiver<Request>, replies: Replies) {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -409,7 +431,7 @@ impl Drop for AbortOnDrop {
 async fn serve(
     options: &NewsOptions,
     requests: &mut UnboundedReceiver<Request>,
-    replies: &UnboundedSender<Reply>,
+    replies: &Replies,
 ) -> Served {
     // This loop reads through its own connection while the refresh writes through another.
     let reader = match Store::open(&options.store) {
@@ -548,7 +570,7 @@ impl Pages {
     /// Fetches a picture or reads it from the disk cache, decoding it off the runtime's
     /// workers: decoding a large JPEG takes tens of milliseconds. With page fetching off,
     /// only pictures cached before are shown.
-    fn picture(&self, url: String, size: (u32, u32), replies: UnboundedSender<Reply>) {
+    fn picture(&self, url: String, size: (u32, u32), replies: Replies) {
         let pages = self.clone();
         tokio::spawn(async move {
             let Ok(_turn) = pages.picture_fetches.acquire().await else {
@@ -571,7 +593,7 @@ impl Pages {
     /// Opens an article's page in a task that the next opening, or the view's closing,
     /// aborts: a page left need not be translated to its end. A panic in it costs only that
     /// page, and the view says so rather than wait.
-    fn open(&self, article: Article, opening: u64, replies: UnboundedSender<Reply>) {
+    fn open(&self, article: Article, opening: u64, replies: Replies) {
         let pages = self.clone();
         let task = tokio::spawn(async move {
             let read_sent = std::sync::atomic::AtomicBool::new(false);
@@ -618,13 +640,7 @@ impl Pages {
     }
 }
 
-fn answer(
-    request: Request,
-    reader: &Store,
-    world: &World,
-    pages: &Pages,
-    replies: &UnboundedSender<Reply>,
-) {
+fn answer(request: Request, reader: &Store, world: &World, pages: &Pages, replies: &Replies) {
     match request {
         Request::Articles(country) => {
             let listed = reader
@@ -693,7 +709,7 @@ fn country_news(world: &World, country: String, articles: Vec<Article>) -> Count
     }
 }
 
-fn send_stories(world: &World, replies: &UnboundedSender<Reply>) {
+fn send_stories(world: &World, replies: &Replies) {
     let since = crate::news::now() - CURRENT_SECONDS;
     let listed = |stories: Vec<StoryView>| stories.into_iter().map(Arc::new).collect();
     let top = listed(world.top(since, WORLD_MIN_COUNTRIES, None, WORLD_STORIES));
@@ -707,7 +723,7 @@ async fn refresh_forever(
     translator: Arc<Translator>,
     config: FetchConfig,
     every: Duration,
-    replies: UnboundedSender<Reply>,
+    replies: Replies,
     refreshed: UnboundedSender<Result<IngestReport, String>>,
 ) {
     // Like the reader, a writer that cannot open the store tries again rather than leaving
@@ -740,7 +756,7 @@ async fn refresh_forever(
     }
 }
 
-fn send_counts(store: &Store, replies: &UnboundedSender<Reply>) {
+fn send_counts(store: &Store, replies: &Replies) {
     if let Ok(counts) = store.counts_since(crate::news::now() - RECENT_SECONDS) {
         let _ = replies.send(Reply::Counts(counts));
     }
