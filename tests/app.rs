@@ -1496,3 +1496,31 @@ fn a_resting_kiosk_wakes_when_its_idle_clock_acts() {
     assert_eq!(phase(&app), Phase::Rested);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn the_panels_let_the_app_rest_once_the_view_is_still() {
+    let (mut app, dir) = corpus_app("rest-panels");
+    let window = with_panels(&mut app);
+    pointer_in(&mut app, window, Vec2::new(300.0, 300.0));
+    let kenya = app.world().resource::<Atlas>().find("KEN").unwrap();
+    app.world_mut().write_message(SelectCountry(Some(kenya)));
+    // The flight, the list's arrival and egui's own settling take a few hundred frames at
+    // most; an egui that repaints on every frame's modifier report never rests.
+    let mut frames = 0;
+    while !(rest(&app).after_rest && app.world().resource::<News>().articles.is_some()) {
+        app.update();
+        frames += 1;
+        assert!(
+            frames < 600,
+            "the app never came to rest with the panels open"
+        );
+    }
+    for _ in 0..10 {
+        app.update();
+        assert!(
+            rest(&app).after_rest,
+            "a still app with its panels keeps resting"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -177,7 +177,12 @@ pub fn add_news(app: &mut App, options: NewsOptions) {
 /// headless one with `EguiPlugin`, a primary window and the globe's camera, where the panels'
 /// layout runs as it does on screen.
 pub fn add_panels(app: &mut App) {
-    app.add_plugins((fonts::plugin, links::plugin, panel::plugin));
+    app.add_plugins((
+        fonts::plugin,
+        links::plugin,
+        panel::plugin,
+        rest::egui_plugin,
+    ));
 }
 
 /// Kiosk mode on a headless app: the idle clock, the attract loop and the quit chord. Call
