@@ -437,6 +437,66 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
     std::fs::remove_dir_all(&data).ok();
 }
 
+/// Short headlines in Hebrew and Arabic, untranslated (the translator is off), for Israel.
+fn right_to_left_store(path: &Path) {
+    let mut store = newsglobe::news::store::Store::open(path).unwrap();
+    let now = newsglobe::news::now();
+    let titles = [
+        ("he", "Haaretz", "הכנסת אישרה את התקציב"),
+        ("he", "Haaretz", "גשם כבד בצפון (עדכון)"),
+        ("ar", "Panet", "الكنيست يقر الميزانية"),
+        ("ar", "Panet", "أمطار غزيرة في الشمال"),
+    ];
+    for (i, (language, outlet, title)) in titles.into_iter().enumerate() {
+        let source = newsglobe::news::FeedSource {
+            feed_url: format!("https://{}.example/rss", outlet.to_lowercase()),
+            outlet: outlet.into(),
+            country: "ISR".into(),
+            language: language.into(),
+        };
+        let item = newsglobe::news::FeedItem {
+            guid: None,
+            link: Some(format!("https://{}.example/{i}", outlet.to_lowercase())),
+            title: title.into(),
+            summary: String::new(),
+            published: Some(now - 600 * (i as i64 + 1)),
+            image: None,
+        };
+        store.insert_items(&source, &[item], now).unwrap();
+    }
+}
+
+#[test]
+fn screenshot_of_hebrew_and_arabic_headlines_read_right_to_left() {
+    if !can_render() {
+        return;
+    }
+    let data = std::env::temp_dir().join(format!("newsglobe-rtl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    right_to_left_store(&data.join("news.sqlite"));
+    let img = capture(&data, "rtl", &["screenshot", "--select", "ISR"]);
+    // The headlines are the bright text below the panel's "Articles" line (the outlets and
+    // times are grey). Short right-to-left headlines end at the panel's right margin and
+    // start well right of its left one; laid out left to right they would hug the left one.
+    let bright = |[r, g, b]: [u8; 3]| r > 200 && g > 200 && b > 200;
+    let (panel_left, panel_right) = (940, 1280);
+    let mut columns = (u32::MAX, 0);
+    let mut ink = 0;
+    for y in 108..470 {
+        for x in panel_left..panel_right {
+            if bright(img.get_pixel(x, y).0) {
+                columns = (columns.0.min(x), columns.1.max(x));
+                ink += 1;
+            }
+        }
+    }
+    assert!(ink > 200, "the headlines drawn ({ink} pixels)");
+    assert!(columns.1 > panel_right - 40, "flush right: {columns:?}");
+    assert!(columns.0 > panel_left + 60, "not flush left: {columns:?}");
+    std::fs::remove_dir_all(&data).ok();
+}
+
 /// A Spanish article page as outlets serve it, with a menu and a footer around it.
 const SPANISH_PAGE: &str = "<html lang=\"es\"><head><title>Las lluvias cierran el puerto de \
     Santos durante una semana - El Diario</title></head><body><nav><a href=\"/\">Portada</a>\

@@ -4,6 +4,7 @@
 
 use bevy_egui::egui;
 
+use super::bidi;
 use super::globe::Atlas;
 use super::news::{OpenedPage, PageTranslation};
 use super::panel::{keyboard_is_the_uis, relative_time};
@@ -52,7 +53,8 @@ pub fn article_view(
         .show(ui, |ui| {
             ui.scroll_with_delta(egui::vec2(0.0, key_scroll(ui)));
             picture(ui, page, pictures);
-            ui.heading(egui::RichText::new(title).strong());
+            let heading = egui::TextStyle::Heading.resolve(ui.style());
+            bidi::label(ui, title, heading, egui::RichText::strong);
             ui.horizontal_wrapped(|ui| {
                 if let Some((texture, size)) = flag {
                     let height = 16.0;
@@ -149,7 +151,12 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
                 ui.spinner();
                 ui.label("Getting the whole article…");
             });
-            ui.label(summary);
+            bidi::label(
+                ui,
+                summary,
+                egui::TextStyle::Body.resolve(ui.style()),
+                |text| text,
+            );
             return;
         }
         Some(Err(why)) => {
@@ -158,7 +165,12 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
                 format!("The whole article cannot be shown here: {why}."),
             );
             ui.add_space(4.0);
-            ui.label(summary);
+            bidi::label(
+                ui,
+                summary,
+                egui::TextStyle::Body.resolve(ui.style()),
+                |text| text,
+            );
             return;
         }
         Some(Ok(read)) => read,
@@ -185,19 +197,13 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
     if translated {
         ui.checkbox(show_original, "Show the original");
     }
-    let right_to_left = read.direction.as_deref() == Some("rtl");
     for (i, original) in read.paragraphs.iter().enumerate() {
         let english = page.english.get(i).and_then(Option::as_deref);
-        let (text, as_written) = match english {
-            Some(english) if !*show_original => (english, false),
-            _ => (original.as_str(), true),
+        let text = match english {
+            Some(english) if !*show_original => english,
+            _ => original.as_str(),
         };
-        let label = egui::Label::new(egui::RichText::new(text).size(15.0)).wrap();
-        if as_written && right_to_left {
-            ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| ui.add(label));
-        } else {
-            ui.add(label);
-        }
+        bidi::label(ui, text, egui::FontId::proportional(15.0), |text| text);
         ui.add_space(6.0);
     }
 }

@@ -120,15 +120,18 @@ fn font_files(bundled_dir: &Path) -> Vec<FontFile> {
 }
 
 fn install(mut contexts: EguiContexts) -> Result {
+    contexts.ctx_mut()?.set_fonts(definitions());
+    Ok(())
+}
+
+/// egui's fonts with the bundled and system fallbacks behind them.
+pub(super) fn definitions() -> egui::FontDefinitions {
     let fonts = load(&font_files(&crate::assets::dir().join("fonts")));
     debug!(
         "font fallbacks: {:?}",
         fonts.iter().map(|(name, _)| name).collect::<Vec<_>>()
     );
-    contexts
-        .ctx_mut()?
-        .set_fonts(with_fallbacks(egui::FontDefinitions::default(), fonts));
-    Ok(())
+    with_fallbacks(egui::FontDefinitions::default(), fonts)
 }
 
 /// The fonts among `files` that are there and that egui can open, each named by its path.

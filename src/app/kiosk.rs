@@ -23,6 +23,7 @@ use bevy::window::WindowEvent;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::AppSystems;
+use super::bidi;
 use super::camera::{FOV_DEG, GlobeCamera, GlobeView, HOME, HOME_DISTANCE, fit_distance};
 use super::globe::Atlas;
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
@@ -639,14 +640,23 @@ fn attract_card(
                                 let (title, _) = english(article);
                                 // One line each: the card's height stays what the view
                                 // was aimed for.
-                                let top = ui
-                                    .add(
+                                let font = egui::FontId::proportional(18.0);
+                                let top = match bidi::first_line(ui, title, &font) {
+                                    None => ui.add(
                                         egui::Label::new(
-                                            egui::RichText::new(title).size(18.0).strong(),
+                                            egui::RichText::new(title).font(font).strong(),
                                         )
                                         .truncate(),
-                                    )
-                                    .rect;
+                                    ),
+                                    Some((line, align)) => {
+                                        let text = egui::RichText::new(line).font(font).strong();
+                                        ui.with_layout(egui::Layout::top_down(align), |ui| {
+                                            ui.add(egui::Label::new(text).halign(align).extend())
+                                        })
+                                        .inner
+                                    }
+                                }
+                                .rect;
                                 let byline = ui.weak(format!(
                                     "{} · {}",
                                     article.outlet,
@@ -717,7 +727,12 @@ fn qr_view(
         .show(&ctx, |ui| {
             ui.set_width(420.0);
             let (title, _) = english(&article);
-            ui.label(egui::RichText::new(title).size(20.0).strong());
+            bidi::label(
+                ui,
+                title,
+                egui::FontId::proportional(20.0),
+                egui::RichText::strong,
+            );
             ui.weak(&article.outlet);
             ui.add_space(8.0);
             match texture.as_ref().map(|(_, made)| made) {

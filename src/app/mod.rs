@@ -9,6 +9,7 @@
 //! screenshot and render-benchmark modes.
 
 mod article;
+mod bidi;
 mod camera;
 mod capture;
 mod fonts;

@@ -20,6 +20,7 @@ use bevy_egui::{
 };
 
 use super::article;
+use super::bidi;
 use super::camera::GlobeCamera;
 use super::globe::Atlas;
 use super::keys::UiKeyboard;
@@ -457,7 +458,7 @@ fn focused_story(
             &take.articles,
             |ui, article| {
                 let (title, _) = english(article);
-                stories::article_link(ui, title.into(), article, actions);
+                stories::article_link(ui, title, false, article, actions);
                 ui.weak(&article.outlet);
             },
         );
@@ -488,7 +489,7 @@ fn search_hit(ui: &mut egui::Ui, hit: &mut SearchHit, country: &str, actions: &m
             });
         });
         let (title, _) = english(article);
-        stories::article_link(ui, title.into(), article, actions);
+        stories::article_link(ui, title, false, article, actions);
         ui.weak(format!(
             "{} · {}",
             article.outlet,
@@ -623,7 +624,7 @@ fn article_entry(
     actions: &mut UiActions,
 ) {
     let (title, summary) = shown_text(article, show_original);
-    stories::article_link(ui, egui::RichText::new(title).strong(), article, actions);
+    stories::article_link(ui, title, true, article, actions);
     ui.weak(format!(
         "{} · {}",
         article.outlet,
@@ -632,11 +633,9 @@ fn article_entry(
     let language = language_name(&article.language);
     match &article.translated_by {
         Some(by) if !show_original => {
-            ui.label(
-                egui::RichText::new(format!("{language}: {}", article.title))
-                    .small()
-                    .weak(),
-            );
+            ui.label(egui::RichText::new(format!("{language}:")).small().weak());
+            let small = egui::TextStyle::Small.resolve(ui.style());
+            bidi::label(ui, &article.title, small, egui::RichText::weak);
             ui.label(
                 egui::RichText::new(format!("Machine-translated by {by}"))
                     .small()
@@ -654,7 +653,8 @@ fn article_entry(
         None => {}
     }
     if !summary.is_empty() {
-        ui.label(snippet(summary, SNIPPET_CHARS));
+        let body = egui::TextStyle::Body.resolve(ui.style());
+        bidi::label(ui, &snippet(summary, SNIPPET_CHARS), body, |text| text);
     }
 }
 

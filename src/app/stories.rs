@@ -15,6 +15,7 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 
 use super::AppSystems;
+use super::bidi;
 use super::camera::GlobeView;
 use super::globe::{Atlas, Highlight};
 use super::keys::{Keys, UiKeyboard};
@@ -139,11 +140,25 @@ pub struct UiWriters<'w> {
 /// is read in the app.
 pub fn article_link(
     ui: &mut egui::Ui,
-    text: egui::RichText,
+    title: &str,
+    strong: bool,
     article: &Article,
     out: &mut UiActions,
 ) {
-    if ui.link(text).on_hover_text("Read the article").clicked() {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let (shown, align) = bidi::for_ui(ui, title, &font);
+    let text = egui::RichText::new(shown);
+    let text = if strong { text.strong() } else { text };
+    let link = match align {
+        None => ui.link(text),
+        Some(align) => {
+            ui.with_layout(egui::Layout::top_down(align), |ui| {
+                ui.add(egui::Link::new(text))
+            })
+            .inner
+        }
+    };
+    if link.on_hover_text("Read the article").clicked() {
         out.read = Some(article.clone());
     }
 }
@@ -832,7 +847,7 @@ fn take_line(ui: &mut egui::Ui, article: &Article, out: &mut UiActions) {
     let (title, _) = english(article);
     ui.horizontal_wrapped(|ui| {
         ui.add_space(12.0);
-        article_link(ui, title.into(), article, out);
+        article_link(ui, title, false, article, out);
         ui.weak(format!("· {}", article.outlet));
     });
 }
@@ -888,7 +903,7 @@ fn search_ui(
         .show(ui, |ui| {
             for article in &results.articles {
                 let (title, _) = english(article);
-                article_link(ui, egui::RichText::new(title).strong(), article, out);
+                article_link(ui, title, true, article, out);
                 ui.horizontal_wrapped(|ui| {
                     let country = atlas.find(&article.country);
                     let name = country.map_or(article.country.as_str(), |c| {
@@ -1273,7 +1288,7 @@ mod article_link_tests {
         let mut rect = egui::Rect::NOTHING;
         let input = crate::app::egui_input(800.0, 600.0, events);
         ctx.run_ui(input, |ui| {
-            article_link(ui, egui::RichText::new("Titular"), &article(), &mut out);
+            article_link(ui, "Titular", false, &article(), &mut out);
             rect = ui.min_rect();
         })
         .drop_without_applying_deltas();
