@@ -138,6 +138,9 @@ pub enum Command {
     BenchRender {
         #[arg(long, default_value_t = 300)]
         frames: u32,
+        /// Draw a bare lit sphere and an egui panel instead of the globe, as the baseline.
+        #[arg(long)]
+        bare: bool,
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
     },
@@ -273,7 +276,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             locate(stdin, &mut stdout, &countries, &index, snap_km)
         }
         Some(Command::Screenshot { shot, size }) => app(Mode::Screenshot(shot), size),
-        Some(Command::BenchRender { frames, size }) => app(Mode::BenchRender { frames }, size),
+        Some(Command::BenchRender { frames, bare, size }) => {
+            app(Mode::BenchRender { frames, bare }, size)
+        }
         Some(Command::BenchIdle {
             select,
             seconds,

@@ -1,5 +1,6 @@
 //! The capture modes: `screenshot` renders the app once and saves it, `bench-render` spins
-//! the globe for a number of frames and prints frame-time figures. Both exit by themselves.
+//! the globe (or, with `--bare`, a bare lit sphere beside an egui panel, the baseline) for a
+//! number of frames and prints frame-time figures. Both exit by themselves.
 
 use std::time::{Duration, Instant};
 
@@ -38,7 +39,7 @@ pub(super) fn plugin(app: &mut App) {
             })
             .add_systems(Update, take_screenshot.after(AppSystems::Present));
         }
-        Mode::BenchRender { frames } => {
+        Mode::BenchRender { frames, .. } => {
             app.insert_resource(Bench {
                 frames,
                 times: Vec::with_capacity(frames as usize),
@@ -186,6 +187,50 @@ fn take_screenshot(
             }
         },
     );
+}
+
+/// The baseline scene: a lit sphere where the globe would be, seen as the globe is, beside an
+/// egui panel of text as wide as the country panel, through the same two cameras.
+pub(super) fn bare_scene(app: &mut App) {
+    app.add_plugins(super::panel::ui_camera)
+        .add_systems(Startup, spawn_bare_scene)
+        .add_systems(bevy_egui::EguiPrimaryContextPass, bare_panel);
+}
+
+fn spawn_bare_scene(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    commands.spawn((
+        super::globe::Globe,
+        Mesh3d(meshes.add(Sphere::new(1.0).mesh().uv(192, 96))),
+        MeshMaterial3d(materials.add(StandardMaterial::from_color(Color::srgb(0.3, 0.5, 0.7)))),
+        Transform::default(),
+    ));
+    commands.spawn(super::globe::globe_camera());
+    commands.spawn(super::globe::sun());
+}
+
+fn bare_panel(mut contexts: bevy_egui::EguiContexts) -> Result {
+    use bevy_egui::egui;
+    let ctx = contexts.ctx_mut()?.clone();
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    egui::Panel::right("bare")
+        .exact_size(340.0)
+        .show(&mut root, |ui| {
+            ui.heading("Bare scene");
+            for line in 0..20 {
+                ui.label(format!("Line {line} of text, as a panel lists headlines"));
+            }
+        });
+    Ok(())
 }
 
 #[derive(Resource)]

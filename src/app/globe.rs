@@ -197,7 +197,13 @@ fn spawn_globe(
             ),
         ],
     ));
-    commands.spawn((
+    commands.spawn(globe_camera());
+    commands.spawn(sun());
+}
+
+/// The camera the globe is seen through, at the home distance.
+pub(super) fn globe_camera() -> impl Bundle {
+    (
         Name::new("Globe camera"),
         GlobeCamera,
         Camera3d::default(),
@@ -207,17 +213,20 @@ fn spawn_globe(
             ..default()
         }),
         Transform::from_xyz(0.0, 0.0, HOME_DISTANCE as f32).looking_at(Vec3::ZERO, Vec3::Y),
-    ));
-    // The light stays with the viewer (the globe turns, not the camera), so the side facing
-    // the user is always lit: a sun over the left shoulder.
-    commands.spawn((
+    )
+}
+
+/// The light stays with the viewer (the globe turns, not the camera), so the side facing the
+/// user is always lit: a sun over the left shoulder.
+pub(super) fn sun() -> impl Bundle {
+    (
         Name::new("Sun"),
         DirectionalLight {
             illuminance: 6_000.0,
             ..default()
         },
         Transform::from_xyz(-3.0, 2.5, 4.0).looking_at(Vec3::ZERO, Vec3::Y),
-    ));
+    )
 }
 
 /// All countries as one mesh: unit-sphere positions double as normals.

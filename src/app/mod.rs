@@ -24,6 +24,7 @@ mod picking;
 mod pictures;
 mod pointer;
 mod qr;
+mod quality;
 mod rest;
 mod stories;
 
@@ -80,6 +81,9 @@ pub enum Mode {
     Screenshot(ScreenshotOptions),
     BenchRender {
         frames: u32,
+        /// Draw the bare scene instead: a lit sphere and an egui panel, the floor any app
+        /// like this one pays, to hold the globe's figures against.
+        bare: bool,
     },
     /// Measure the CPU the app takes at rest with `select` selected, then while the idle
     /// spin turns, `seconds` each.
@@ -236,12 +240,15 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .insert_resource(capture::Launched(options.launched))
     .add_plugins((
         core_plugin,
-        globe::plugin,
-        add_panels,
         capture::plugin,
-        news::plugin,
-        stories::plugin,
+        quality::plugin(options.display.quality),
     ));
+    let bare = matches!(options.mode, Mode::BenchRender { bare: true, .. });
+    if bare {
+        app.add_plugins(capture::bare_scene);
+    } else {
+        app.add_plugins((globe::plugin, add_panels, news::plugin, stories::plugin));
+    }
     if !options.display.idle_spin {
         app.world_mut().resource_mut::<GlobeView>().idle_spin = 0.0;
     }
@@ -256,7 +263,9 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
             app.insert_resource(bevy::winit::WinitSettings::continuous());
         }
     }
-    news::start(&mut app, options.news);
+    if !bare {
+        news::start(&mut app, options.news);
+    }
     if let Some(config) = &options.kiosk {
         add_kiosk(&mut app, config)?;
         app.add_plugins(kiosk::ui_plugin);

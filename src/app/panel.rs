@@ -43,8 +43,8 @@ const PANEL_WIDTH: f32 = 340.0;
 pub const TOUCH_TARGET_PX: f32 = 48.0;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<UiKeyboard>()
-        .add_systems(Startup, spawn_ui_camera)
+    app.add_plugins(ui_camera)
+        .init_resource::<UiKeyboard>()
         .add_systems(
             EguiPrimaryContextPass,
             (
@@ -59,6 +59,10 @@ pub(super) fn plugin(app: &mut App) {
 
 /// egui draws through a camera of its own over the whole window, so that shrinking the globe
 /// camera's viewport does not shrink the UI with it.
+pub(super) fn ui_camera(app: &mut App) {
+    app.add_systems(Startup, spawn_ui_camera);
+}
+
 fn spawn_ui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) {
     settings.auto_create_primary_context = false;
     commands.spawn((

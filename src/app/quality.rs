@@ -1,0 +1,131 @@
+//! The drawing tier: full quality on a GPU, cheaper settings on a software renderer
+//! (llvmpipe, lavapipe, WARP, SwiftShader), where every pixel of every pass costs CPU time.
+//!
+//! The tier is chosen once, at start: `--quality` or the config's `[display] quality` when
+//! they say `low` or `high`, else from the adapter the renderer picked. The low tier turns
+//! off what costs most per pixel in software and least to the eye at desktop sizes:
+//! multisampling (four samples a pixel, resolved in an extra pass), the tone-mapping lookup
+//! (a 3D texture sampled for every pixel) and the debanding dither, on the globe's camera
+//! and on egui's.
+
+use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
+use bevy::prelude::*;
+use bevy::render::renderer::RenderAdapterInfo;
+
+use crate::config::Quality;
+
+/// The tier in use: `Low` or `High`, never `Auto` once the app has started.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tier(pub Quality);
+
+/// What `--quality` or the config asked for, until the renderer's adapter is known.
+#[derive(Resource, Debug, Clone, Copy)]
+struct Asked(Quality);
+
+/// The tier's plugin: `asked` is `--quality` or the config's choice.
+pub(super) fn plugin(asked: Quality) -> impl Fn(&mut App) {
+    move |app: &mut App| {
+        app.insert_resource(Asked(asked))
+            .add_systems(PreStartup, choose_tier)
+            .add_systems(PostUpdate, fit_cameras_to_tier);
+    }
+}
+
+/// Settles the tier once the renderer has picked its adapter (it is known from the first
+/// schedule on, not while plugins are built).
+fn choose_tier(mut commands: Commands, asked: Res<Asked>, adapter: Option<Res<RenderAdapterInfo>>) {
+    let software = adapter
+        .as_ref()
+        .is_some_and(|info| is_software(format!("{:?}", info.device_type) == "Cpu", &info.name));
+    let tier = choose(asked.0, software);
+    info!(
+        "drawing tier: {tier:?} ({} adapter {})",
+        if asked.0 == Quality::Auto {
+            "chosen for the"
+        } else {
+            "asked for; the"
+        },
+        adapter.map_or("unknown".into(), |info| format!("{:?}", info.name))
+    );
+    commands.insert_resource(Tier(tier));
+}
+
+/// The tier for `asked`: itself when it names one, else low on a software renderer.
+pub fn choose(asked: Quality, software: bool) -> Quality {
+    match asked {
+        Quality::Auto if software => Quality::Low,
+        Quality::Auto => Quality::High,
+        chosen => chosen,
+    }
+}
+
+/// Whether an adapter draws on the CPU: wgpu says so (`cpu`) of llvmpipe and lavapipe, and
+/// its name gives away the others (WARP reports itself as an integrated GPU).
+pub fn is_software(cpu: bool, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    cpu || [
+        "llvmpipe",
+        "lavapipe",
+        "softpipe",
+        "swiftshader",
+        "microsoft basic render",
+    ]
+    .iter()
+    .any(|soft| name.contains(soft))
+}
+
+/// Gives each new camera the tier's settings; a high tier keeps Bevy's.
+fn fit_cameras_to_tier(
+    mut commands: Commands,
+    tier: Option<Res<Tier>>,
+    cameras: Query<Entity, Added<Camera>>,
+) {
+    if tier.is_none_or(|tier| tier.0 != Quality::Low) {
+        return;
+    }
+    for camera in &cameras {
+        commands
+            .entity(camera)
+            .insert((Msaa::Off, Tonemapping::None, DebandDither::Disabled));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn software_renderers_get_the_low_tier_unless_asked_otherwise() {
+        assert!(is_software(true, "llvmpipe (LLVM 15.0.6, 256 bits)"));
+        assert!(is_software(false, "Microsoft Basic Render Driver"));
+        assert!(is_software(false, "SwiftShader Device (Subzero)"));
+        assert!(!is_software(false, "NVIDIA GeForce RTX 3060"));
+        assert!(!is_software(false, "Intel(R) UHD Graphics 620"));
+        assert_eq!(choose(Quality::Auto, true), Quality::Low);
+        assert_eq!(choose(Quality::Auto, false), Quality::High);
+        assert_eq!(choose(Quality::High, true), Quality::High);
+        assert_eq!(choose(Quality::Low, false), Quality::Low);
+    }
+
+    #[test]
+    fn a_low_tier_camera_draws_without_multisampling_or_tone_mapping() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            .insert_resource(Tier(Quality::Low))
+            .add_systems(PostUpdate, fit_cameras_to_tier);
+        let camera = app.world_mut().spawn(Camera::default()).id();
+        app.update();
+        let entity = app.world().entity(camera);
+        assert_eq!(entity.get::<Msaa>(), Some(&Msaa::Off));
+        assert_eq!(entity.get::<Tonemapping>(), Some(&Tonemapping::None));
+        assert_eq!(entity.get::<DebandDither>(), Some(&DebandDither::Disabled));
+
+        let mut high = App::new();
+        high.add_plugins(MinimalPlugins)
+            .insert_resource(Tier(Quality::High))
+            .add_systems(PostUpdate, fit_cameras_to_tier);
+        let camera = high.world_mut().spawn(Camera::default()).id();
+        high.update();
+        assert_ne!(high.world().entity(camera).get::<Msaa>(), Some(&Msaa::Off));
+    }
+}
