@@ -86,7 +86,7 @@ fn fit_cameras_to_tier(
     for camera in &cameras {
         commands
             .entity(camera)
-            .insert((Msaa::Off, Tonemapping::None, DebandDither::Disabled));
+            .insert((Msaa::Off, Tonemapping::Reinhard, DebandDither::Disabled));
     }
 }
 
