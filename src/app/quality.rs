@@ -5,8 +5,8 @@
 //! they say `low` or `high`, else from the adapter the renderer picked. The low tier turns
 //! off what costs most per pixel in software and least to the eye at desktop sizes:
 //! multisampling (four samples a pixel, resolved in an extra pass), the tone-mapping lookup
-//! (a 3D texture sampled for every pixel) and the debanding dither, on the globe's camera
-//! and on egui's.
+//! (a 3D texture sampled for every pixel; Reinhard, a formula, takes its place) and the
+//! debanding dither, on the globe's camera and on egui's.
 
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
@@ -108,7 +108,7 @@ mod tests {
     }
 
     #[test]
-    fn a_low_tier_camera_draws_without_multisampling_or_tone_mapping() {
+    fn a_low_tier_camera_draws_without_multisampling_or_the_tone_mapping_lookup() {
         let mut app = App::new();
         app.add_plugins(MinimalPlugins)
             .insert_resource(Tier(Quality::Low))
@@ -117,7 +117,7 @@ mod tests {
         app.update();
         let entity = app.world().entity(camera);
         assert_eq!(entity.get::<Msaa>(), Some(&Msaa::Off));
-        assert_eq!(entity.get::<Tonemapping>(), Some(&Tonemapping::None));
+        assert_eq!(entity.get::<Tonemapping>(), Some(&Tonemapping::Reinhard));
         assert_eq!(entity.get::<DebandDither>(), Some(&DebandDither::Disabled));
 
         let mut high = App::new();
