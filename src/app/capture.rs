@@ -214,14 +214,7 @@ fn spawn_bare_scene(
 
 fn bare_panel(mut contexts: bevy_egui::EguiContexts) -> Result {
     use bevy_egui::egui;
-    let ctx = contexts.ctx_mut()?.clone();
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "root".into(),
-        egui::UiBuilder::new()
-            .layer_id(egui::LayerId::background())
-            .max_rect(ctx.viewport_rect()),
-    );
+    let mut root = super::panel::root_ui(contexts.ctx_mut()?);
     egui::Panel::right("bare")
         .exact_size(340.0)
         .show(&mut root, |ui| {

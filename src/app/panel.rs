@@ -57,6 +57,17 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
+/// The whole window as one background `Ui`, for the side panels to take their sides of.
+pub(super) fn root_ui(ctx: &egui::Context) -> egui::Ui {
+    egui::Ui::new(
+        ctx.clone(),
+        "root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    )
+}
+
 /// egui draws through a camera of its own over the whole window, so that shrinking the globe
 /// camera's viewport does not shrink the UI with it.
 pub(super) fn ui_camera(app: &mut App) {
@@ -212,13 +223,7 @@ fn country_ui(
     mut camera: Single<(&mut Camera, &mut Projection), With<GlobeCamera>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "root".into(),
-        egui::UiBuilder::new()
-            .layer_id(egui::LayerId::background())
-            .max_rect(ctx.viewport_rect()),
-    );
+    let mut root = root_ui(&ctx);
     let kiosk = state.qr.is_some();
     let mut actions = UiActions { kiosk, ..default() };
 
