@@ -149,16 +149,21 @@ fn mirror(c: char) -> char {
     }
 }
 
-/// Text ready for an egui label in `font` within `ui`'s width: unchanged (egui wraps it)
-/// without right-to-left letters; otherwise its display lines, joined by newlines, and the
-/// alignment its direction wants.
-pub fn for_ui(ui: &egui::Ui, text: &str, font: &egui::FontId) -> (String, Option<egui::Align>) {
+/// `text`'s lines as egui's shaper wants them, fitting `ui`'s width less `reserve` in `font`,
+/// and the alignment their direction wants; `None` without right-to-left letters, for egui
+/// to lay out itself.
+fn laid_out(
+    ui: &egui::Ui,
+    text: &str,
+    font: &egui::FontId,
+    reserve: f32,
+) -> Option<(Vec<String>, egui::Align)> {
     if !has_rtl(text) {
-        return (text.to_owned(), None);
+        return None;
     }
     // A hair narrower than the space, so that egui's own wrapping never breaks a line again
     // where its measure and ours differ by rounding.
-    let width = (ui.available_width() - 2.0).max(40.0);
+    let width = (ui.available_width() - 2.0 - reserve).max(40.0);
     let (lines, rtl) =
         ui.fonts_mut(|fonts| display_lines(text, width, |c| fonts.glyph_width(font, c)));
     let align = if rtl {
@@ -166,34 +171,42 @@ pub fn for_ui(ui: &egui::Ui, text: &str, font: &egui::FontId) -> (String, Option
     } else {
         egui::Align::Min
     };
-    let shaped: Vec<String> = lines.iter().map(|line| for_shaper(line)).collect();
-    (shaped.join("\n"), Some(align))
+    Some((lines.iter().map(|line| for_shaper(line)).collect(), align))
+}
+
+/// Text ready for an egui label in `font` within `ui`'s width: unchanged (egui wraps it)
+/// without right-to-left letters; otherwise its display lines, joined by newlines, and the
+/// alignment its direction wants.
+pub fn for_ui(ui: &egui::Ui, text: &str, font: &egui::FontId) -> (String, Option<egui::Align>) {
+    match laid_out(ui, text, font, 0.0) {
+        None => (text.to_owned(), None),
+        Some((lines, align)) => (lines.join("\n"), Some(align)),
+    }
 }
 
 /// The first line of [`for_ui`]'s layout, with an ellipsis at its end (the left, for a
 /// right-to-left line) when the text goes on: a one-line label that cuts right-to-left text
 /// where its reading ends, not where it begins. `None` for text egui can truncate itself.
 pub fn first_line(ui: &egui::Ui, text: &str, font: &egui::FontId) -> Option<(String, egui::Align)> {
-    if !has_rtl(text) {
-        return None;
-    }
     let ellipsis = ui.fonts_mut(|fonts| fonts.glyph_width(font, '…'));
-    let width = (ui.available_width() - 2.0 - ellipsis).max(40.0);
-    let (mut lines, rtl) =
-        ui.fonts_mut(|fonts| display_lines(text, width, |c| fonts.glyph_width(font, c)));
+    let (mut lines, align) = laid_out(ui, text, font, ellipsis)?;
     let more = lines.len() > 1;
-    let mut line = for_shaper(&lines.swap_remove(0));
-    match (more, rtl) {
+    let mut line = lines.swap_remove(0);
+    match (more, align) {
         (false, _) => {}
-        (true, true) => line.insert(0, '…'),
-        (true, false) => line.push('…'),
+        (true, egui::Align::Max) => line.insert(0, '…'),
+        (true, _) => line.push('…'),
     }
-    let align = if rtl {
-        egui::Align::Max
-    } else {
-        egui::Align::Min
-    };
     Some((line, align))
+}
+
+/// Adds what `add` makes in a column whose rows sit flush to `align`'s side.
+pub fn aligned<R>(
+    ui: &mut egui::Ui,
+    align: egui::Align,
+    add: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    ui.with_layout(egui::Layout::top_down(align), add).inner
 }
 
 /// A wrapped label of `text` in `font`, styled by `style`, that reads right whatever its
@@ -208,12 +221,9 @@ pub fn label(
     let rich = style(egui::RichText::new(shown).font(font));
     match align {
         None => ui.add(egui::Label::new(rich).wrap()),
-        Some(align) => {
-            ui.with_layout(egui::Layout::top_down(align), |ui| {
-                ui.add(egui::Label::new(rich).halign(align).extend())
-            })
-            .inner
-        }
+        Some(align) => aligned(ui, align, |ui| {
+            ui.add(egui::Label::new(rich).halign(align).extend())
+        }),
     }
 }
 

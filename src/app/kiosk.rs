@@ -650,10 +650,9 @@ fn attract_card(
                                     ),
                                     Some((line, align)) => {
                                         let text = egui::RichText::new(line).font(font).strong();
-                                        ui.with_layout(egui::Layout::top_down(align), |ui| {
+                                        bidi::aligned(ui, align, |ui| {
                                             ui.add(egui::Label::new(text).halign(align).extend())
                                         })
-                                        .inner
                                     }
                                 }
                                 .rect;

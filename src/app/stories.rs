@@ -151,12 +151,7 @@ pub fn article_link(
     let text = if strong { text.strong() } else { text };
     let link = match align {
         None => ui.link(text),
-        Some(align) => {
-            ui.with_layout(egui::Layout::top_down(align), |ui| {
-                ui.add(egui::Link::new(text))
-            })
-            .inner
-        }
+        Some(align) => bidi::aligned(ui, align, |ui| ui.add(egui::Link::new(text))),
     };
     if link.on_hover_text("Read the article").clicked() {
         out.read = Some(article.clone());
