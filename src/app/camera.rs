@@ -184,7 +184,7 @@ impl GlobeView {
     }
 
     /// What the view is doing, for how soon the next frame is needed.
-    pub fn motion(&self, selected: bool) -> Motion {
+    fn motion(&self, selected: bool) -> Motion {
         let coasting = self.velocity.0.hypot(self.velocity.1) > STOPPED_DEG_PER_S;
         let zooming = (self.target_distance - self.distance).abs() > ZOOM_ARRIVED;
         if self.flight.is_some() || coasting || zooming {
@@ -213,7 +213,7 @@ impl GlobeView {
 
 /// What the view is doing, for how soon the app must draw again.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Motion {
+enum Motion {
     /// A flight, a coast or a zoom: draw the next frame at once.
     Moving,
     /// Only the idle spin turns the globe: a slow frame rate is enough.
@@ -420,15 +420,14 @@ fn steer(
     // A finger down or a key held moves the view by the frame: keep frames coming.
     let held = dragging.0 || keys.any();
     match view.motion(selection.0.is_some()) {
-        _ if held => {
-            pace.redraw.write(RequestRedraw);
-        }
         Motion::Moving => {
             pace.redraw.write(RequestRedraw);
         }
+        _ if held => {
+            pace.redraw.write(RequestRedraw);
+        }
         Motion::Spinning => pace.alarm.next_frame_in(SPIN_FRAME_SECONDS),
-        Motion::Still { spin_in: Some(s) } => pace.alarm.within(s),
-        Motion::Still { spin_in: None } => {}
+        Motion::Still { spin_in } => spin_in.into_iter().for_each(|s| pace.alarm.within(s)),
     }
 }
 

@@ -57,16 +57,6 @@ impl Waker {
     }
 }
 
-impl std::fmt::Debug for Waker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "Waker"
-        } else {
-            "Waker(none)"
-        })
-    }
-}
-
 /// When the app must next draw without input: each frame, features that wait on time say how
 /// long they can wait, and the earliest wins. Cleared after every frame.
 #[derive(Resource, Debug, Default)]
@@ -167,7 +157,8 @@ fn plan_next_frame(
         after_rest: !asked && !animating,
         wake_in: within,
     });
-    if let (Some(clock), false) = (clock, asked) {
+    // A frame that asked for the next one needs no alarm: any set before is called off.
+    if let Some(clock) = clock {
         clock.set(within.map(|s| Instant::now() + Duration::from_secs_f64(s.min(1e6))));
     }
 }
