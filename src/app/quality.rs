@@ -107,25 +107,26 @@ mod tests {
         assert_eq!(choose(Quality::Low, false), Quality::Low);
     }
 
-    #[test]
-    fn a_low_tier_camera_draws_without_multisampling_or_the_tone_mapping_lookup() {
+    /// A camera spawned into an app drawing in `tier`, after one update.
+    fn camera_in(tier: Quality) -> (App, Entity) {
         let mut app = App::new();
         app.add_plugins(MinimalPlugins)
-            .insert_resource(Tier(Quality::Low))
+            .insert_resource(Tier(tier))
             .add_systems(PostUpdate, fit_cameras_to_tier);
         let camera = app.world_mut().spawn(Camera::default()).id();
         app.update();
+        (app, camera)
+    }
+
+    #[test]
+    fn a_low_tier_camera_draws_without_multisampling_or_the_tone_mapping_lookup() {
+        let (app, camera) = camera_in(Quality::Low);
         let entity = app.world().entity(camera);
         assert_eq!(entity.get::<Msaa>(), Some(&Msaa::Off));
         assert_eq!(entity.get::<Tonemapping>(), Some(&Tonemapping::Reinhard));
         assert_eq!(entity.get::<DebandDither>(), Some(&DebandDither::Disabled));
 
-        let mut high = App::new();
-        high.add_plugins(MinimalPlugins)
-            .insert_resource(Tier(Quality::High))
-            .add_systems(PostUpdate, fit_cameras_to_tier);
-        let camera = high.world_mut().spawn(Camera::default()).id();
-        high.update();
-        assert_ne!(high.world().entity(camera).get::<Msaa>(), Some(&Msaa::Off));
+        let (app, camera) = camera_in(Quality::High);
+        assert_ne!(app.world().entity(camera).get::<Msaa>(), Some(&Msaa::Off));
     }
 }
