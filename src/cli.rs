@@ -242,6 +242,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let news = &cli.news;
     let translation = &cli.translation;
     let app = |mode: Mode, size| -> anyhow::Result<()> {
+        let config = translation.config()?;
         let options = NewsOptions {
             store: news.store_path()?,
             catalog: news.catalog()?,
@@ -249,10 +250,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             refresh_every: Duration::from_secs(cli.refresh_minutes * 60),
             // The capture modes show what is stored and leave the network alone.
             fetch: mode == Mode::Interactive,
-            fetch_config: translation.config()?.fetch.fetch_config(),
-            fetch_pages: mode == Mode::Interactive && translation.config()?.pages.fetch,
+            fetch_config: config.fetch.fetch_config(),
+            fetch_pages: mode == Mode::Interactive && config.pages.fetch,
         };
-        let config = translation.config()?;
         let kiosk = cli.kiosk.then(|| config.kiosk.clone());
         let mut display = config.display.clone();
         display.quality = cli.quality.unwrap_or(display.quality);

@@ -538,6 +538,23 @@ mod tests {
     }
 
     #[test]
+    fn the_display_table_sets_the_spin_and_the_tier() {
+        let defaults = Config::default().display;
+        assert!(defaults.idle_spin);
+        assert_eq!(defaults.quality, Quality::Auto);
+        let display = parse("[display]\nidle_spin = false\nquality = \"low\"\n").display;
+        assert!(!display.idle_spin);
+        assert_eq!(display.quality, Quality::Low);
+        let error = toml::from_str::<Config>("[display]\nquality = \"medium\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("medium") && error.contains("quality"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn the_pages_table_turns_page_fetching_off() {
         assert!(Config::default().pages.fetch);
         assert!(!parse("[pages]\nfetch = false\n").pages.fetch);
