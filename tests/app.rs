@@ -18,8 +18,8 @@ use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
     Kiosk, News, NewsOptions, OpenSearchHit, PageTranslation, Phase, PointerRay, ReadArticle,
-    RecentCounts, Rest, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage, StoryFocus,
-    UiCover, UiKeyboard, WorldPanel, WorldTab,
+    RecentCounts, Refresh, Rest, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage,
+    StoryFocus, UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
 use newsglobe::config;
 use newsglobe::geo::{LatLon, arc_between, to_unit};
@@ -410,9 +410,8 @@ ownership = "private"
         NewsOptions {
             store: path,
             catalog,
-            refresh_every: Duration::from_secs(3600),
+            refresh: Refresh::Never,
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
-            fetch: false,
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
         },
@@ -458,9 +457,8 @@ fn corpus_app(name: &str) -> (App, std::path::PathBuf) {
         NewsOptions {
             store: path,
             catalog: Catalog::load(&Catalog::default_path()).unwrap(),
-            refresh_every: Duration::from_secs(3600),
+            refresh: Refresh::Never,
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
-            fetch: false,
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
         },
@@ -1302,9 +1300,8 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
         NewsOptions {
             store: path,
             catalog: Catalog::load(&Catalog::default_path()).unwrap(),
-            refresh_every: Duration::from_secs(3600),
+            refresh: Refresh::Never,
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
-            fetch: false,
             fetch_config: FetchConfig::default(),
             fetch_pages: true,
         },

@@ -44,7 +44,7 @@ pub use keys::UiKeyboard;
 pub use kiosk::{CardLayout, Kiosk, KioskSettings, QrView};
 pub use news::{
     CloseArticle, CountryNews, News, NewsOptions, NewsStatus, OpenedPage, PageTranslation,
-    ReadArticle, RecentCounts, SearchNews, WorldStories,
+    ReadArticle, RecentCounts, Refresh, SearchNews, WorldStories,
 };
 pub use picking::{Hovered, SelectCountry, Selection};
 pub use pictures::{Pictures, Shown};

@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod language;
 pub mod page;
 pub mod parse;
+pub mod service;
 pub mod store;
 pub mod stories;
 mod text;

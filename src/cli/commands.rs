@@ -1,239 +1,29 @@
-//! The command line: the app by default, and the headless `locate`, `screenshot`,
-//! `bench-render`, `fetch`, `feeds`, `articles` and `stories` commands.
+//! What each command does: the app, the captures and benchmarks, and the headless news and
+//! geography commands.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bevy::math::UVec2;
-use clap::{Args, Parser, Subcommand};
-
-use crate::app::{self, AppOptions, Geometry, Mode, NewsOptions, ScreenshotOptions};
-use crate::config::Quality;
-use crate::config::{self, BackendKind, Config};
-use crate::geo::{self, CountryIndex, LatLon};
-use crate::news::FeedSource;
-use crate::news::catalog::Catalog;
-use crate::news::extract;
-use crate::news::fetch::FetchConfig;
-use crate::news::ingest::{self, IngestReport};
-use crate::news::language::page_language;
-use crate::news::page;
-use crate::news::store::{FeedState, Store};
-use crate::news::topics::Topic;
-use crate::news::translate::{TranslateConfig, Translator};
-use crate::news::world::{World, english};
 use indicatif::{ProgressBar, ProgressStyle};
 
-#[derive(Parser, Debug)]
-#[command(version, about = "A 3D globe of the world's countries and their news")]
-pub struct Cli {
-    #[command(flatten)]
-    pub geometry: GeometryArg,
-    #[command(flatten)]
-    pub news: NewsArgs,
-    #[command(flatten)]
-    pub translation: TranslationArgs,
-    /// Kiosk mode: fullscreen, touch-first, unattended; settings in the config's [kiosk].
-    #[arg(long, global = true)]
-    pub kiosk: bool,
-    /// How the globe is drawn: `low` for software rendering, `high` for a GPU; by default
-    /// the config's [display] quality, `auto` unless set there.
-    #[arg(long, value_enum, global = true)]
-    pub quality: Option<Quality>,
-    /// Minutes between background refreshes of the feeds while the app runs.
-    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
-    pub refresh_minutes: u64,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Args, Debug, Clone, Copy)]
-pub struct GeometryArg {
-    /// Country outline detail: `default` (~90k vertices) or `low` (~11k).
-    #[arg(long, value_enum, default_value_t = Geometry::Default, global = true)]
-    pub geometry: Geometry,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Read `LAT LON` lines on stdin; print `ADM0_A3<TAB>name`, or `-` for open sea.
-    Locate {
-        /// A point at sea takes the nearest country within this many kilometres.
-        #[arg(long, value_name = "K")]
-        snap_km: Option<f64>,
-    },
-    /// Render the app once, save the picture and exit.
-    Screenshot {
-        #[command(flatten)]
-        shot: ScreenshotOptions,
-        #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
-        size: UVec2,
-    },
-    /// Fetch the outlets' feeds into the news store and print a summary. Feeds that keep
-    /// failing wait longer and longer between tries (see `feeds`).
-    Fetch {
-        /// Only this country's outlets (ADM0_A3, e.g. UKR).
-        #[arg(long, value_name = "ADM0_A3")]
-        country: Option<String>,
-        /// Try the failing feeds too, whatever their wait.
-        #[arg(long)]
-        all: bool,
-    },
-    /// Print each feed's health: its last success and error, its failures in a row, its
-    /// articles of the last 7 days, and when a failing one is tried next.
-    Feeds {
-        /// Only the feeds whose last try failed.
-        #[arg(long)]
-        failing: bool,
-        /// One JSON array instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List the stored articles of a country, newest first.
-    Articles {
-        #[arg(long, value_name = "ADM0_A3")]
-        country: String,
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-        /// One JSON array instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print the stories most countries are covering now, with the countries covering each.
-    Stories {
-        /// Stories with articles from the last N hours.
-        #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=720))]
-        hours: u32,
-        /// Only stories covered by at least this many countries.
-        #[arg(long, value_name = "N", default_value_t = 2)]
-        min_countries: usize,
-        /// Only stories with this topic (conflict, politics, economy, climate, science,
-        /// health, society, sport, culture).
-        #[arg(long, value_parser = parse_topic)]
-        topic: Option<Topic>,
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-        /// One JSON array instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print an article page's main text: the page's HTML read on stdin, or fetched from
-    /// --url. The headline comes first, then a blank line, then a paragraph a line.
-    Extract {
-        /// Fetch this page (http or https) instead of reading stdin.
-        #[arg(long, value_name = "URL")]
-        url: Option<String>,
-        /// One JSON object: title, byline, published, image, language, direction, paragraphs.
-        #[arg(long)]
-        json: bool,
-        /// Print it in English through the configured translator.
-        #[arg(long)]
-        translate: bool,
-    },
-    /// Spin the globe for a number of frames and print frame times and peak memory.
-    BenchRender {
-        #[arg(long, default_value_t = 300)]
-        frames: u32,
-        /// Draw a bare lit sphere and an egui panel instead of the globe, as the baseline.
-        #[arg(long)]
-        bare: bool,
-        #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
-        size: UVec2,
-    },
-    /// Print the CPU the app takes at rest with a country selected, then with the idle spin.
-    BenchIdle {
-        /// The country to select (its ADM0_A3 code).
-        #[arg(long, value_name = "ADM0_A3", default_value = "FRA")]
-        select: String,
-        /// Seconds of each sample.
-        #[arg(long, default_value_t = 10.0)]
-        seconds: f64,
-        #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
-        size: UVec2,
-    },
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct NewsArgs {
-    /// The outlet catalog (default: the one in assets/outlets.toml).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub outlets: Option<PathBuf>,
-    /// Where the news store lives (default: the platform's data folder).
-    #[arg(long, value_name = "DIR", global = true)]
-    pub data_dir: Option<PathBuf>,
-}
-
-impl NewsArgs {
-    pub fn store_path(&self) -> anyhow::Result<PathBuf> {
-        match &self.data_dir {
-            Some(dir) => Ok(dir.join(Store::FILE_NAME)),
-            None => Store::default_path()
-                .context("no data folder for this user; give one with --data-dir"),
-        }
-    }
-
-    pub fn catalog(&self) -> anyhow::Result<Catalog> {
-        let path = self.outlets.clone().unwrap_or_else(Catalog::default_path);
-        Ok(Catalog::load(&path)?)
-    }
-}
-
-/// Translation settings on the command line; they override the config file and the
-/// environment. Keys are never flags: see `config`.
-#[derive(Args, Debug, Clone)]
-pub struct TranslationArgs {
-    /// The config file (default: config.toml in the platform's config folder).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub config: Option<PathBuf>,
-    /// The machine translation to use.
-    #[arg(long, value_enum, global = true)]
-    pub translator: Option<BackendKind>,
-    /// The root of a LibreTranslate-compatible API, e.g. http://localhost:5000.
-    #[arg(long, value_name = "URL", global = true)]
-    pub translate_url: Option<String>,
-}
-
-impl TranslationArgs {
-    /// The config file's settings (the defaults when there is none).
-    pub fn config(&self) -> anyhow::Result<Config> {
-        Ok(match self.config.clone().or_else(config::default_path) {
-            Some(path) => Config::load(&path)?,
-            None => Config::default(),
-        })
-    }
-
-    /// The translator that file, environment and flags choose, in that order of precedence.
-    pub fn translator(&self) -> anyhow::Result<Translator> {
-        let mut config = self.config()?;
-        config.apply_env(|name| std::env::var(name).ok())?;
-        if let Some(kind) = self.translator {
-            config.translation.backend = kind;
-        }
-        if let Some(url) = &self.translate_url {
-            config.translation.libretranslate_url = Some(url.clone());
-        }
-        let backend = config.backend(config::apertium_installed)?;
-        Ok(Translator::new(backend, TranslateConfig::default())?)
-    }
-}
-
-fn parse_size(text: &str) -> Result<UVec2, String> {
-    let (w, h) = text
-        .split_once(['x', 'X'])
-        .ok_or_else(|| format!("{text:?} is not WIDTHxHEIGHT"))?;
-    let parse = |s: &str| {
-        s.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|&v| (64..=8192).contains(&v))
-            .ok_or_else(|| format!("{s:?} is not a size between 64 and 8192 pixels"))
-    };
-    Ok(UVec2::new(parse(w)?, parse(h)?))
-}
+use super::{Cli, Command, NewsArgs, TranslationArgs};
+use crate::app::{self, AppOptions, Mode, NewsOptions, Refresh};
+use crate::geo::{self, CountryIndex, LatLon};
+use crate::news::FeedSource;
+use crate::news::extract;
+use crate::news::fetch::FetchConfig;
+use crate::news::ingest::IngestReport;
+use crate::news::language::page_language;
+use crate::news::page;
+use crate::news::service::{NewsService, Reply};
+use crate::news::store::{FeedState, Store};
+use crate::news::topics::Topic;
+use crate::news::translate::Translator;
+use crate::news::world::{World, english};
 
 /// Runs what the command line asks for.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -246,10 +36,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         let options = NewsOptions {
             store: news.store_path()?,
             catalog: news.catalog()?,
-            translator: Arc::new(translation.translator()?),
-            refresh_every: Duration::from_secs(cli.refresh_minutes * 60),
+            translator: Arc::new(translation.translator(&config)?),
             // The capture modes show what is stored and leave the network alone.
-            fetch: mode == Mode::Interactive,
+            refresh: match mode {
+                Mode::Interactive => Refresh::Every(Duration::from_secs(cli.refresh_minutes * 60)),
+                _ => Refresh::Never,
+            },
             fetch_config: config.fetch.fetch_config(),
             fetch_pages: mode == Mode::Interactive && config.pages.fetch,
         };
@@ -306,8 +98,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             translate,
         }) => {
             let mut out = std::io::stdout().lock();
-            let translator = translate.then(|| translation.translator()).transpose()?;
-            let fetch_config = translation.config()?.fetch.fetch_config();
+            let config = translation.config()?;
+            let translator = translate
+                .then(|| translation.translator(&config))
+                .transpose()?;
+            let fetch_config = config.fetch.fetch_config();
             let source = match url {
                 Some(url) => PageSource::Url(url),
                 None => PageSource::Stdin,
@@ -339,52 +134,61 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The `fetch` command: one refresh through the news service, with a progress bar.
 fn fetch(
     country: Option<&str>,
     all: bool,
     news: &NewsArgs,
     translation: &TranslationArgs,
 ) -> anyhow::Result<()> {
-    let catalog = news.catalog()?;
-    let translator = translation.translator()?;
-    let sources: Vec<_> = catalog
-        .sources()
-        .into_iter()
-        .filter(|s| country.is_none_or(|c| s.country == c))
-        .collect();
-    if let Some(code) = country
-        && sources.is_empty()
-    {
-        bail!("the catalog has no outlets in {code:?}");
+    let mut catalog = news.catalog()?;
+    if let Some(code) = country {
+        catalog.outlets.retain(|outlet| outlet.country == code);
+        if catalog.sources().is_empty() {
+            bail!("the catalog has no outlets in {code:?}");
+        }
     }
-    let mut store = Store::open(&news.store_path()?)?;
-    let bar = ProgressBar::new(sources.len() as u64).with_style(
+    let feeds = catalog.sources().len();
+    let config = translation.config()?;
+    let translator = Arc::new(translation.translator(&config)?);
+    let mut fetch_config = config.fetch.fetch_config();
+    if all {
+        fetch_config.failing_wait = Duration::ZERO;
+    }
+    let options = NewsOptions {
+        store: news.store_path()?,
+        catalog,
+        refresh: Refresh::Once,
+        translator: translator.clone(),
+        fetch_config,
+        fetch_pages: false,
+    };
+    let bar = ProgressBar::new(feeds as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")
             .context("progress bar template")?,
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let mut config = translation.config()?.fetch.fetch_config();
-    if all {
-        config.failing_wait = Duration::ZERO;
-    }
-    let report = runtime.block_on(ingest::ingest(
-        &mut store,
-        &sources,
-        &config,
-        Some(&translator),
-        |done| {
-            bar.set_message(done.source.outlet.clone());
-            bar.inc(1);
-        },
-    ))?;
+    let mut service =
+        NewsService::start(options, Arc::new(|| ())).context("cannot start the news service")?;
+    let report = loop {
+        match service.recv_blocking() {
+            Some(Reply::Progress {
+                done,
+                outlet: Some(outlet),
+                ..
+            }) => {
+                bar.set_message(outlet);
+                bar.set_position(done as u64);
+            }
+            Some(Reply::Refreshed(report)) => break report.map_err(anyhow::Error::msg)?,
+            // A store that cannot be opened is tried again by a service that runs for long;
+            // one refresh has nobody to wait for it.
+            Some(Reply::StoreError(e) | Reply::Failed(e)) => bail!(e),
+            Some(_) => {}
+            None => bail!("the news service stopped before the refresh ended"),
+        }
+    };
     bar.finish_and_clear();
-    print!(
-        "{}",
-        summary(&report, sources.len(), translator.label().as_deref())
-    );
+    print!("{}", summary(&report, feeds, translator.label().as_deref()));
     Ok(())
 }
 
@@ -695,13 +499,6 @@ pub fn stories(
     Ok(())
 }
 
-fn parse_topic(text: &str) -> Result<Topic, String> {
-    Topic::from_key(&text.to_lowercase()).ok_or_else(|| {
-        let keys: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
-        format!("{text:?} is not a topic; one of {}", keys.join(", "))
-    })
-}
-
 /// A Unix time as `YYYY-MM-DD HH:MM` UTC (civil-from-days, after Howard Hinnant).
 fn format_time(unix: i64) -> String {
     let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
@@ -781,13 +578,6 @@ fn parse_point(line: &str) -> anyhow::Result<LatLon> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("640x360"), Ok(UVec2::new(640, 360)));
-        assert!(parse_size("640").is_err());
-        assert!(parse_size("0x360").is_err());
-    }
 
     #[test]
     fn times() {

@@ -1,0 +1,849 @@
+//! The news service: the store, the fetcher, the page reader and the story clustering on one
+//! IO thread with its own tokio runtime, behind channels: [`Request`]s in, [`Reply`]s out.
+//!
+//! Nothing here blocks its caller. On start the service reads what the store already holds
+//! and sends it, then refreshes every feed in the background (once, or again on a timer).
+//! Reads use their own connection, so listing a country's articles or searching never waits
+//! for a refresh that is writing (the store runs in WAL mode). After each refresh the new
+//! articles join the world's stories ([`World`]) and the top stories are sent again.
+//!
+//! How the replies reach a screen is not this module's concern: the app drains them each
+//! frame, the `fetch` command waits for its one refresh.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::news::catalog::Catalog;
+use crate::news::fetch::FetchConfig;
+use crate::news::images::{self, Picture};
+use crate::news::ingest::{self, IngestReport};
+use crate::news::page::{self, PageEvent, PageService};
+use crate::news::store::Store;
+use crate::news::topics::{self, Topics};
+use crate::news::translate::Translator;
+use crate::news::world::{self, CURRENT_SECONDS, HORIZON_SECONDS, StoryView, World};
+use crate::news::{Article, FeedSource, panic_message};
+
+/// How many articles the panel lists for a country.
+pub const PANEL_ARTICLES: usize = 100;
+/// How many articles a search lists.
+pub const SEARCH_RESULTS: usize = 100;
+/// How many stories each world list holds.
+const WORLD_STORIES: usize = 60;
+/// A story is one "the world covers" from this many countries on; a blindspot needs as many,
+/// since a story only one country tells is overlooked everywhere else too.
+pub const WORLD_MIN_COUNTRIES: usize = 2;
+/// The window that "covering it now" means for the globe's shading.
+const RECENT_SECONDS: i64 = 24 * 3600;
+
+/// Where the news comes from and goes to, chosen on the command line.
+#[derive(Clone, Debug)]
+pub struct NewsOptions {
+    pub store: PathBuf,
+    /// The outlets whose feeds are fetched.
+    pub catalog: Catalog,
+    /// Whether and how often the feeds are fetched.
+    pub refresh: Refresh,
+    /// Translates what is not in English as it is fetched.
+    pub translator: Arc<Translator>,
+    /// How feeds are fetched: the defaults, with the config file's waits for failing feeds.
+    pub fetch_config: FetchConfig,
+    /// Whether an opened article's page may be fetched (`[pages] fetch`); when not, only
+    /// pages read before are shown.
+    pub fetch_pages: bool,
+}
+
+/// When the service fetches the feeds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Refresh {
+    /// Never: only what is stored is shown (the capture modes).
+    Never,
+    /// Once, at the start (the `fetch` command).
+    Once,
+    /// At the start and again after each wait (the app).
+    Every(Duration),
+}
+
+/// A country's articles with their topics and, for those other outlets also cover, their
+/// story.
+#[derive(Clone, Debug, Default)]
+pub struct CountryNews {
+    pub country: String,
+    pub articles: Vec<Article>,
+    /// One per article, in order.
+    pub topics: Vec<Topics>,
+    /// By article id, the stories that hold more than that article.
+    pub stories: HashMap<i64, Arc<StoryView>>,
+}
+
+/// The stories of the last [`CURRENT_SECONDS`] covered by at least [`WORLD_MIN_COUNTRIES`].
+#[derive(Clone, Debug, Default)]
+pub struct WorldStories {
+    /// The most countries first.
+    pub top: Vec<Arc<StoryView>>,
+    /// Those no US outlet carries, the most countries first.
+    pub blindspots: Vec<Arc<StoryView>>,
+}
+
+/// What the service is asked.
+#[derive(Debug)]
+pub enum Request {
+    /// A country's (`ADM0_A3`) newest articles, with their topics and stories.
+    Articles(String),
+    /// The articles matching a query's words (see [`Store::search`]).
+    Search(String),
+    /// Open an article: this opening's page, read and translated.
+    Page(Box<Article>, u64),
+    /// The article view closed: its page's work stops.
+    ClosePage,
+    /// A picture, fitted in a box of this size.
+    Picture(String, (u32, u32)),
+}
+
+/// What the service sends, unasked (counts, progress, stories) or in answer to a
+/// [`Request`]. Errors arrive as their messages: the receiver shows them, it does not match
+/// on them.
+#[derive(Debug)]
+pub enum Reply {
+    /// Articles per country from the last 24 hours.
+    Counts(HashMap<String, usize>),
+    /// How many articles the store holds in all.
+    Stored(usize),
+    /// What the store remembers of earlier runs: the last success and the feeds failing.
+    Health {
+        last_update: Option<i64>,
+        failing: usize,
+    },
+    /// A refresh's progress: feeds done, of all, and the outlet of the last one done.
+    Progress {
+        done: usize,
+        total: usize,
+        outlet: Option<String>,
+    },
+    /// A refresh ended, with its report; the stories and counts have been sent again first.
+    Refreshed(Result<IngestReport, String>),
+    Articles(String, Result<CountryNews, String>),
+    Stories(WorldStories),
+    Search(String, Result<Vec<Article>, String>),
+    /// Of the page of this opening (see [`Request::Page`]).
+    Page(u64, PageEvent),
+    /// The story of this opening's article, where others tell it too.
+    PageStory(u64, Arc<StoryView>),
+    Picture(String, (u32, u32), Result<Arc<Picture>, String>),
+    /// The store could not be opened or read; the service tries again.
+    StoreError(String),
+    /// A background task panicked and starts again after a pause.
+    Failed(String),
+}
+
+/// Called after each reply is sent, from the service's threads: an app that rests until
+/// something happens wakes here.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// The service's handle: send [`Request`]s, take [`Reply`]s. Dropping it stops the service.
+pub struct NewsService {
+    requests: UnboundedSender<Request>,
+    replies: UnboundedReceiver<Reply>,
+}
+
+impl NewsService {
+    /// Starts the IO thread; `wake` hears of each reply.
+    pub fn start(options: NewsOptions, wake: Wake) -> std::io::Result<Self> {
+        let (requests, request_rx) = unbounded_channel();
+        let (sender, replies) = unbounded_channel();
+        let replies_tx = Replies { sender, wake };
+        std::thread::Builder::new()
+            .name("news-io".into())
+            .spawn(move || io_thread(options, request_rx, replies_tx))?;
+        Ok(Self { requests, replies })
+    }
+
+    /// Asks the service; it answers with a [`Reply`]. A service that has stopped (its
+    /// thread could not start a runtime) answers nothing.
+    pub fn send(&self, request: Request) {
+        let _ = self.requests.send(request);
+    }
+
+    /// The next reply that has come, without waiting.
+    pub fn try_recv(&mut self) -> Option<Reply> {
+        self.replies.try_recv().ok()
+    }
+
+    /// Waits for the next reply; `None` once the service has stopped. Not for use inside an
+    /// async runtime.
+    pub fn recv_blocking(&mut self) -> Option<Reply> {
+        self.replies.blocking_recv()
+    }
+}
+
+/// The IO thread's end of the replies channel.
+#[derive(Clone)]
+struct Replies {
+    sender: UnboundedSender<Reply>,
+    wake: Wake,
+}
+
+impl Replies {
+    /// Sends `reply` and wakes the receiver; fails only when the receiver has gone.
+    fn send(&self, reply: Reply) -> Result<(), Gone> {
+        self.sender.send(reply).map_err(|_| Gone)?;
+        (self.wake)();
+        Ok(())
+    }
+}
+
+/// The receiver dropped its end of the replies channel: it is quitting.
+#[derive(Debug)]
+struct Gone;
+
+/// How long a failed news task waits before it starts again.
+const RESTART_DELAY: Duration = Duration::from_secs(10);
+
+fn io_thread(options: NewsOptions, mut requests: UnboundedReceiver<Request>, replies: Replies) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = replies.send(Reply::StoreError(format!(
+                "cannot start the IO runtime: {e}"
+            )));
+            return;
+        }
+    };
+    // A bug in the news code must not take the app down, nor leave it without news until a
+    // restart nobody is there to do (a kiosk): serve again after a pause. The requests
+    // channel outlives each attempt, so the app never notices the swap.
+    // A store that cannot be opened (a disk not mounted yet, a locked file) is tried again
+    // the same way.
+    loop {
+        let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(serve(&options, &mut requests, &replies))
+        }));
+        match served {
+            Ok(Served::Gone) => return,
+            Ok(Served::NoStore) => std::thread::sleep(RESTART_DELAY),
+            Err(panic) => {
+                let _ = replies.send(Reply::Failed(panic_message(panic.as_ref())));
+                std::thread::sleep(RESTART_DELAY);
+            }
+        }
+    }
+}
+
+/// Why [`serve`] returned.
+enum Served {
+    /// The caller dropped its end of the requests channel: it is quitting.
+    Gone,
+    /// The store could not be opened; the error has been sent.
+    NoStore,
+}
+
+/// Runs the task `make` builds until it ends, building and running it again, after `delay`,
+/// each time it panics; `on_panic` hears each panic's message. The task runs inside this
+/// future, not spawned beside it, so dropping this future (aborting its task) stops it too.
+async fn supervise<F, Fut>(mut make: F, delay: Duration, mut on_panic: impl FnMut(String))
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    loop {
+        match std::panic::AssertUnwindSafe(make()).catch_unwind().await {
+            Ok(()) => return,
+            Err(panic) => {
+                on_panic(panic_message(panic.as_ref()));
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
+}
+
+/// Aborts a spawned task when dropped: a `serve` that unwinds takes its refresher with it
+/// rather than leaving a second one running beside its successor's.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn serve(
+    options: &NewsOptions,
+    requests: &mut UnboundedReceiver<Request>,
+    replies: &Replies,
+) -> Served {
+    // This loop reads through its own connection while the refresh writes through another.
+    let reader = match Store::open(&options.store) {
+        Ok(reader) => reader,
+        Err(e) => {
+            let _ = replies.send(Reply::StoreError(e.to_string()));
+            return Served::NoStore;
+        }
+    };
+    send_counts(&reader, replies);
+    if let Ok(health) = reader.feed_health() {
+        let _ = replies.send(Reply::Health {
+            last_update: health.iter().filter_map(|(_, s)| s.last_success).max(),
+            failing: health
+                .iter()
+                .filter(|(_, s)| s.consecutive_failures > 0)
+                .count(),
+        });
+    }
+    let pages = Pages::new(options);
+    let mut world = World::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
+        let _ = replies.send(Reply::StoreError(e.to_string()));
+        World::new(HORIZON_SECONDS)
+    });
+    send_stories(&world, replies);
+    // The refresh reports here rather than to the app, so that the stories are brought up to
+    // date before the app hears that the refresh is over and asks again.
+    let (refreshed, mut refreshes) = unbounded_channel();
+    let every = match options.refresh {
+        Refresh::Never => None,
+        Refresh::Once => Some(None),
+        Refresh::Every(wait) => Some(Some(wait)),
+    };
+    let _refresher = every.map(|every| {
+        let (options, failures) = (options.clone(), replies.clone());
+        let replies = replies.clone();
+        let make = move || {
+            refresh(
+                options.store.clone(),
+                options.catalog.sources(),
+                options.translator.clone(),
+                options.fetch_config.clone(),
+                every,
+                replies.clone(),
+                refreshed.clone(),
+            )
+        };
+        AbortOnDrop(tokio::spawn(supervise(
+            make,
+            RESTART_DELAY,
+            move |message| {
+                let _ = failures.send(Reply::Failed(message));
+            },
+        )))
+    });
+    loop {
+        tokio::select! {
+            request = requests.recv() => match request {
+                Some(request) => answer(request, &reader, &world, &pages, replies),
+                None => return Served::Gone,
+            },
+            Some(report) = refreshes.recv() => {
+                if let Err(e) = world.update(&reader, crate::news::now()) {
+                    let _ = replies.send(Reply::StoreError(e.to_string()));
+                }
+                send_stories(&world, replies);
+                send_counts(&reader, replies);
+                if replies.send(Reply::Refreshed(report)).is_err() {
+                    return Served::Gone;
+                }
+            }
+        }
+    }
+}
+
+/// Pictures fetched at once: a country's thumbnails arrive together, and a slow outlet's
+/// must not take every connection.
+const PICTURE_FETCHES: usize = 4;
+
+/// Opens articles' pages and fetches their pictures, each in a task of its own so that a
+/// slow page holds up nothing else.
+#[derive(Clone)]
+struct Pages {
+    store: PathBuf,
+    client: Option<reqwest::Client>,
+    config: FetchConfig,
+    translator: Arc<Translator>,
+    fetch_pages: bool,
+    picture_fetches: Arc<tokio::sync::Semaphore>,
+    prefetches: Arc<tokio::sync::Semaphore>,
+    /// The open page's task.
+    opened: Arc<std::sync::Mutex<Option<tokio::task::AbortHandle>>>,
+}
+
+impl Pages {
+    fn new(options: &NewsOptions) -> Self {
+        let config = page::page_config(&options.fetch_config);
+        Self {
+            store: options.store.clone(),
+            client: crate::news::fetch::client(&config).ok(),
+            config,
+            translator: options.translator.clone(),
+            fetch_pages: options.fetch_pages,
+            picture_fetches: Arc::new(tokio::sync::Semaphore::new(PICTURE_FETCHES)),
+            prefetches: Arc::new(tokio::sync::Semaphore::new(1)),
+            opened: Arc::default(),
+        }
+    }
+
+    /// What [`page::open_article`] and [`page::prefetch`] work with; `None` without a client.
+    fn service(&self) -> Option<PageService<'_>> {
+        Some(PageService {
+            store: &self.store,
+            client: self.client.as_ref()?,
+            config: &self.config,
+            translator: &self.translator,
+            fetch_pages: self.fetch_pages,
+        })
+    }
+
+    /// Reads ahead the pages of a list's first articles: one read-ahead at a time, and none
+    /// asked for while one runs (a kiosk's tour asks every few seconds, and slow outlets
+    /// would queue them without end).
+    fn prefetch(&self, articles: Vec<Article>) {
+        if !self.fetch_pages {
+            return;
+        }
+        let Ok(turn) = self.prefetches.clone().try_acquire_owned() else {
+            return;
+        };
+        let pages = self.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            let Some(service) = pages.service() else {
+                return;
+            };
+            page::prefetch(&service, &articles, crate::news::now()).await;
+        });
+    }
+
+    /// Fetches a picture or reads it from the disk cache, decoding it off the runtime's
+    /// workers: decoding a large JPEG takes tens of milliseconds. With page fetching off,
+    /// only pictures cached before are shown.
+    fn picture(&self, url: String, size: (u32, u32), replies: Replies) {
+        let pages = self.clone();
+        tokio::spawn(async move {
+            let Ok(_turn) = pages.picture_fetches.acquire().await else {
+                return;
+            };
+            let config = images::picture_config(&pages.config);
+            let cache = images::cache_dir(&pages.store);
+            let picture = match (&pages.client, pages.fetch_pages) {
+                (Some(client), true) => images::picture(client, &url, &config, &cache, size)
+                    .await
+                    .map_err(|e| e.to_string()),
+                _ => images::cached_off_runtime(&url, &cache, size)
+                    .await
+                    .ok_or_else(|| "pictures are not fetched ([pages] fetch = false)".into()),
+            };
+            let _ = replies.send(Reply::Picture(url, size, picture.map(Arc::new)));
+        });
+    }
+
+    /// Opens an article's page in a task that the next opening, or the view's closing,
+    /// aborts: a page left need not be translated to its end. A panic in it costs only that
+    /// page, and the view says so rather than wait.
+    fn open(&self, article: Article, opening: u64, replies: Replies) {
+        let pages = self.clone();
+        let task = tokio::spawn(async move {
+            let read_sent = std::sync::atomic::AtomicBool::new(false);
+            let send = |event: PageEvent| {
+                if matches!(event, PageEvent::Read(_)) {
+                    read_sent.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                let _ = replies.send(Reply::Page(opening, event));
+            };
+            let Some(service) = pages.service() else {
+                let why = "no HTTP client could be made for pages".to_owned();
+                return send(PageEvent::Read(Err(why)));
+            };
+            let opened = page::open_article(&service, &article, crate::news::now(), send);
+            if let Err(panic) = std::panic::AssertUnwindSafe(opened).catch_unwind().await {
+                let why = format!(
+                    "the page's reader crashed: {}",
+                    panic_message(panic.as_ref())
+                );
+                let _ = replies.send(Reply::Page(
+                    opening,
+                    match read_sent.load(std::sync::atomic::Ordering::Relaxed) {
+                        true => PageEvent::TranslationFailed(why),
+                        false => PageEvent::Read(Err(why)),
+                    },
+                ));
+            }
+        });
+        if let Some(earlier) = self
+            .opened
+            .lock()
+            .ok()
+            .and_then(|mut o| o.replace(task.abort_handle()))
+        {
+            earlier.abort();
+        }
+    }
+
+    /// Stops the open page's work.
+    fn close(&self) {
+        if let Some(open) = self.opened.lock().ok().and_then(|mut o| o.take()) {
+            open.abort();
+        }
+    }
+}
+
+fn answer(request: Request, reader: &Store, world: &World, pages: &Pages, replies: &Replies) {
+    match request {
+        Request::Articles(country) => {
+            let listed = reader
+                .latest_for_country(&country, PANEL_ARTICLES)
+                .map(|articles| {
+                    let first = articles.iter().take(page::PREFETCH_PAGES).cloned();
+                    pages.prefetch(first.collect());
+                    country_news(world, country.clone(), articles)
+                })
+                .map_err(|e| e.to_string());
+            let _ = replies.send(Reply::Articles(country, listed));
+        }
+        Request::Search(query) => {
+            let found = reader
+                .search(&query, SEARCH_RESULTS)
+                .map_err(|e| e.to_string());
+            let _ = replies.send(Reply::Search(query, found));
+        }
+        Request::Page(article, opening) => {
+            if let Some(story) = world.shared_story_of(article.id) {
+                let _ = replies.send(Reply::PageStory(opening, Arc::new(story)));
+            }
+            pages.open(*article, opening, replies.clone());
+            return;
+        }
+        Request::ClosePage => return pages.close(),
+        Request::Picture(url, size) => return pages.picture(url, size, replies.clone()),
+    }
+    // Counts move as refreshes commit; answering a reader's list or search is a good moment
+    // to re-read them.
+    send_counts(reader, replies);
+}
+
+/// A country's articles with their topics and shared stories.
+fn country_news(world: &World, country: String, articles: Vec<Article>) -> CountryNews {
+    let topics = articles
+        .iter()
+        .map(|a| {
+            let (title, summary) = world::english(a);
+            topics::tag(title, summary)
+        })
+        .collect();
+    let mut views: HashMap<u32, Arc<StoryView>> = HashMap::new();
+    let mut stories = HashMap::new();
+    for article in &articles {
+        let Some(story) = world.story_of(article.id) else {
+            continue;
+        };
+        let view = match views.get(&story) {
+            Some(view) => Some(view.clone()),
+            None => world.shared_story_of(article.id).map(|view| {
+                let view = Arc::new(view);
+                views.insert(story, view.clone());
+                view
+            }),
+        };
+        if let Some(view) = view {
+            stories.insert(article.id, view);
+        }
+    }
+    CountryNews {
+        country,
+        articles,
+        topics,
+        stories,
+    }
+}
+
+fn send_stories(world: &World, replies: &Replies) {
+    let since = crate::news::now() - CURRENT_SECONDS;
+    let listed = |stories: Vec<StoryView>| stories.into_iter().map(Arc::new).collect();
+    let top = listed(world.top(since, WORLD_MIN_COUNTRIES, None, WORLD_STORIES));
+    let blindspots = listed(world.blindspots(since, WORLD_MIN_COUNTRIES, WORLD_STORIES));
+    let _ = replies.send(Reply::Stories(WorldStories { top, blindspots }));
+}
+
+/// Fetches every feed into the store, once or again after each wait, reporting each
+/// refresh's end to `refreshed`.
+async fn refresh(
+    store: PathBuf,
+    sources: Vec<FeedSource>,
+    translator: Arc<Translator>,
+    config: FetchConfig,
+    every: Option<Duration>,
+    replies: Replies,
+    refreshed: UnboundedSender<Result<IngestReport, String>>,
+) {
+    // Like the reader, a writer that cannot open the store tries again rather than leaving
+    // the app without fresh news for the rest of its run.
+    let mut store = loop {
+        match Store::open(&store) {
+            Ok(store) => break store,
+            Err(e) => {
+                if replies.send(Reply::StoreError(e.to_string())).is_err() {
+                    return;
+                }
+                tokio::time::sleep(RESTART_DELAY).await;
+            }
+        }
+    };
+    loop {
+        let total = sources.len();
+        let mut done = 0;
+        let _ = replies.send(Reply::Progress {
+            done,
+            total,
+            outlet: None,
+        });
+        let report = ingest::ingest(&mut store, &sources, &config, Some(&translator), |fed| {
+            done += 1;
+            let _ = replies.send(Reply::Progress {
+                done,
+                total,
+                outlet: Some(fed.source.outlet.clone()),
+            });
+        })
+        .await
+        .map_err(|e| e.to_string());
+        if refreshed.send(report).is_err() {
+            return;
+        }
+        let Some(wait) = every else {
+            return;
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+fn send_counts(store: &Store, replies: &Replies) {
+    if let Ok(counts) = store.counts_since(crate::news::now() - RECENT_SECONDS) {
+        let _ = replies.send(Reply::Counts(counts));
+    }
+    if let Ok(stored) = store.article_count() {
+        let _ = replies.send(Reply::Stored(stored));
+    }
+}
+
+#[cfg(test)]
+mod supervise_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_panicking_task_runs_again_until_it_ends() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut heard = Vec::new();
+        let make = || {
+            let runs = runs.clone();
+            async move {
+                if runs.fetch_add(1, Ordering::SeqCst) < 2 {
+                    panic!("feed parser bug");
+                }
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(supervise(make, Duration::ZERO, |message| {
+            heard.push(message)
+        }));
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+        assert_eq!(heard, ["feed parser bug", "feed parser bug"]);
+    }
+}
+
+#[cfg(test)]
+mod service_tests {
+    use super::*;
+    use crate::news::catalog::{Outlet, Ownership};
+    use crate::news::translate::Backend;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    /// A feed server on 127.0.0.1 answering every path with the same RSS of `items` items.
+    fn feed_server(items: usize) -> u16 {
+        let server = crate::news::loopback::loopback_server();
+        let port = server.server_addr().to_ip().expect("an IP address").port();
+        // Undated: each is dated when first seen, well inside the store's retention.
+        let body: String = (0..items)
+            .map(|i| {
+                format!(
+                    "<item><title>Harbour strike day {i}</title>\
+                     <link>https://outlet.example/{i}</link></item>"
+                )
+            })
+            .collect();
+        let rss = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>{body}\
+             </channel></rss>"
+        );
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let _ = request.respond(tiny_http::Response::from_string(rss.clone()));
+            }
+        });
+        port
+    }
+
+    /// A folder of its own in the temporary folder, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(test: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("newsglobe-service-{}-{test}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn options(store: PathBuf, port: u16, refresh: Refresh) -> NewsOptions {
+        let outlet = Outlet {
+            name: "Daily Nation".into(),
+            country: "KEN".into(),
+            homepage: "https://outlet.example".into(),
+            feeds: vec![format!("http://127.0.0.1:{port}/rss")],
+            language: "en".into(),
+            english: true,
+            ownership: Ownership::Private,
+        };
+        NewsOptions {
+            store,
+            catalog: Catalog {
+                outlets: vec![outlet],
+            },
+            refresh,
+            translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
+            fetch_config: FetchConfig::default(),
+            fetch_pages: false,
+        }
+    }
+
+    /// Replies until one `wanted` picks, or ten seconds.
+    fn wait_for<T>(service: &mut NewsService, mut wanted: impl FnMut(Reply) -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match service.try_recv() {
+                Some(reply) => {
+                    if let Some(found) = wanted(reply) {
+                        return found;
+                    }
+                }
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        panic!("no such reply within ten seconds");
+    }
+
+    #[test]
+    fn one_refresh_fills_the_store_and_the_answers_come_from_it() {
+        let scratch = Scratch::new("once");
+        let port = feed_server(3);
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let woken = wakes.clone();
+        let options = options(scratch.0.join("news.sqlite"), port, Refresh::Once);
+        let mut service = NewsService::start(
+            options,
+            Arc::new(move || {
+                woken.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
+        .unwrap();
+
+        let mut outlets = Vec::new();
+        let report = wait_for(&mut service, |reply| match reply {
+            Reply::Progress { outlet, total, .. } => {
+                assert_eq!(total, 1);
+                outlets.extend(outlet);
+                None
+            }
+            Reply::Refreshed(report) => Some(report),
+            _ => None,
+        });
+        let report = report.expect("the refresh ends well");
+        assert_eq!((report.fetched, report.new_articles), (1, 3));
+        assert_eq!(outlets, ["Daily Nation"]);
+
+        service.send(Request::Articles("KEN".into()));
+        let listed = wait_for(&mut service, |reply| match reply {
+            Reply::Articles(country, listed) => Some((country, listed)),
+            _ => None,
+        });
+        assert_eq!(listed.0, "KEN");
+        let listed = listed.1.unwrap();
+        let mut titles: Vec<_> = listed.articles.iter().map(|a| a.title.as_str()).collect();
+        titles.sort();
+        assert_eq!(
+            titles,
+            [
+                "Harbour strike day 0",
+                "Harbour strike day 1",
+                "Harbour strike day 2"
+            ]
+        );
+        assert_eq!(listed.topics.len(), 3, "a topic set per article");
+
+        service.send(Request::Search("strike".into()));
+        let found = wait_for(&mut service, |reply| match reply {
+            Reply::Search(query, found) => Some((query, found.unwrap().len())),
+            _ => None,
+        });
+        assert_eq!(found, ("strike".into(), 3));
+        assert!(
+            wakes.load(Ordering::SeqCst) >= 5,
+            "every reply wakes the receiver"
+        );
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_opened_is_reported_and_nothing_is_fetched() {
+        let scratch = Scratch::new("no-store");
+        let port = feed_server(1);
+        // A folder where the store's file should be.
+        let store = scratch.0.join("news.sqlite");
+        std::fs::create_dir_all(&store).unwrap();
+        let mut service =
+            NewsService::start(options(store, port, Refresh::Once), Arc::new(|| ())).unwrap();
+        let error = wait_for(&mut service, |reply| match reply {
+            Reply::StoreError(e) => Some(e),
+            Reply::Refreshed(_) => panic!("nothing can be refreshed without a store"),
+            _ => None,
+        });
+        assert!(error.contains("news.sqlite"), "{error}");
+    }
+
+    #[test]
+    fn a_service_that_never_refreshes_still_answers_from_the_store() {
+        let scratch = Scratch::new("never");
+        let store = scratch.0.join("news.sqlite");
+        let mut service =
+            NewsService::start(options(store, 9, Refresh::Never), Arc::new(|| ())).unwrap();
+        let stored = wait_for(&mut service, |reply| match reply {
+            Reply::Stored(stored) => Some(stored),
+            Reply::Progress { .. } => panic!("a service that never refreshes fetched"),
+            _ => None,
+        });
+        assert_eq!(stored, 0);
+        service.send(Request::Articles("KEN".into()));
+        let listed = wait_for(&mut service, |reply| match reply {
+            Reply::Articles(_, listed) => Some(listed.unwrap().articles.len()),
+            Reply::Progress { .. } => panic!("a service that never refreshes fetched"),
+            _ => None,
+        });
+        assert_eq!(listed, 0);
+    }
+}
