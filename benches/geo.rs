@@ -10,6 +10,11 @@
 //!
 //! Run with `cargo bench --bench geo`.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of tests and benchmarks: a failed unwrap fails the run, with its line"
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

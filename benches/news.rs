@@ -14,6 +14,11 @@
 //! Run with `cargo bench --bench news` (`-- stories` for the clustering alone, `-- article`
 //! for the article page).
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of tests and benchmarks: a failed unwrap fails the run, with its line"
+)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -3,6 +3,11 @@
 //! A tap arrives as a world-space ray (what the pointer layer makes of a click); the test
 //! follows it through the globe's rotation to a country, the selection, the fly-to and back.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of tests and benchmarks: a failed unwrap fails the run, with its line"
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

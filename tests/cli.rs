@@ -2,6 +2,11 @@
 //! 127.0.0.1, and `screenshot` rendered under Xvfb with Mesa's software Vulkan, checked pixel
 //! by pixel.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of tests and benchmarks: a failed unwrap fails the run, with its line"
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

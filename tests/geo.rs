@@ -1,6 +1,11 @@
 //! The geography core against the real Natural Earth files: areas, lookups and edge cases
 //! measured against real-world figures.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of tests and benchmarks: a failed unwrap fails the run, with its line"
+)]
+
 use std::path::Path;
 use std::sync::OnceLock;
 

@@ -2,6 +2,11 @@
 //! format, bad ones of every kind, conditional GET, and a reader working beside the writer;
 //! and translation at ingest against a LibreTranslate-compatible server, working or not.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of tests and benchmarks: a failed unwrap fails the run, with its line"
+)]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

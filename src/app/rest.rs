@@ -340,6 +340,7 @@ fn measure(shared: &BenchShared, waker: &Waker, seconds: f64) {
 }
 
 /// The CPU time the whole process has used, all threads, user and system.
+#[allow(unsafe_code, reason = "getrusage has no safe wrapper in libc")]
 fn cpu_seconds() -> f64 {
     // SAFETY: getrusage writes into the zeroed struct it is given and reads nothing else.
     let usage = unsafe {
