@@ -785,14 +785,14 @@ fn a_failing_translator_loses_no_article_and_the_next_run_translates() {
 #[test]
 fn the_corpus_stories_are_recovered_with_their_coverage_and_blindspots() {
     use newsglobe::news::stories::quality::{bcubed_f1, pairwise_f1};
-    use newsglobe::news::world::World;
+    use newsglobe::news::world::Coverage;
 
     let path = temp_store("corpus");
     let now = newsglobe::news::now();
     let ids = corpus::fill_store(&path, now);
     let store = Store::open(&path).unwrap();
     // Four days: the corpus's oldest article is 90 hours old.
-    let world = World::load(&store, now, 96 * 3600).unwrap();
+    let world = Coverage::load(&store, now, 96 * 3600).unwrap();
     let articles = corpus::corpus().articles;
     assert_eq!(
         world.len(),

@@ -23,7 +23,7 @@ use crate::news::service::{NewsService, Reply};
 use crate::news::store::{FeedState, Store};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
-use crate::news::world::{World, english};
+use crate::news::world::{Coverage, english};
 
 /// Runs what the command line asks for.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -447,7 +447,7 @@ pub fn stories(
     mut out: impl Write,
 ) -> anyhow::Result<()> {
     let window = i64::from(query.hours) * 3600;
-    let world = World::load(store, now, window)?;
+    let world = Coverage::load(store, now, window)?;
     let top = world.top(now - window, query.min_countries, query.topic, query.limit);
     if json {
         serde_json::to_writer_pretty(&mut out, &top)?;

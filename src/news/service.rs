@@ -5,7 +5,7 @@
 //! and sends it, then refreshes every feed in the background (once, or again on a timer).
 //! Reads use their own connection, so listing a country's articles or searching never waits
 //! for a refresh that is writing (the store runs in WAL mode). After each refresh the new
-//! articles join the world's stories ([`World`]) and the top stories are sent again.
+//! articles join the world's stories ([`Coverage`]) and the top stories are sent again.
 //!
 //! How the replies reach a screen is not this module's concern: the app drains them each
 //! frame, the `fetch` command waits for its one refresh.
@@ -26,7 +26,7 @@ use crate::news::page::{self, PageEvent, PageService};
 use crate::news::store::Store;
 use crate::news::topics::{self, Topics};
 use crate::news::translate::Translator;
-use crate::news::world::{self, CURRENT_SECONDS, HORIZON_SECONDS, StoryView, World};
+use crate::news::world::{self, CURRENT_SECONDS, Coverage, HORIZON_SECONDS, StoryView};
 use crate::news::{Article, FeedSource, panic_message};
 
 /// How many articles the panel lists for a country.
@@ -299,10 +299,11 @@ async fn serve(
         });
     }
     let pages = Pages::new(options);
-    let mut world = World::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
-        let _ = replies.send(Reply::StoreError(e.to_string()));
-        World::new(HORIZON_SECONDS)
-    });
+    let mut world =
+        Coverage::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
+            let _ = replies.send(Reply::StoreError(e.to_string()));
+            Coverage::new(HORIZON_SECONDS)
+        });
     send_stories(&world, replies);
     // The refresh reports here rather than to the app, so that the stories are brought up to
     // date before the app hears that the refresh is over and asks again.
@@ -492,7 +493,7 @@ impl Pages {
     }
 }
 
-fn answer(request: Request, reader: &Store, world: &World, pages: &Pages, replies: &Replies) {
+fn answer(request: Request, reader: &Store, world: &Coverage, pages: &Pages, replies: &Replies) {
     match request {
         Request::Articles(country) => {
             let listed = reader
@@ -527,7 +528,7 @@ fn answer(request: Request, reader: &Store, world: &World, pages: &Pages, replie
 }
 
 /// A country's articles with their topics and shared stories.
-fn country_news(world: &World, country: String, articles: Vec<Article>) -> CountryNews {
+fn country_news(world: &Coverage, country: String, articles: Vec<Article>) -> CountryNews {
     let topics = articles
         .iter()
         .map(|a| {
@@ -561,7 +562,7 @@ fn country_news(world: &World, country: String, articles: Vec<Article>) -> Count
     }
 }
 
-fn send_stories(world: &World, replies: &Replies) {
+fn send_stories(world: &Coverage, replies: &Replies) {
     let since = crate::news::now() - CURRENT_SECONDS;
     let listed = |stories: Vec<StoryView>| stories.into_iter().map(Arc::new).collect();
     let top = listed(world.top(since, WORLD_MIN_COUNTRIES, None, WORLD_STORIES));

@@ -2,7 +2,7 @@
 //! stories ([`stories`](super::stories)), tagged with topics ([`topics`](super::topics)) and
 //! ranked by how many countries cover them, with each country's take.
 //!
-//! The app's news thread keeps one [`World`] and feeds it after every refresh; the `stories`
+//! The news service keeps one [`Coverage`] and feeds it after every refresh; the `stories`
 //! command builds one from scratch. Reading the store and clustering are plain CPU work here;
 //! where it runs (never on a frame) is the caller's concern.
 
@@ -25,7 +25,7 @@ pub const CURRENT_SECONDS: i64 = 48 * 3600;
 const STORY_TOPIC_SHARE: f32 = 0.34;
 
 /// Recent stories and the articles in them.
-pub struct World {
+pub struct Coverage {
     clusterer: Clusterer,
     articles: HashMap<i64, Article>,
     topics: HashMap<i64, Topics>,
@@ -68,7 +68,7 @@ impl StoryView {
     }
 }
 
-impl World {
+impl Coverage {
     /// An empty world keeping `horizon` seconds of stories.
     pub fn new(horizon: i64) -> Self {
         Self {
@@ -144,7 +144,7 @@ impl World {
             .collect()
     }
 
-    /// Like [`World::top`], only the blindspots: stories no US outlet carries. That looks at
+    /// Like [`Coverage::top`], only the blindspots: stories no US outlet carries. That looks at
     /// all a story holds: a US report of two days ago is not overlooking it.
     pub fn blindspots(&self, since: i64, min_countries: usize, limit: usize) -> Vec<StoryView> {
         self.ranked(since, min_countries, Story::is_blindspot)
@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn a_story_is_ranked_and_shown_as_of_the_window_asked_for() {
         let (store, dir) = store("window");
-        let world = World::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        let world = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
         assert_eq!(world.len(), 3);
 
         let three_days = world.top(NOW - 72 * HOUR, 2, None, 10);
@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn update_adds_what_arrived_and_forgets_what_left_the_horizon() {
         let (mut store, dir) = store("update");
-        let mut world = World::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        let mut world = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
         let source = FeedSource {
             feed_url: "https://usa.example/rss".into(),
             outlet: "USA Daily".into(),
