@@ -12,7 +12,8 @@ use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
 use super::AppSystems;
-use super::globe::{Atlas, Globe};
+use super::atlas::Atlas;
+use super::globe::Globe;
 use super::keys::{FrameKeys, Keys, UiKeyboard};
 use super::picking::Selection;
 use super::pointer::{Dragging, GlobeDrag, GlobeZoom};
@@ -312,6 +313,45 @@ pub fn cap_distance(radius: f64, half_fov: f64) -> f64 {
         .to_radians()
         .clamp(0.0, std::f64::consts::FRAC_PI_2 - half_fov);
     r.cos() + r.sin() / half_fov.tan()
+}
+
+/// The globe's camera and its light, for the windowed app; headless tests spawn what they
+/// need themselves.
+pub(super) fn view_plugin(app: &mut App) {
+    app.add_systems(Startup, spawn_view);
+}
+
+fn spawn_view(mut commands: Commands) {
+    commands.spawn(globe_camera());
+    commands.spawn(sun());
+}
+
+/// The camera the globe is seen through, at the home distance.
+pub(super) fn globe_camera() -> impl Bundle {
+    (
+        Name::new("Globe camera"),
+        GlobeCamera,
+        Camera3d::default(),
+        Projection::Perspective(PerspectiveProjection {
+            fov: (FOV_DEG as f32).to_radians(),
+            near: 0.01,
+            ..default()
+        }),
+        Transform::from_xyz(0.0, 0.0, HOME_DISTANCE as f32).looking_at(Vec3::ZERO, Vec3::Y),
+    )
+}
+
+/// The light stays with the viewer (the globe turns, not the camera), so the side facing the
+/// user is always lit: a sun over the left shoulder.
+pub(super) fn sun() -> impl Bundle {
+    (
+        Name::new("Sun"),
+        DirectionalLight {
+            illuminance: 6_000.0,
+            ..default()
+        },
+        Transform::from_xyz(-3.0, 2.5, 4.0).looking_at(Vec3::ZERO, Vec3::Y),
+    )
 }
 
 pub(super) fn plugin(app: &mut App) {

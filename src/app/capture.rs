@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
+use super::atlas::Atlas;
 use super::camera::GlobeView;
-use super::globe::Atlas;
 use super::kiosk::{Kiosk, KioskSettings, QrView};
 use super::news::{News, ReadArticle};
 use super::picking::SelectCountry;
@@ -208,8 +208,6 @@ fn spawn_bare_scene(
         MeshMaterial3d(materials.add(StandardMaterial::from_color(Color::srgb(0.3, 0.5, 0.7)))),
         Transform::default(),
     ));
-    commands.spawn(super::globe::globe_camera());
-    commands.spawn(super::globe::sun());
 }
 
 fn bare_panel(mut contexts: bevy_egui::EguiContexts) -> Result {

@@ -4,81 +4,44 @@
 //! Countries share one mesh with per-vertex colours; each country owns a contiguous vertex
 //! range, so highlighting rewrites colours within the frame and never rebuilds geometry.
 
-use std::ops::Range;
-
-use anyhow::Context;
 use bevy::asset::RenderAssetUsages;
 use bevy::light::GlobalAmbientLight;
 use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 
-use super::camera::{FOV_DEG, GlobeCamera, HOME_DISTANCE};
+use super::AppSystems;
+use super::atlas::LAND_TONES;
+// Until the UI files import it from `atlas`.
+pub(super) use super::atlas::Atlas;
 use super::news::RecentCounts;
 use super::picking::{Hovered, Selection};
-use super::{AppSystems, Geometry};
-use crate::geo::{self, Country, CountryIndex, LatLon};
+use crate::geo::{self, Country, LatLon};
 
-/// The loaded world: countries, their lookup, their mesh ranges and base colours.
-#[derive(Resource)]
-pub struct Atlas {
-    pub countries: Vec<Country>,
-    pub index: CountryIndex,
-    mesh: geo::CountryMesh,
-    palette_index: Vec<usize>,
-}
-
-impl Atlas {
-    /// Loads and tessellates an outline file; errors name the file or the feature.
-    pub fn load(geometry: Geometry) -> anyhow::Result<Self> {
-        let path = geometry.path();
-        let countries = geo::load_countries_file(&path)?;
-        let mesh = geo::tessellate_countries(&countries, geo::MAX_EDGE_DEG)
-            .with_context(|| format!("in {}", path.display()))?;
-        let index = CountryIndex::new(&countries, geo::MAX_EDGE_DEG);
-        let palette_index = geo::neighbor_colors(&countries, LAND.len());
-        Ok(Self {
-            countries,
-            index,
-            mesh,
-            palette_index,
-        })
-    }
-
-    pub fn find(&self, id: &str) -> Option<usize> {
-        self.countries.iter().position(|c| c.id == id)
-    }
-
-    fn vertex_range(&self, country: usize) -> Range<usize> {
-        let r = &self.mesh.vertex_ranges[country];
-        r.start as usize..r.end as usize
-    }
-
-    /// The colour a country is drawn in, given what the user is pointing at and has picked,
-    /// how much news it has (`heat`, 0 to 1) and whether a story or search lights it up.
-    fn color(
-        &self,
-        country: usize,
-        hovered: Option<usize>,
-        selected: Option<usize>,
-        heat: f32,
-        highlight: &Highlight,
-    ) -> LinearRgba {
-        let land = LAND[self.palette_index[country]];
-        let base = if highlight.0.is_empty() {
-            land.mix(&NEWS_HEAT, 0.6 * heat)
-        } else if highlight.0.binary_search(&country).is_ok() {
-            // Keep the neighbour colouring faintly, so adjacent lit countries stay apart.
-            land.mix(&LIT, 0.8)
-        } else {
-            land.mix(&UNLIT, 0.7)
-        };
-        if selected == Some(country) {
-            SELECTED.into()
-        } else if hovered == Some(country) {
-            base.mix(&Srgba::WHITE, 0.45).into()
-        } else {
-            base.into()
-        }
+/// The colour a country is drawn in, given what the user is pointing at and has picked,
+/// how much news it has (`heat`, 0 to 1) and whether a story or search lights it up.
+fn color(
+    atlas: &Atlas,
+    country: usize,
+    hovered: Option<usize>,
+    selected: Option<usize>,
+    heat: f32,
+    highlight: &Highlight,
+) -> LinearRgba {
+    let land = LAND[atlas.palette_index[country]];
+    let base = if highlight.0.is_empty() {
+        land.mix(&NEWS_HEAT, 0.6 * heat)
+    } else if highlight.0.binary_search(&country).is_ok() {
+        // Keep the neighbour colouring faintly, so adjacent lit countries stay apart.
+        land.mix(&LIT, 0.8)
+    } else {
+        land.mix(&UNLIT, 0.7)
+    };
+    if selected == Some(country) {
+        SELECTED.into()
+    } else if hovered == Some(country) {
+        base.mix(&Srgba::WHITE, 0.45).into()
+    } else {
+        base.into()
     }
 }
 
@@ -93,7 +56,7 @@ fn heat(counts: &RecentCounts, id: &str) -> f32 {
 }
 
 /// Muted land tones; neighbours never share one (see `geo::neighbor_colors`).
-const LAND: [Srgba; 6] = [
+const LAND: [Srgba; LAND_TONES] = [
     Srgba::rgb(0.55, 0.66, 0.47),
     Srgba::rgb(0.78, 0.71, 0.50),
     Srgba::rgb(0.65, 0.58, 0.47),
@@ -197,45 +160,13 @@ fn spawn_globe(
             ),
         ],
     ));
-    commands.spawn(globe_camera());
-    commands.spawn(sun());
-}
-
-/// The camera the globe is seen through, at the home distance.
-pub(super) fn globe_camera() -> impl Bundle {
-    (
-        Name::new("Globe camera"),
-        GlobeCamera,
-        Camera3d::default(),
-        Projection::Perspective(PerspectiveProjection {
-            fov: (FOV_DEG as f32).to_radians(),
-            near: 0.01,
-            ..default()
-        }),
-        Transform::from_xyz(0.0, 0.0, HOME_DISTANCE as f32).looking_at(Vec3::ZERO, Vec3::Y),
-    )
-}
-
-/// The light stays with the viewer (the globe turns, not the camera), so the side facing the
-/// user is always lit: a sun over the left shoulder.
-pub(super) fn sun() -> impl Bundle {
-    (
-        Name::new("Sun"),
-        DirectionalLight {
-            illuminance: 6_000.0,
-            ..default()
-        },
-        Transform::from_xyz(-3.0, 2.5, 4.0).looking_at(Vec3::ZERO, Vec3::Y),
-    )
 }
 
 /// All countries as one mesh: unit-sphere positions double as normals.
 fn land_mesh(atlas: &Atlas) -> Mesh {
     let colors: Vec<[f32; 4]> = (0..atlas.countries.len())
         .flat_map(|c| {
-            let color = atlas
-                .color(c, None, None, 0.0, &Highlight::default())
-                .to_f32_array();
+            let color = color(atlas, c, None, None, 0.0, &Highlight::default()).to_f32_array();
             std::iter::repeat_n(color, atlas.vertex_range(c).len())
         })
         .collect();
@@ -314,9 +245,7 @@ fn recolor(
     let now = (hovered.0, selection.0);
     let mut paint = |country: usize| {
         let heat = heat(&counts, &atlas.countries[country].id);
-        let color = atlas
-            .color(country, now.0, now.1, heat, &highlight)
-            .to_f32_array();
+        let color = color(&atlas, country, now.0, now.1, heat, &highlight).to_f32_array();
         colors[atlas.vertex_range(country)].fill(color);
     };
     if counts.is_changed() || highlight.is_changed() {

@@ -9,6 +9,7 @@
 //! screenshot and render-benchmark modes.
 
 mod article;
+mod atlas;
 mod bidi;
 mod camera;
 mod capture;
@@ -37,8 +38,9 @@ use bevy_egui::EguiPlugin;
 #[cfg(test)]
 use bevy_egui::egui;
 
+pub use atlas::Atlas;
 pub use camera::{GlobeCamera, GlobeView};
-pub use globe::{Atlas, Globe, Highlight};
+pub use globe::{Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
 pub use keys::UiKeyboard;
 pub use kiosk::{CardLayout, Kiosk, KioskSettings, QrView};
@@ -240,6 +242,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .insert_resource(capture::Launched(options.launched))
     .add_plugins((
         core_plugin,
+        camera::view_plugin,
         capture::plugin,
         quality::plugin(options.display.quality),
     ));

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use super::AppSystems;
-use super::globe::Atlas;
+use super::atlas::Atlas;
 use super::picking::{SelectCountry, Selection};
 use super::pictures::Pictures;
 use super::rest::Waker;

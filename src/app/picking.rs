@@ -7,8 +7,9 @@
 
 use bevy::prelude::*;
 
+use super::atlas::Atlas;
 use super::camera::GlobeView;
-use super::globe::{Atlas, Globe};
+use super::globe::Globe;
 use super::kiosk::KioskSettings;
 use super::pointer::{Dragging, GlobeTap, PointerRay};
 use super::{AppSystems, Mode};

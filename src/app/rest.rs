@@ -18,8 +18,8 @@ use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 use bevy_egui::{EguiInput, EguiPreUpdateSet, egui};
 
+use super::atlas::Atlas;
 use super::camera::GlobeView;
-use super::globe::Atlas;
 use super::picking::SelectCountry;
 
 /// The longest the app sleeps without a reason to wake: the panels' "5 min ago" stay at most
