@@ -34,6 +34,7 @@ use super::stories::{
     self, ArticleFilters, Finder, SearchHit, StoryFocus, UiActions, UiWriters, WorldPanel, WorldTab,
 };
 use crate::news::Article;
+use crate::news::language::language_name;
 use crate::news::topics::Topic;
 use crate::news::world::english;
 
@@ -674,51 +675,6 @@ fn shown_text(article: &Article, show_original: bool) -> (&str, &str) {
         (&article.title, &article.summary)
     } else {
         english(article)
-    }
-}
-
-/// The English name of a catalog language, or its code for any other.
-fn language_name(code: &str) -> &str {
-    match code {
-        "am" => "Amharic",
-        "ar" => "Arabic",
-        "bn" => "Bengali",
-        "de" => "German",
-        "el" => "Greek",
-        "en" => "English",
-        "es" => "Spanish",
-        "et" => "Estonian",
-        "fa" => "Persian",
-        "fi" => "Finnish",
-        "fr" => "French",
-        "he" => "Hebrew",
-        "hi" => "Hindi",
-        "hu" => "Hungarian",
-        "id" => "Indonesian",
-        "it" => "Italian",
-        "ja" => "Japanese",
-        "ka" => "Georgian",
-        "kk" => "Kazakh",
-        "km" => "Khmer",
-        "ko" => "Korean",
-        "nl" => "Dutch",
-        "no" => "Norwegian",
-        "pl" => "Polish",
-        "pt" => "Portuguese",
-        "ro" => "Romanian",
-        "ru" => "Russian",
-        "rw" => "Kinyarwanda",
-        "sr" => "Serbian",
-        "sv" => "Swedish",
-        "sw" => "Swahili",
-        "th" => "Thai",
-        "tl" => "Tagalog",
-        "tr" => "Turkish",
-        "uk" => "Ukrainian",
-        "ur" => "Urdu",
-        "vi" => "Vietnamese",
-        "zh" => "Chinese",
-        other => other,
     }
 }
 
@@ -1390,7 +1346,5 @@ mod shown_text_tests {
             shown_text(&article(None), false),
             ("Llueve en la capital", "Resumen")
         );
-        assert_eq!(language_name("es"), "Spanish");
-        assert_eq!(language_name("xx"), "xx");
     }
 }
