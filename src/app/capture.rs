@@ -9,10 +9,10 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
 use super::camera::GlobeView;
 use super::globe::Atlas;
-use super::kiosk::{Kiosk, KioskSettings, QrView};
+use super::kiosk::{Kiosk, KioskSettings};
 use super::news::{News, ReadArticle};
 use super::picking::SelectCountry;
-use super::stories::{StoryFocus, WorldPanel};
+use super::ui::{self, QrView, StoryFocus, WorldPanel};
 use super::{AppSystems, Mode, ScreenshotOptions};
 
 /// Frames to render before the screenshot: enough for the meshes to upload and the first
@@ -192,7 +192,7 @@ fn take_screenshot(
 /// The baseline scene: a lit sphere where the globe would be, seen as the globe is, beside an
 /// egui panel of text as wide as the country panel, through the same two cameras.
 pub(super) fn bare_scene(app: &mut App) {
-    app.add_plugins(super::panel::ui_camera)
+    app.add_plugins(ui::ui_camera)
         .add_systems(Startup, spawn_bare_scene)
         .add_systems(bevy_egui::EguiPrimaryContextPass, bare_panel);
 }
@@ -214,7 +214,7 @@ fn spawn_bare_scene(
 
 fn bare_panel(mut contexts: bevy_egui::EguiContexts) -> Result {
     use bevy_egui::egui;
-    let mut root = super::panel::root_ui(contexts.ctx_mut()?);
+    let mut root = ui::root_ui(contexts.ctx_mut()?);
     egui::Panel::right("bare")
         .exact_size(340.0)
         .show(&mut root, |ui| {

@@ -9,8 +9,8 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::kiosk::KioskSettings;
 use super::qr::qr_image;
+use crate::app::kiosk::KioskSettings;
 
 /// Pixels per QR module in the notice: readable by a phone held to a desktop screen.
 const QR_MODULE_PX: usize = 4;
