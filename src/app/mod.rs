@@ -6,8 +6,8 @@
 //! hover recolour the globe (`globe`) and fill the panels; the news thread (`news`) feeds the
 //! panels, and the story or the search the reader picks there lights the globe up. `ui` is
 //! the egui layer's one home: the pass that lays out every panel and fits the globe's
-//! viewport beside them, a file per panel, the UI's state with its one reset and the shared
-//! widgets. `kiosk` runs the unattended touch-screen mode; `capture` drives
+//! viewport beside them, a file per panel, the UI's state with its one reset, the shared
+//! widgets and the palette. `kiosk` runs the unattended touch-screen mode; `capture` drives
 //! the headless screenshot and render-benchmark modes.
 
 mod camera;

@@ -6,7 +6,7 @@ use bevy_egui::egui;
 
 use super::state::{UiActions, UiState, WorldTab};
 use super::widgets::{count, flag_image, relative_time, takes_ui, topic_tags};
-use super::{bidi, keyboard_is_the_uis};
+use super::{bidi, keyboard_is_the_uis, palette};
 use crate::app::globe::Atlas;
 use crate::app::news::{OpenedPage, PageTranslation};
 use crate::app::pictures::{ARTICLE_PICTURE, Pictures, Shown};
@@ -193,7 +193,7 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
         }
         Some(Err(why)) => {
             ui.colored_label(
-                egui::Color32::from_rgb(230, 180, 90),
+                palette::ATTENTION,
                 format!("The whole article cannot be shown here: {why}."),
             );
             ui.add_space(4.0);
@@ -220,7 +220,7 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
         }
         PageTranslation::Failed(why) => {
             ui.colored_label(
-                egui::Color32::from_rgb(230, 180, 90),
+                palette::ATTENTION,
                 format!("Not translated ({why}); shown as written."),
             );
         }

@@ -5,6 +5,7 @@
 use bevy_egui::egui;
 
 use super::bidi;
+use super::palette;
 use super::state::{SearchHit, StoryFocus, UiActions, UiState};
 use super::widgets::{
     article_link, count, flag_image, previewed, relative_time, takes_ui, topic_filter, topic_tags,
@@ -318,7 +319,7 @@ fn article_entry(
             ui.label(
                 egui::RichText::new(format!("In {language}, not translated yet"))
                     .small()
-                    .color(egui::Color32::from_rgb(230, 180, 90)),
+                    .color(palette::ATTENTION),
             );
         }
         None => {}

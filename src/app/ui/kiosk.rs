@@ -11,7 +11,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::qr::qr_image;
 use super::state::QrView;
 use super::widgets::{flag_image, load_flag, relative_time};
-use super::{UiSystems, bidi, logical_rect};
+use super::{UiSystems, bidi, logical_rect, palette};
 use crate::app::camera::GlobeCamera;
 use crate::app::globe::Atlas;
 use crate::app::kiosk::{CardLayout, Kiosk};
@@ -137,7 +137,7 @@ fn attract_card(
         .fade_in(false)
         .show(&ctx, |ui| {
             egui::Frame::popup(&ctx.global_style())
-                .fill(egui::Color32::from_black_alpha(215))
+                .fill(palette::CARD_FILL)
                 .inner_margin(egui::Margin::symmetric(20, 14))
                 .show(ui, |ui| {
                     ui.set_width(620.0);
@@ -191,7 +191,7 @@ fn attract_card(
                         egui::RichText::new(
                             "Touch the globe to explore: drag to spin, pinch to zoom, tap a country",
                         )
-                        .color(egui::Color32::from_rgb(150, 200, 230)),
+                        .color(palette::ACCENT),
                     );
                 });
         });
@@ -243,7 +243,7 @@ fn qr_view(
     }
     let mut close = false;
     let modal = egui::Modal::new("qr".into())
-        .backdrop_color(egui::Color32::from_black_alpha(170))
+        .backdrop_color(palette::MODAL_BACKDROP)
         .show(&ctx, |ui| {
             ui.set_width(420.0);
             let (title, _) = english(&article);

@@ -11,7 +11,7 @@
 //!
 //! One file per panel (`finder`, `world_panel`, `country_panel`, `article`, `status_bar`, and
 //! `kiosk` for the attract card and the QR view); what they share is in `state` (the UI's
-//! resources and their one reset) and `widgets`, and a panel imports only those,
+//! resources and their one reset), `widgets` and `palette`, and a panel imports only those,
 //! never another panel. `bidi`, `fonts`, `links` and `qr` lay out right-to-left text, load the
 //! fonts, open links and draw QR codes.
 
@@ -22,6 +22,7 @@ mod finder;
 mod fonts;
 mod kiosk;
 mod links;
+mod palette;
 mod qr;
 mod state;
 mod status_bar;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bevy_egui::egui;
 
 use super::bidi;
+use super::palette;
 use super::state::UiActions;
 use crate::app::globe::Atlas;
 use crate::news::Article;
@@ -104,7 +105,7 @@ pub fn topic_tags(ui: &mut egui::Ui, topics: &[Topic]) {
         ui.label(
             egui::RichText::new(topic.label())
                 .size(12.5)
-                .color(egui::Color32::from_rgb(150, 200, 230)),
+                .color(palette::ACCENT),
         );
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bevy_egui::egui;
 
+use super::palette;
 use super::state::{StoryFocus, UiActions, WorldPanel, WorldTab};
 use super::widgets::{article_link, count, relative_time, takes_ui, topic_filter, topic_tags};
 use crate::app::globe::Atlas;
@@ -200,7 +201,7 @@ fn story_entry(
             ui.label(
                 egui::RichText::new("Blindspot")
                     .small()
-                    .color(egui::Color32::from_rgb(240, 190, 90)),
+                    .color(palette::ATTENTION),
             )
             .on_hover_text("No US outlet in the catalog carries this story");
         }
