@@ -9,11 +9,11 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
 use super::atlas::Atlas;
 use super::camera::GlobeView;
-use super::kiosk::{Kiosk, KioskSettings, QrView};
+use super::kiosk::{Kiosk, KioskSettings};
 use super::news::{News, ReadArticle};
 use super::picking::SelectCountry;
-use super::stories::{StoryFocus, WorldPanel};
-use super::{AppSystems, Mode, ScreenshotOptions};
+use super::ui::{self, QrView, StoryFocus, WorldPanel};
+use super::{AppMode, AppSystems, Mode, ScreenshotOptions};
 
 /// Frames to render before the screenshot: enough for the meshes to upload and the first
 /// MSAA-resolved image to settle after pipelines compile.
@@ -27,25 +27,31 @@ const CAPTURE_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Resource, Clone, Copy)]
 pub struct Launched(pub Instant);
 
-pub(super) fn plugin(app: &mut App) {
-    let mode = app.world().resource::<Mode>().clone();
-    match mode {
-        Mode::Interactive | Mode::BenchIdle { .. } => {}
-        Mode::Screenshot(options) => {
-            app.insert_resource(Shot {
-                options,
-                frames: 0,
-                requested: false,
-            })
-            .add_systems(Update, take_screenshot.after(AppSystems::Present));
-        }
-        Mode::BenchRender { frames, .. } => {
-            app.insert_resource(Bench {
-                frames,
-                times: Vec::with_capacity(frames as usize),
-                first_frame: None,
-            })
-            .add_systems(Update, bench_frame.after(AppSystems::Present));
+/// The screenshot and the render benchmark, as `mode` asks; nothing in the other modes.
+pub(super) struct CapturePlugin {
+    pub mode: Mode,
+}
+
+impl Plugin for CapturePlugin {
+    fn build(&self, app: &mut App) {
+        match &self.mode {
+            Mode::Interactive | Mode::BenchIdle { .. } => {}
+            Mode::Screenshot(options) => {
+                app.insert_resource(Shot {
+                    options: options.clone(),
+                    frames: 0,
+                    requested: false,
+                })
+                .add_systems(Update, take_screenshot.after(AppSystems::Present));
+            }
+            &Mode::BenchRender { frames, .. } => {
+                app.insert_resource(Bench {
+                    frames,
+                    times: Vec::with_capacity(frames as usize),
+                    first_frame: None,
+                })
+                .add_systems(Update, bench_frame.after(AppSystems::Present));
+            }
         }
     }
 }
@@ -68,7 +74,8 @@ struct Staging<'w, 's> {
     focus: ResMut<'w, StoryFocus>,
     kiosk: Option<ResMut<'w, Kiosk>>,
     settings: Option<Res<'w, KioskSettings>>,
-    qr: Option<ResMut<'w, QrView>>,
+    qr: ResMut<'w, QrView>,
+    mode: Res<'w, State<AppMode>>,
     time: Res<'w, Time<Real>>,
     read: MessageWriter<'w, ReadArticle>,
     /// Whether the article asked for with `--read` has been asked for.
@@ -112,21 +119,21 @@ fn take_screenshot(
         .filter(|listed| shot.options.select.as_deref() == Some(listed.country.as_str()))
         .and_then(|listed| listed.articles.first());
     if shot.options.qr {
-        match (staging.qr.as_mut(), newest) {
-            (None, _) => {
+        match (*staging.mode.get() == AppMode::Kiosk, newest) {
+            (false, _) => {
                 warn!("--qr shows a QR code in kiosk mode: add --kiosk");
                 shot.options.qr = false;
             }
-            (Some(qr), Some(article)) => {
-                qr.0 = Some(article.clone());
+            (true, Some(article)) => {
+                staging.qr.0 = Some(article.clone());
                 shot.options.qr = false;
                 shot.frames = shot.frames.min(1);
             }
-            (Some(_), None) if launched.elapsed() > STORY_WAIT => {
+            (true, None) if launched.elapsed() > STORY_WAIT => {
                 warn!("no stored article for the selected country: no QR code to show");
                 shot.options.qr = false;
             }
-            (Some(_), None) => {}
+            (true, None) => {}
         }
     }
     if shot.options.read {
@@ -192,7 +199,7 @@ fn take_screenshot(
 /// The baseline scene: a lit sphere where the globe would be, seen as the globe is, beside an
 /// egui panel of text as wide as the country panel, through the same two cameras.
 pub(super) fn bare_scene(app: &mut App) {
-    app.add_plugins(super::panel::ui_camera)
+    app.add_plugins(ui::ui_camera)
         .add_systems(Startup, spawn_bare_scene)
         .add_systems(bevy_egui::EguiPrimaryContextPass, bare_panel);
 }
@@ -212,7 +219,7 @@ fn spawn_bare_scene(
 
 fn bare_panel(mut contexts: bevy_egui::EguiContexts) -> Result {
     use bevy_egui::egui;
-    let mut root = super::panel::root_ui(contexts.ctx_mut()?);
+    let mut root = ui::root_ui(contexts.ctx_mut()?);
     egui::Panel::right("bare")
         .exact_size(340.0)
         .show(&mut root, |ui| {

@@ -10,9 +10,7 @@ use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 
 use super::AppSystems;
-use super::atlas::LAND_TONES;
-// Until the UI files import it from `atlas`.
-pub(super) use super::atlas::Atlas;
+use super::atlas::{Atlas, LAND_TONES};
 use super::news::RecentCounts;
 use super::picking::{Hovered, Selection};
 use crate::geo::{self, Country, LatLon};

@@ -13,47 +13,42 @@
 //!
 //! The timing is [`IdleClock`]'s, a pure state machine; this file feeds it input and time and
 //! carries out what it says. [`plugin`] is the headless part (tested with a manual clock);
-//! [`ui_plugin`] draws the card and the QR view. The borderless fullscreen window, the
+//! the card and the QR view are drawn in `ui::kiosk`. The borderless fullscreen window, the
 //! hidden cursor and the ignored close requests are set where the window is made (`run`).
 
 use bevy::input::ButtonState;
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use bevy::window::WindowEvent;
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::AppSystems;
-use super::bidi;
-use super::camera::{FOV_DEG, GlobeCamera, GlobeView, HOME, HOME_DISTANCE, fit_distance};
-use super::globe::Atlas;
+use super::atlas::Atlas;
+use super::camera::{FOV_DEG, GlobeView, HOME, HOME_DISTANCE, fit_distance};
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
 use super::keys::{FrameKeys, Keys, Modifiers};
-use super::news::{AskArticles, CloseArticle, News, ReadArticle, RecentCounts};
-use super::panel::{logical_rect, relative_time};
+use super::news::{AskArticles, CloseArticle, ReadArticle, RecentCounts};
 use super::picking::SelectCountry;
-use super::pointer::{TAP_SLOP, UiCover};
-use super::qr::qr_image;
+use super::pointer::TAP_SLOP;
 use super::rest::Alarm;
-use super::stories::{ArticleFilters, Finder, StoryFocus, WorldPanel};
+use super::ui::UiState;
+use super::{AppMode, AppSystems};
 use crate::config::{self, Chord, ChordKey};
 use crate::geo::LatLon;
 use crate::news::Article;
-use crate::news::world::english;
 
 /// How many countries the loop tours when the config names none: the busiest of the day.
 const TOUR_LENGTH: usize = 12;
+
 /// The tour when the store has no recent news at all: big countries on every continent.
 const FALLBACK_TOUR: [&str; 8] = ["BRA", "IND", "NGA", "JPN", "DEU", "AUS", "MEX", "EGY"];
+
 /// How far, in logical pixels, a mouse must move to count as someone there.
 const CURSOR_SLOP: f32 = 4.0;
-/// Headlines on the attract card.
-const CARD_HEADLINES: usize = 3;
-/// Pixels per QR module: big enough for a phone to read off a screen at arm's length.
-const QR_MODULE_PX: usize = 6;
+
 /// Where the card's top edge is, as a share of the window's height from the top, until a
 /// card has been laid out: what one with three headlines measures at the kiosk's 1.5 text
 /// scale on a 1280 x 720 screen.
 const CARD_TOP_GUESS: f32 = 0.36;
+
 /// The loop's view of a country is never closer than this: the card covers the bottom of
 /// the screen, and the country should be seen among its neighbours.
 const TOUR_MIN_DISTANCE: f64 = 2.2;
@@ -108,14 +103,14 @@ pub struct Kiosk {
     /// Where the last UI pass drew the card, for taps on it.
     pub card_layout: Option<CardLayout>,
     /// The card's top edge as a share of the globe view's height, as last laid out.
-    card_top: f32,
+    pub(super) card_top: f32,
     /// What a finger or the mouse went down on, while it is down.
     pressed: Option<CardPress>,
     /// The countries of this run of the loop, fixed when it starts so that news arriving
     /// meanwhile cannot reorder it under the visitor's eyes.
     tour: Vec<usize>,
     /// How many idle resets there have been, so the egui pass can forget the last visit too.
-    resets: u64,
+    pub(super) resets: u64,
 }
 
 impl Kiosk {
@@ -158,63 +153,50 @@ struct CardPress {
     article: Option<Article>,
 }
 
-/// In kiosk mode, the article whose link is shown as a QR code; its presence as a resource
-/// is what turns links into QR codes.
-#[derive(Resource, Debug, Default, Clone, PartialEq)]
-pub struct QrView(pub Option<Article>);
-
-/// The headless part: input and time into the idle clock, its actions, the quit chord.
-/// [`KioskSettings`] must be inserted first.
-pub fn plugin(app: &mut App) {
-    let settings = app.world().resource::<KioskSettings>().clone();
-    let now = app
-        .world()
-        .get_resource::<Time<Real>>()
-        .map_or(0.0, Time::elapsed_secs_f64);
-    app.insert_resource(Kiosk {
-        clock: IdleClock::new(settings.times, now),
-        stop: None,
-        card: None,
-        card_layout: None,
-        card_top: CARD_TOP_GUESS,
-        pressed: None,
-        tour: Vec::new(),
-        resets: 0,
-    })
-    .init_resource::<QrView>()
-    .add_systems(
-        Update,
-        (
-            (watch_input, quit_on_chord).in_set(AppSystems::Input),
-            follow_the_clock.in_set(AppSystems::Pick),
-            show_the_card_on_landing.in_set(AppSystems::Present),
-        ),
-    );
+/// The headless part of kiosk mode: input and time into the idle clock, its actions, the
+/// quit chord. It puts the app in [`AppMode::Kiosk`].
+pub struct KioskPlugin {
+    settings: KioskSettings,
 }
 
-/// The egui part: the attract card and the QR view.
-pub fn ui_plugin(app: &mut App) {
-    app.add_systems(
-        EguiPrimaryContextPass,
-        (forget_the_last_visit, attract_card, qr_view),
-    );
-}
-
-/// After an idle reset, egui forgets its widgets' state (scroll positions, open sections,
-/// text being edited): the next visitor starts at the top of every list.
-fn forget_the_last_visit(
-    mut contexts: EguiContexts,
-    kiosk: Res<Kiosk>,
-    mut forgotten: Local<u64>,
-) -> Result {
-    if *forgotten != kiosk.resets {
-        *forgotten = kiosk.resets;
-        contexts.ctx_mut()?.memory_mut(|memory| {
-            memory.data.clear();
-            memory.stop_text_input();
-        });
+impl KioskPlugin {
+    /// Checks the config's [kiosk] table and resolves its featured countries in `atlas`.
+    pub fn new(config: &config::Kiosk, atlas: &Atlas) -> Result<Self, config::ConfigError> {
+        Ok(Self {
+            settings: KioskSettings::new(config, atlas)?,
+        })
     }
-    Ok(())
+}
+
+impl Plugin for KioskPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.settings.clone())
+            .insert_resource(Kiosk {
+                clock: IdleClock::new(self.settings.times, 0.0),
+                stop: None,
+                card: None,
+                card_layout: None,
+                card_top: CARD_TOP_GUESS,
+                pressed: None,
+                tour: Vec::new(),
+                resets: 0,
+            })
+            .insert_state(AppMode::Kiosk)
+            .add_systems(Startup, start_idle_clock)
+            .add_systems(
+                Update,
+                (
+                    (watch_input, quit_on_chord).in_set(AppSystems::Input),
+                    follow_the_clock.in_set(AppSystems::Pick),
+                    show_the_card_on_landing.in_set(AppSystems::Present),
+                ),
+            );
+    }
+}
+
+/// The idle clock counts from the app's start, not from when the plugin was built.
+fn start_idle_clock(time: Res<Time<Real>>, settings: Res<KioskSettings>, mut kiosk: ResMut<Kiosk>) {
+    kiosk.clock = IdleClock::new(settings.times, time.elapsed_secs_f64());
 }
 
 /// Any touch, click, key, wheel or pointer movement is someone there. A pointer's first
@@ -304,16 +286,6 @@ fn watch_input(
     }
 }
 
-/// The panels the idle reset closes.
-#[derive(bevy::ecs::system::SystemParam)]
-struct Panels<'w> {
-    world: ResMut<'w, WorldPanel>,
-    filters: ResMut<'w, ArticleFilters>,
-    focus: ResMut<'w, StoryFocus>,
-    finder: ResMut<'w, Finder>,
-    qr: ResMut<'w, QrView>,
-}
-
 #[allow(clippy::too_many_arguments)] // The reset and the tour touch all of these.
 fn follow_the_clock(
     time: Res<Time<Real>>,
@@ -322,7 +294,7 @@ fn follow_the_clock(
     atlas: Res<Atlas>,
     counts: Option<Res<RecentCounts>>,
     mut view: ResMut<GlobeView>,
-    mut panels: Panels,
+    mut ui: UiState,
     mut select: MessageWriter<SelectCountry>,
     mut ask: MessageWriter<AskArticles>,
     mut close: MessageWriter<CloseArticle>,
@@ -333,11 +305,7 @@ fn follow_the_clock(
             IdleAction::ResetView => {
                 select.write(SelectCountry(None));
                 close.write(CloseArticle);
-                *panels.world = WorldPanel::default();
-                *panels.filters = ArticleFilters::default();
-                panels.focus.0 = None;
-                panels.finder.text.clear();
-                panels.qr.0 = None;
+                ui.reset();
                 kiosk.stop = None;
                 kiosk.card = None;
                 kiosk.resets += 1;
@@ -529,238 +497,6 @@ pub fn key_code(key: ChordKey) -> KeyCode {
     .unwrap_or(KeyCode::Escape)
 }
 
-/// What the card says under the country's name.
-#[derive(Debug, PartialEq)]
-pub enum CardNews<'a> {
-    /// The news thread has not answered for this country yet.
-    Loading,
-    /// It has: nothing stored from here.
-    Nothing,
-    Headlines(&'a [Article]),
-}
-
-/// The card's news for `country`: only the news thread's answer for that very country counts,
-/// so a card never says "no news" while the last country's answer is still the latest.
-pub fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
-    // Without a store no answer ever comes: say there is nothing rather than wait forever.
-    if news.status.store_error.is_some() {
-        return CardNews::Nothing;
-    }
-    match news
-        .articles
-        .as_ref()
-        .filter(|listed| listed.country == country)
-    {
-        None => CardNews::Loading,
-        Some(listed) if listed.articles.is_empty() => CardNews::Nothing,
-        Some(listed) => {
-            CardNews::Headlines(&listed.articles[..listed.articles.len().min(CARD_HEADLINES)])
-        }
-    }
-}
-
-/// The attract loop's card: the country's flag, name and top headlines, and what to do.
-/// The flag is read as the flight leaves, so that it is there when the card shows.
-#[allow(clippy::too_many_arguments)] // A system: the card reads several resources at once.
-fn attract_card(
-    mut contexts: EguiContexts,
-    mut kiosk: ResMut<Kiosk>,
-    mut cover: ResMut<UiCover>,
-    news: Res<News>,
-    atlas: Res<Atlas>,
-    camera: Option<Single<&Camera, With<GlobeCamera>>>,
-    mut flag: Local<Option<(usize, Option<egui::TextureHandle>)>>,
-    mut shown_before: Local<Option<(usize, usize)>>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?.clone();
-    if let Some(stop) = kiosk.stop
-        && flag.as_ref().is_none_or(|(c, _)| *c != stop)
-    {
-        let texture = super::panel::load_flag(&atlas.countries[stop].id)
-            .map(|image| ctx.load_texture("attract-flag", image, egui::TextureOptions::LINEAR));
-        *flag = Some((stop, texture));
-    }
-    let Some(country) = kiosk.card else {
-        *shown_before = None;
-        kiosk.card_layout = None;
-        if cover.card.is_some() {
-            cover.card = None;
-        }
-        return Ok(());
-    };
-    let shown = &atlas.countries[country];
-    let content = card_news(&news, &shown.id);
-    // The card is anchored by its bottom, placed from last frame's size: when its content
-    // changes, lay the frame out again rather than show it overflowing for a frame (which,
-    // at a software renderer's few frames a second, a visitor sees).
-    let lines = match content {
-        CardNews::Headlines(articles) => articles.len(),
-        CardNews::Loading | CardNews::Nothing => 0,
-    };
-    if shown_before.replace((country, lines)) != Some((country, lines)) {
-        ctx.request_discard("the attract card changed");
-    }
-    let now = crate::news::now();
-    let mut headlines = Vec::new();
-    let area = egui::Area::new("attract-card".into())
-        .order(egui::Order::Foreground)
-        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -40.0))
-        .interactable(false)
-        // Each card now appears anew: at a software renderer's few frames a second, egui's
-        // fade-in would show a ghost of it for a second or more.
-        .fade_in(false)
-        .show(&ctx, |ui| {
-            egui::Frame::popup(&ctx.global_style())
-                .fill(egui::Color32::from_black_alpha(215))
-                .inner_margin(egui::Margin::symmetric(20, 14))
-                .show(ui, |ui| {
-                    ui.set_width(620.0);
-                    ui.horizontal(|ui| {
-                        if let Some((_, Some(texture))) =
-                            flag.as_ref().filter(|(c, _)| *c == country)
-                        {
-                            let size = texture.size_vec2();
-                            let height = 26.0;
-                            ui.add(egui::Image::new((
-                                texture.id(),
-                                egui::vec2(size.x / size.y * height, height),
-                            )));
-                        }
-                        ui.label(egui::RichText::new(&shown.name).size(26.0).strong());
-                    });
-                    match content {
-                        CardNews::Loading => {
-                            ui.weak("Getting the latest headlines…");
-                        }
-                        CardNews::Nothing => {
-                            ui.label("No news stored from here yet.");
-                        }
-                        CardNews::Headlines(articles) => {
-                            for article in articles {
-                                let (title, _) = english(article);
-                                // One line each: the card's height stays what the view
-                                // was aimed for.
-                                let font = egui::FontId::proportional(18.0);
-                                let top = match bidi::first_line(ui, title, &font) {
-                                    None => ui.add(
-                                        egui::Label::new(
-                                            egui::RichText::new(title).font(font).strong(),
-                                        )
-                                        .truncate(),
-                                    ),
-                                    Some((line, align)) => {
-                                        let text = egui::RichText::new(line).font(font).strong();
-                                        bidi::aligned(ui, align, |ui| {
-                                            ui.add(egui::Label::new(text).halign(align).extend())
-                                        })
-                                    }
-                                }
-                                .rect;
-                                let byline = ui.weak(format!(
-                                    "{} · {}",
-                                    article.outlet,
-                                    relative_time(now - article.published)
-                                ));
-                                let rect = top.union(byline.rect);
-                                headlines.push((rect, article.clone()));
-                            }
-                        }
-                    }
-                    ui.label(
-                        egui::RichText::new(
-                            "Touch the globe to explore: drag to spin, pinch to zoom, tap a country",
-                        )
-                        .color(egui::Color32::from_rgb(150, 200, 230)),
-                    );
-                });
-        });
-    let rect = area.response.rect;
-    let layout = CardLayout {
-        country,
-        rect: logical_rect(&ctx, rect),
-        headlines: headlines
-            .into_iter()
-            .map(|(r, article)| (logical_rect(&ctx, r), article))
-            .collect(),
-    };
-    // The aim is a share of the globe's view, which stops at the status bar: not the window.
-    let view_height = camera
-        .as_ref()
-        .and_then(|camera| camera.viewport.as_ref())
-        .map_or(ctx.content_rect().height(), |viewport| {
-            viewport.physical_size.y as f32 / ctx.pixels_per_point()
-        });
-    kiosk.card_top = rect.top() / view_height.max(1.0);
-    if cover.card != Some(layout.rect) {
-        cover.card = Some(layout.rect);
-    }
-    if kiosk.card_layout.as_ref() != Some(&layout) {
-        kiosk.card_layout = Some(layout);
-    }
-    Ok(())
-}
-
-/// An article's link as a QR code, over everything, until closed.
-fn qr_view(
-    mut contexts: EguiContexts,
-    mut qr: ResMut<QrView>,
-    mut texture: Local<Option<(String, Result<egui::TextureHandle, String>)>>,
-) -> Result {
-    let Some(article) = qr.0.clone() else {
-        *texture = None;
-        return Ok(());
-    };
-    let ctx = contexts.ctx_mut()?.clone();
-    if texture
-        .as_ref()
-        .is_none_or(|(link, _)| *link != article.link)
-    {
-        let made = qr_image(&article.link, QR_MODULE_PX)
-            .map(|image| ctx.load_texture("article-qr", image, egui::TextureOptions::NEAREST))
-            .map_err(|e| e.to_string());
-        *texture = Some((article.link.clone(), made));
-    }
-    let mut close = false;
-    let modal = egui::Modal::new("qr".into())
-        .backdrop_color(egui::Color32::from_black_alpha(170))
-        .show(&ctx, |ui| {
-            ui.set_width(420.0);
-            let (title, _) = english(&article);
-            bidi::label(
-                ui,
-                title,
-                egui::FontId::proportional(20.0),
-                egui::RichText::strong,
-            );
-            ui.weak(&article.outlet);
-            ui.add_space(8.0);
-            match texture.as_ref().map(|(_, made)| made) {
-                Some(Ok(code)) => {
-                    ui.vertical_centered(|ui| {
-                        ui.add(egui::Image::new((code.id(), code.size_vec2())));
-                    });
-                    ui.label("Scan with your phone's camera to read the whole article.");
-                }
-                Some(Err(e)) => {
-                    ui.label(format!(
-                        "This article's link cannot be shown as a code: {e}"
-                    ));
-                }
-                None => {}
-            }
-            ui.add_space(8.0);
-            ui.vertical_centered(|ui| {
-                close = ui
-                    .add(egui::Button::new(egui::RichText::new("Close").size(20.0)))
-                    .clicked();
-            });
-        });
-    if close || modal.should_close() {
-        qr.0 = None;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod aim_offset_deg_tests {
     use super::*;
@@ -803,38 +539,6 @@ mod aim_offset_deg_tests {
         assert!(
             (edge - (1.0f64 / 8.0).acos().to_degrees()).abs() < 1e-9,
             "{edge}"
-        );
-    }
-}
-
-#[cfg(test)]
-mod card_news_tests {
-    use super::*;
-    use crate::app::CountryNews;
-
-    fn answer(country: &str, articles: Vec<Article>) -> News {
-        News {
-            articles: Some(CountryNews {
-                country: country.into(),
-                articles,
-                topics: Vec::new(),
-                stories: Default::default(),
-            }),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn says_no_news_only_when_the_answer_for_this_country_is_empty() {
-        assert_eq!(card_news(&News::default(), "KEN"), CardNews::Loading);
-        assert_eq!(
-            card_news(&answer("JPN", Vec::new()), "KEN"),
-            CardNews::Loading,
-            "the last stop's answer is not this one's"
-        );
-        assert_eq!(
-            card_news(&answer("KEN", Vec::new()), "KEN"),
-            CardNews::Nothing
         );
     }
 }

@@ -3,47 +3,42 @@
 //! Data flows one way. Pointer input becomes gesture messages (`pointer`); the camera turns
 //! drags and pinches into the globe's orientation and zoom (`camera`); taps and the hovering
 //! cursor become a ray, a latitude/longitude and a country (`picking`); the selection and the
-//! hover recolour the globe (`globe`) and fill the side panel (`panel`); the news thread
-//! (`news`) feeds the panels and the world's stories (`stories`), whose coverage the globe
-//! lights up; `kiosk` runs the unattended touch-screen mode; `capture` drives the headless
-//! screenshot and render-benchmark modes.
+//! hover recolour the globe (`globe`) and fill the panels; the news thread (`news`) feeds the
+//! panels, and the story or the search the reader picks there lights the globe up. `ui` is
+//! the egui layer's one home: the pass that lays out every panel and fits the globe's
+//! viewport beside them, a file per panel, the UI's state with its one reset, the shared
+//! widgets and the palette. `kiosk` runs the unattended touch-screen mode; `capture` drives
+//! the headless screenshot and render-benchmark modes.
 
-mod article;
 mod atlas;
-mod bidi;
 mod camera;
 mod capture;
-mod fonts;
 mod globe;
 mod idle;
 mod keys;
 mod kiosk;
-mod links;
 mod news;
-mod panel;
 mod picking;
 mod pictures;
 mod pointer;
-mod qr;
 mod quality;
 mod rest;
-mod stories;
+mod ui;
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
+use bevy::state::app::StatesPlugin;
 use bevy::window::{CursorOptions, ExitCondition, MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::EguiPlugin;
-#[cfg(test)]
-use bevy_egui::egui;
 
 pub use atlas::Atlas;
 pub use camera::{GlobeCamera, GlobeView};
 pub use globe::{Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
 pub use keys::UiKeyboard;
-pub use kiosk::{CardLayout, Kiosk, KioskSettings, QrView};
+pub use kiosk::{CardLayout, Kiosk, KioskPlugin, KioskSettings};
 pub use news::{
     CloseArticle, CountryNews, News, NewsOptions, NewsStatus, OpenedPage, PageTranslation,
     ReadArticle, RecentCounts, Refresh, SearchNews, WorldStories,
@@ -52,7 +47,8 @@ pub use picking::{Hovered, SelectCountry, Selection};
 pub use pictures::{Pictures, Shown};
 pub use pointer::{GlobeTap, PointerRay, UiCover};
 pub use rest::{Alarm, Rest};
-pub use stories::{
+pub use ui::QrView;
+pub use ui::{
     ArticleFilters, Finder, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel,
     WorldTab,
 };
@@ -133,6 +129,20 @@ pub struct AppOptions {
     pub display: crate::config::Display,
 }
 
+/// Who the app is for. Systems that behave differently by mode say so with
+/// `run_if(in_state(..))` or read this state, rather than guess from which resources exist.
+#[derive(States, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AppMode {
+    /// A person at a desk: the hovered country lights up, links open in the browser.
+    #[default]
+    Desktop,
+    /// An unattended touch screen, or a capture of one: no hover, links as QR codes, larger
+    /// text, the attract loop.
+    Kiosk,
+    /// A screenshot or a benchmark of the desktop app: nobody points at it.
+    Capture,
+}
+
 /// The order of the app's systems within `Update`, chained once here.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppSystems {
@@ -153,6 +163,11 @@ pub enum AppSystems {
 /// Everything but the window and renderer, so headless tests can build the same app on
 /// `MinimalPlugins`. The caller inserts the [`Atlas`].
 pub fn core_plugin(app: &mut App) {
+    // Headless apps on `MinimalPlugins` have no states of their own.
+    if !app.is_plugin_added::<StatesPlugin>() {
+        app.add_plugins(StatesPlugin);
+    }
+    app.init_state::<AppMode>();
     app.configure_sets(
         Update,
         (
@@ -173,10 +188,10 @@ pub fn core_plugin(app: &mut App) {
     ));
 }
 
-/// The news bridge and the stories' state: their systems, the [`News`] resources, and the
-/// IO thread, started now.
+/// The news bridge and the UI's state: their systems, the [`News`] resources, and the IO
+/// thread, started now.
 pub fn add_news(app: &mut App, options: NewsOptions) {
-    app.add_plugins((news::plugin, stories::plugin));
+    app.add_plugins((news::plugin, ui::state_plugin));
     news::start(app, options);
 }
 
@@ -184,20 +199,15 @@ pub fn add_news(app: &mut App, options: NewsOptions) {
 /// headless one with `EguiPlugin`, a primary window and the globe's camera, where the panels'
 /// layout runs as it does on screen.
 pub fn add_panels(app: &mut App) {
-    app.add_plugins((
-        fonts::plugin,
-        links::plugin,
-        panel::plugin,
-        rest::egui_plugin,
-    ));
+    app.add_plugins((ui::plugin, rest::egui_plugin));
 }
 
 /// Kiosk mode on a headless app: the idle clock, the attract loop and the quit chord. Call
-/// after [`core_plugin`] and [`add_news`]; featured codes the atlas lacks are skipped.
+/// after [`core_plugin`] and with the [`Atlas`] inserted; featured codes the atlas lacks are
+/// skipped.
 pub fn add_kiosk(app: &mut App, config: &crate::config::Kiosk) -> anyhow::Result<()> {
-    let settings = KioskSettings::new(config, app.world().resource::<Atlas>())?;
-    app.insert_resource(settings);
-    kiosk::plugin(app);
+    let kiosk = KioskPlugin::new(config, app.world().resource::<Atlas>())?;
+    app.add_plugins(kiosk);
     Ok(())
 }
 
@@ -238,19 +248,25 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(atlas)
-    .insert_resource(options.mode.clone())
     .insert_resource(capture::Launched(options.launched))
     .add_plugins((
         core_plugin,
         camera::view_plugin,
-        capture::plugin,
+        capture::CapturePlugin {
+            mode: options.mode.clone(),
+        },
         quality::plugin(options.display.quality),
-    ));
+    ))
+    .insert_state(match (&options.kiosk, headless_capture) {
+        (Some(_), _) => AppMode::Kiosk,
+        (None, true) => AppMode::Capture,
+        (None, false) => AppMode::Desktop,
+    });
     let bare = matches!(options.mode, Mode::BenchRender { bare: true, .. });
     if bare {
         app.add_plugins(capture::bare_scene);
     } else {
-        app.add_plugins((globe::plugin, add_panels, news::plugin, stories::plugin));
+        app.add_plugins((globe::plugin, add_panels, news::plugin, ui::state_plugin));
     }
     if !options.display.idle_spin {
         app.world_mut().resource_mut::<GlobeView>().idle_spin = 0.0;
@@ -271,23 +287,10 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     }
     if let Some(config) = &options.kiosk {
         add_kiosk(&mut app, config)?;
-        app.add_plugins(kiosk::ui_plugin);
+        app.add_plugins(ui::kiosk_plugin);
     }
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the app stopped with error code {code}"),
-    }
-}
-
-/// One egui pass's input in tests: a `width` × `height` screen and `events`.
-#[cfg(test)]
-pub(crate) fn egui_input(width: f32, height: f32, events: Vec<egui::Event>) -> egui::RawInput {
-    egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(width, height),
-        )),
-        events,
-        ..Default::default()
     }
 }

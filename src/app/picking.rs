@@ -10,9 +10,8 @@ use bevy::prelude::*;
 use super::atlas::Atlas;
 use super::camera::GlobeView;
 use super::globe::Globe;
-use super::kiosk::KioskSettings;
 use super::pointer::{Dragging, GlobeTap, PointerRay};
-use super::{AppSystems, Mode};
+use super::{AppMode, AppSystems};
 use crate::geo::{self, LatLon};
 
 /// How far, in screen pixels, a pick may miss a country and still find it.
@@ -38,7 +37,9 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                (hover, pick_on_tap).in_set(AppSystems::Pick),
+                // Neither a capture nor a touch screen is being pointed at: wherever the
+                // pointer rests (or a finger last lifted), it must not mark a country.
+                (hover.run_if(in_state(AppMode::Desktop)), pick_on_tap).in_set(AppSystems::Pick),
                 apply_selection.in_set(AppSystems::Select),
             ),
         );
@@ -67,15 +68,11 @@ fn hover(
     pointer: Res<PointerRay>,
     dragging: Res<Dragging>,
     view: Res<GlobeView>,
-    (mode, kiosk): (Option<Res<Mode>>, Option<Res<KioskSettings>>),
     globe: Single<&GlobalTransform, With<Globe>>,
     mut hovered: ResMut<Hovered>,
 ) {
-    // Neither a capture nor a touch screen is being pointed at: wherever the pointer rests
-    // (or a finger last lifted), it must not mark a country.
-    let capturing = mode.is_some_and(|m| *m != Mode::Interactive) || kiosk.is_some();
     let country = match pointer.0 {
-        Some(ray) if !dragging.0 && !capturing => country_at(&atlas, ray, &globe, snap_km(&view)),
+        Some(ray) if !dragging.0 => country_at(&atlas, ray, &globe, snap_km(&view)),
         _ => None,
     };
     hovered.set_if_neq(Hovered(country));

@@ -42,7 +42,7 @@ pub struct PointerRay(pub Option<Ray3d>);
 /// Where the last UI pass drew over the window, in logical pixels: input there is the UI's.
 ///
 /// egui cannot say so itself. bevy_egui runs each pass inside `Context::run_ui` and ignores
-/// the root `Ui` that hands it, so `panel` lays the panels out in a root of its own, which
+/// the root `Ui` that hands it, so `ui` lays the panels out in a root of its own, which
 /// egui's `is_pointer_over_egui` knows nothing of: over a panel it answers false, and the
 /// wheel that scrolls a list would zoom the globe too. The attract card is not interactable
 /// for egui either: the kiosk reads taps on it itself.

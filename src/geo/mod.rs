@@ -7,12 +7,14 @@
 
 mod coloring;
 mod countries;
+mod find;
 mod lookup;
 mod sphere;
 mod tessellate;
 
 pub use coloring::neighbor_colors;
 pub use countries::{BBox, Country, GeoError, Polygon, load_countries, load_countries_file};
+pub use find::find_countries;
 pub use lookup::{CountryIndex, Hit};
 pub use sphere::{
     EARTH_RADIUS_KM, LatLon, arc_between, densify_ring, from_unit, ray_sphere, ring_area, to_unit,

@@ -7,6 +7,8 @@
 //! over the declaration; anything less keeps the declaration. Detection is whatlang's
 //! (trigrams within the text's script), which knows 70 languages by their ISO 639-3 codes.
 //!
+//! Also here: the English name of a catalog language, for the reader.
+//!
 //! Not this module's concern: whether or how the article is then translated (ingest).
 
 use whatlang::Lang;
@@ -175,6 +177,51 @@ fn iso_639_1(lang: Lang) -> &'static str {
     }
 }
 
+/// The English name of a catalog language, or its code for any other.
+pub fn language_name(code: &str) -> &str {
+    match code {
+        "am" => "Amharic",
+        "ar" => "Arabic",
+        "bn" => "Bengali",
+        "de" => "German",
+        "el" => "Greek",
+        "en" => "English",
+        "es" => "Spanish",
+        "et" => "Estonian",
+        "fa" => "Persian",
+        "fi" => "Finnish",
+        "fr" => "French",
+        "he" => "Hebrew",
+        "hi" => "Hindi",
+        "hu" => "Hungarian",
+        "id" => "Indonesian",
+        "it" => "Italian",
+        "ja" => "Japanese",
+        "ka" => "Georgian",
+        "kk" => "Kazakh",
+        "km" => "Khmer",
+        "ko" => "Korean",
+        "nl" => "Dutch",
+        "no" => "Norwegian",
+        "pl" => "Polish",
+        "pt" => "Portuguese",
+        "ro" => "Romanian",
+        "ru" => "Russian",
+        "rw" => "Kinyarwanda",
+        "sr" => "Serbian",
+        "sv" => "Swedish",
+        "sw" => "Swahili",
+        "th" => "Thai",
+        "tl" => "Tagalog",
+        "tr" => "Turkish",
+        "uk" => "Ukrainian",
+        "ur" => "Urdu",
+        "vi" => "Vietnamese",
+        "zh" => "Chinese",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod article_language_tests {
     use super::*;
@@ -302,5 +349,16 @@ mod page_language_tests {
         // A wrong declaration yields to a sure detection, as for feeds.
         assert_eq!(page_language(Some("en"), "", german).as_deref(), Some("de"));
         assert_eq!(page_language(None, "", "OK"), None);
+    }
+}
+
+#[cfg(test)]
+mod language_name_tests {
+    use super::*;
+
+    #[test]
+    fn names_a_catalog_language_and_passes_any_other_code_through() {
+        assert_eq!(language_name("es"), "Spanish");
+        assert_eq!(language_name("xx"), "xx");
     }
 }

@@ -9,8 +9,8 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::kiosk::KioskSettings;
 use super::qr::qr_image;
+use crate::app::AppMode;
 
 /// Pixels per QR module in the notice: readable by a phone held to a desktop screen.
 const QR_MODULE_PX: usize = 4;
@@ -42,11 +42,12 @@ pub(super) fn plugin(app: &mut App) {
 /// Opens the links this pass's widgets asked for; runs after every widget that shows one.
 pub(super) fn open_links(
     mut contexts: EguiContexts,
-    kiosk: Option<Res<KioskSettings>>,
+    mode: Res<State<AppMode>>,
     mut unopened: ResMut<UnopenedLink>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let opener: Option<Open> = kiosk.is_none().then_some(open_in_browser);
+    // A kiosk's visitor has no browser to go to: its links show as QR codes instead.
+    let opener: Option<Open> = (*mode.get() != AppMode::Kiosk).then_some(open_in_browser);
     if let Some((url, why)) = open_requested(ctx, opener) {
         warn!("cannot open {url}: {why}");
         *unopened = UnopenedLink {

@@ -1,8 +1,8 @@
 //! An article's link as a QR code in an egui image, so a kiosk visitor can take the story away
 //! on a phone.
 //!
-//! It only makes the pixels: which link to show, the texture and where it is drawn are the
-//! kiosk plugin's.
+//! It only makes the pixels: which link to show, the texture and where it is drawn are its
+//! callers' (the kiosk's QR view, the notice for a link no browser opened).
 
 use bevy_egui::egui::{Color32, ColorImage};
 use qrcode::{EcLevel, QrCode};

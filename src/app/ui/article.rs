@@ -4,33 +4,69 @@
 
 use bevy_egui::egui;
 
-use super::bidi;
-use super::globe::Atlas;
-use super::news::{OpenedPage, PageTranslation};
-use super::panel::{keyboard_is_the_uis, relative_time};
-use super::pictures::{ARTICLE_PICTURE, Pictures, Shown};
-use super::stories::{self, UiActions};
+use super::state::{UiActions, UiState, WorldTab};
+use super::widgets::{count, flag_image, relative_time, takes_ui, topic_tags};
+use super::{bidi, keyboard_is_the_uis, palette};
+use crate::app::atlas::Atlas;
+use crate::app::news::{OpenedPage, PageTranslation};
+use crate::app::pictures::{ARTICLE_PICTURE, Pictures, Shown};
 use crate::news::topics::Topic;
 use crate::news::world::english;
 
 /// The article view's width: wide enough for a comfortable line of text, never more than
 /// half the window, never less than the country panel.
-pub fn view_width(window_width: f32) -> f32 {
+pub(super) fn view_width(window_width: f32) -> f32 {
     (window_width * 0.5).clamp(340.0, 640.0)
+}
+
+/// The article view for `page`, on the right of `root`; returns its width. `flag` is the
+/// article's country's flag.
+pub(super) fn article_panel(
+    root: &mut egui::Ui,
+    page: &OpenedPage,
+    flag: Option<(egui::TextureId, egui::Vec2)>,
+    state: &mut UiState,
+    pictures: &mut Pictures,
+    atlas: &Atlas,
+    actions: &mut UiActions,
+) -> f32 {
+    let ctx = root.ctx().clone();
+    let response = egui::Panel::right("article")
+        .resizable(false)
+        .exact_size(view_width(ctx.content_rect().width()))
+        .frame(egui::Frame::side_top_panel(&ctx.global_style()).inner_margin(16.0))
+        .show(root, |ui| {
+            let view = article_view(
+                ui,
+                page,
+                &mut state.filters.show_original,
+                flag,
+                pictures,
+                atlas,
+                actions,
+            );
+            actions.close_article |= view.close;
+            if view.world {
+                state.world.open = true;
+                state.world.tab = WorldTab::Top;
+            }
+            ui.allocate_space(ui.available_size());
+        });
+    response.response.rect.width()
 }
 
 /// What the reader asked of the view this pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct ViewActions {
+struct ViewActions {
     /// Back to where the reader came from.
-    pub close: bool,
+    close: bool,
     /// Open the world's current take: the top stories.
-    pub world: bool,
+    world: bool,
 }
 
 /// The article view's contents, in the panel `ui`. `flag` is the article's country's flag.
 #[allow(clippy::too_many_arguments)] // The view reads the page and the panels' shared state.
-pub fn article_view(
+fn article_view(
     ui: &mut egui::Ui,
     page: &OpenedPage,
     show_original: &mut bool,
@@ -56,12 +92,8 @@ pub fn article_view(
             let heading = egui::TextStyle::Heading.resolve(ui.style());
             bidi::label(ui, title, heading, egui::RichText::strong);
             ui.horizontal_wrapped(|ui| {
-                if let Some((texture, size)) = flag {
-                    let height = 16.0;
-                    ui.add(egui::Image::new((
-                        texture,
-                        egui::vec2(size.x / size.y * height, height),
-                    )));
+                if let Some(flag) = flag {
+                    flag_image(ui, flag, 16.0);
                 }
                 let country = atlas
                     .find(&article.country)
@@ -73,7 +105,7 @@ pub fn article_view(
                 ));
             });
             let tags: Vec<Topic> = page.topics.iter().collect();
-            ui.horizontal_wrapped(|ui| stories::topic_tags(ui, &tags));
+            ui.horizontal_wrapped(|ui| topic_tags(ui, &tags));
             if let Some(byline) = page
                 .read
                 .as_ref()
@@ -161,7 +193,7 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
         }
         Some(Err(why)) => {
             ui.colored_label(
-                egui::Color32::from_rgb(230, 180, 90),
+                palette::ATTENTION,
                 format!("The whole article cannot be shown here: {why}."),
             );
             ui.add_space(4.0);
@@ -188,7 +220,7 @@ fn body(ui: &mut egui::Ui, page: &OpenedPage, show_original: &mut bool, summary:
         }
         PageTranslation::Failed(why) => {
             ui.colored_label(
-                egui::Color32::from_rgb(230, 180, 90),
+                palette::ATTENTION,
                 format!("Not translated ({why}); shown as written."),
             );
         }
@@ -242,7 +274,7 @@ fn story_links(
         if others > 0 {
             let title = format!(
                 "Alternative takes from {}",
-                stories::count(others, "other country", "other countries")
+                count(others, "other country", "other countries")
             );
             egui::CollapsingHeader::new(title)
                 .id_salt(("article-takes", page.article.id))
@@ -251,7 +283,7 @@ fn story_links(
                     if ui.small_button("Show who covers it on the globe").clicked() {
                         actions.cover = Some(story.clone());
                     }
-                    stories::takes_ui(ui, story, Some(&page.article.country), atlas, actions);
+                    takes_ui(ui, story, Some(&page.article.country), atlas, actions);
                 });
         }
     }
@@ -276,7 +308,7 @@ mod key_scroll_tests {
                 modifiers: Default::default(),
             })
             .collect();
-        let input = crate::app::egui_input(640.0, 500.0, events);
+        let input = crate::app::ui::egui_input(640.0, 500.0, events);
         let mut delta = 0.0;
         ctx.run_ui(input, |ui| delta = key_scroll(ui))
             .drop_without_applying_deltas();

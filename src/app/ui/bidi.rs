@@ -315,11 +315,11 @@ mod tests {
     /// edge, character), in drawing order.
     fn drawn(text: &str, width: f32) -> Vec<(usize, f32, char)> {
         let ctx = egui::Context::default();
-        ctx.set_fonts(crate::app::fonts::definitions());
+        ctx.set_fonts(crate::app::ui::fonts::definitions());
         let mut glyphs = Vec::new();
         // Fonts set now take effect in the next pass.
         for _ in 0..2 {
-            let input = crate::app::egui_input(width, 400.0, Vec::new());
+            let input = crate::app::ui::egui_input(width, 400.0, Vec::new());
             let mut output = ctx.run_ui(input, |ui| {
                 label(ui, text, egui::FontId::proportional(15.0), |t| t);
             });

@@ -1,0 +1,478 @@
+//! The UI's state in one place: the world panel, the story in focus, the country panel's
+//! reading choices, the search hit, the country finder and, in kiosk mode, the QR view, with
+//! the one [`UiState::reset`] the kiosk calls between visitors; what the panels ask for during
+//! a pass ([`UiActions`]) and where it goes.
+//!
+//! The systems here keep that state in step outside the egui pass, where headless apps run
+//! them too: Esc leaves the article, the panel or the story; a newly selected country starts
+//! without the last one's topic filter; a search or a picked story lights the globe
+//! ([`Highlight`]) and frames the countries that cover it.
+//! What a story is and how stories are found is `news::stories`' and `news::world`'s concern.
+
+use std::sync::Arc;
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+
+use crate::app::AppSystems;
+use crate::app::atlas::Atlas;
+use crate::app::camera::GlobeView;
+use crate::app::globe::Highlight;
+use crate::app::keys::{Keys, UiKeyboard};
+use crate::app::news::{CloseArticle, News, ReadArticle, SearchNews};
+use crate::app::picking::{SelectCountry, Selection, apply_selection};
+use crate::news::Article;
+use crate::news::topics::Topic;
+use crate::news::world::{HORIZON_SECONDS, StoryView};
+
+/// The world panel's state: open or not, which list, the topic filter, the search text.
+#[derive(Resource, Debug, Default)]
+pub struct WorldPanel {
+    pub open: bool,
+    pub tab: WorldTab,
+    pub topic: Option<Topic>,
+    pub search: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WorldTab {
+    #[default]
+    Top,
+    Blindspot,
+    Search,
+}
+
+/// The story the reader has picked: the globe shows its coverage map, and the country panel
+/// opens on that country's take.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct StoryFocus(pub Option<Arc<StoryView>>);
+
+impl StoryFocus {
+    /// Whether `story` is the one in focus. Ids alone are not enough: the news thread numbers
+    /// stories afresh when it restarts, so the headline must match too.
+    pub fn is(&self, story: &StoryView) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|s| s.id == story.id && s.headline.id == story.headline.id)
+    }
+}
+
+/// The country panel's reading choices. A resource rather than panel state, so that the
+/// kiosk's idle reset can clear them for the next visitor. The topic is the current
+/// country's: choosing another country clears it, since a topic one country has articles
+/// on may leave the next one's list empty for no reason the reader can see.
+#[derive(Resource, Debug, Default)]
+pub struct ArticleFilters {
+    pub topic: Option<Topic>,
+    pub show_original: bool,
+}
+
+/// The search result whose country the reader opened: the country panel shows it on top,
+/// since the country's own list holds only its newest articles.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct SearchHit(pub Option<Article>);
+
+/// Focuses a story and flies the globe out to frame every country that covers it.
+#[derive(Message, Clone, Debug)]
+pub struct ShowCoverage(pub Arc<StoryView>);
+
+/// Opens a search result's country with that result on top, leaving any story in focus: the
+/// reader has moved on from it.
+#[derive(Message, Clone, Debug)]
+pub struct OpenSearchHit(pub Article);
+
+/// The country finder's text and which match the arrow keys have chosen.
+#[derive(Resource, Debug, Default)]
+pub struct Finder {
+    pub text: String,
+    pub chosen: usize,
+    /// Set by the keyboard shortcut: the text box takes the focus on the next pass.
+    pub focus: bool,
+}
+
+/// In kiosk mode, the article whose link is shown as a QR code; its presence as a resource
+/// is what turns links into QR codes.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct QrView(pub Option<Article>);
+
+/// The UI's state as one system parameter, for the egui pass and for the kiosk's reset.
+#[derive(SystemParam)]
+pub struct UiState<'w> {
+    pub world: ResMut<'w, WorldPanel>,
+    pub focus: ResMut<'w, StoryFocus>,
+    pub filters: ResMut<'w, ArticleFilters>,
+    pub hit: ResMut<'w, SearchHit>,
+    pub finder: ResMut<'w, Finder>,
+    /// In kiosk mode, links show as QR codes instead of opening a browser.
+    pub qr: ResMut<'w, QrView>,
+}
+
+impl UiState<'_> {
+    /// Back to how the UI starts, for the next visitor: the world panel closed on its first
+    /// list, no story in focus, no topic filter, nothing typed, no code shown. The selection
+    /// and the article view are not the UI's: the kiosk closes those itself.
+    pub fn reset(&mut self) {
+        *self.world = WorldPanel::default();
+        self.focus.0 = None;
+        *self.filters = ArticleFilters::default();
+        self.hit.set_if_neq(SearchHit::default());
+        self.finder.text.clear();
+        self.qr.set_if_neq(QrView::default());
+    }
+}
+
+/// What the panels asked for during a pass, applied by the one system that owns the writers.
+#[derive(Debug, Default)]
+pub struct UiActions {
+    pub select: Option<Option<usize>>,
+    pub search: Option<String>,
+    /// Kiosk mode: a link shows its QR code instead of opening a browser, and nothing asks
+    /// for a keyboard.
+    pub kiosk: bool,
+    pub show_qr: Option<Article>,
+    /// A story to focus: the reader went to one country's take on it.
+    pub focus: Option<Arc<StoryView>>,
+    /// A story whose coverage to show and frame on the globe.
+    pub cover: Option<Arc<StoryView>>,
+    /// A search result whose country to open.
+    pub open_hit: Option<Article>,
+    /// An article to open in the article view.
+    pub read: Option<Article>,
+    /// Close the article view.
+    pub close_article: bool,
+}
+
+/// Where the panels' requests go.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct UiWriters<'w> {
+    select: MessageWriter<'w, SelectCountry>,
+    search: MessageWriter<'w, SearchNews>,
+    cover: MessageWriter<'w, ShowCoverage>,
+    open_hit: MessageWriter<'w, OpenSearchHit>,
+    read: MessageWriter<'w, ReadArticle>,
+    close_article: MessageWriter<'w, CloseArticle>,
+}
+
+/// Sends what a pass asked for.
+pub fn apply(out: UiActions, writers: &mut UiWriters) {
+    if let Some(country) = out.select {
+        writers.select.write(SelectCountry(country));
+    }
+    if let Some(query) = out.search {
+        writers.search.write(SearchNews(query));
+    }
+    if let Some(story) = out.cover {
+        writers.cover.write(ShowCoverage(story));
+    }
+    if let Some(article) = out.open_hit {
+        writers.open_hit.write(OpenSearchHit(article));
+    }
+    if out.close_article {
+        writers.close_article.write(CloseArticle);
+    }
+    if let Some(article) = out.read {
+        writers.read.write(ReadArticle(article));
+    }
+}
+
+/// The UI's resources and messages, and the systems that keep them in step outside the
+/// egui pass.
+pub fn plugin(app: &mut App) {
+    // The globe's plugin makes `Highlight` too; headless apps have no globe but light
+    // countries all the same.
+    app.init_resource::<WorldPanel>()
+        .init_resource::<StoryFocus>()
+        .init_resource::<ArticleFilters>()
+        .init_resource::<Highlight>()
+        .init_resource::<Finder>()
+        .init_resource::<SearchHit>()
+        .init_resource::<QrView>()
+        .add_message::<ShowCoverage>()
+        .add_message::<OpenSearchHit>()
+        .add_systems(
+            Update,
+            (
+                finder_shortcut.in_set(AppSystems::Input),
+                // Both select a country: Esc first, so a result clicked in the same frame wins.
+                (escape_deselects, open_search_hit)
+                    .chain()
+                    .in_set(AppSystems::Pick),
+                (
+                    a_search_leaves_the_story,
+                    show_coverage,
+                    follow_the_focus,
+                    highlight,
+                )
+                    .chain()
+                    .in_set(AppSystems::Select),
+                another_country_starts_afresh
+                    .run_if(resource_changed::<Selection>)
+                    .after(apply_selection)
+                    .in_set(AppSystems::Select),
+            ),
+        );
+}
+
+/// A new search replaces the story in focus: its matches are what the globe should light,
+/// as the search list says it does.
+fn a_search_leaves_the_story(
+    mut searches: MessageReader<SearchNews>,
+    mut focus: ResMut<StoryFocus>,
+) {
+    if searches.read().last().is_some() && focus.0.is_some() {
+        focus.0 = None;
+    }
+}
+
+/// Focuses the story asked for and frames the countries that cover it: from close up on one
+/// country the coverage elsewhere would be round the back of the globe.
+fn show_coverage(
+    mut requests: MessageReader<ShowCoverage>,
+    atlas: Res<Atlas>,
+    mut focus: ResMut<StoryFocus>,
+    mut view: ResMut<GlobeView>,
+) {
+    let Some(ShowCoverage(story)) = requests.read().last() else {
+        return;
+    };
+    let labels: Vec<_> = story
+        .countries()
+        .filter_map(|c| atlas.find(c))
+        .map(|c| atlas.countries[c].label)
+        .collect();
+    view.frame(&labels);
+    focus.0 = Some(story.clone());
+}
+
+/// Opens a search result's country with the result on top, out of any story.
+fn open_search_hit(
+    mut requests: MessageReader<OpenSearchHit>,
+    atlas: Res<Atlas>,
+    mut focus: ResMut<StoryFocus>,
+    mut hit: ResMut<SearchHit>,
+    mut select: MessageWriter<SelectCountry>,
+) {
+    let Some(OpenSearchHit(article)) = requests.read().last() else {
+        return;
+    };
+    let Some(country) = atlas.find(&article.country) else {
+        return;
+    };
+    focus.0 = None;
+    hit.0 = Some(article.clone());
+    select.write(SelectCountry(Some(country)));
+}
+
+/// Another country's panel starts without the last one's topic filter and search hit.
+fn another_country_starts_afresh(
+    selection: Res<Selection>,
+    atlas: Res<Atlas>,
+    mut filters: ResMut<ArticleFilters>,
+    mut hit: ResMut<SearchHit>,
+) {
+    filters.topic = None;
+    let selected = selection.0.map(|c| atlas.countries[c].id.as_str());
+    if hit
+        .0
+        .as_ref()
+        .is_some_and(|a| Some(a.country.as_str()) != selected)
+    {
+        hit.0 = None;
+    }
+}
+
+/// Ctrl+F (or /) puts the cursor in the country finder: a keyboard alone can reach any
+/// country.
+fn finder_shortcut(
+    mut keys: Keys,
+    ui_keyboard: Option<Res<UiKeyboard>>,
+    mut finder: ResMut<Finder>,
+) {
+    let typing = ui_keyboard.is_some_and(|ui| ui.0);
+    let wanted = keys
+        .frame()
+        .presses
+        .iter()
+        .any(|(key, modifiers)| match key {
+            KeyCode::KeyF => modifiers.ctrl,
+            KeyCode::Slash => !typing,
+            _ => false,
+        });
+    if wanted {
+        finder.focus = true;
+    }
+}
+
+/// Esc closes the article view, then the country panel, then, pressed again, leaves the
+/// story in focus; in a text field or an open popup it is the UI's (see [`UiKeyboard`]).
+fn escape_deselects(
+    mut keys: Keys,
+    ui_keyboard: Option<Res<UiKeyboard>>,
+    selection: Res<Selection>,
+    news: Option<Res<News>>,
+    mut focus: ResMut<StoryFocus>,
+    mut select: MessageWriter<SelectCountry>,
+    mut close: MessageWriter<CloseArticle>,
+) {
+    let ui_has_it = ui_keyboard.is_some_and(|ui| ui.0);
+    if !keys.frame().just_pressed(KeyCode::Escape) || ui_has_it {
+        return;
+    }
+    if news.is_some_and(|news| news.page.is_some()) {
+        close.write(CloseArticle);
+    } else if selection.0.is_some() {
+        select.write(SelectCountry(None));
+    } else if focus.0.is_some() {
+        focus.0 = None;
+    }
+}
+
+/// Keeps the story in focus up to date as new stories arrive: a newer version that still
+/// covers every country of the focused one replaces it (a version cut to the lists' 48
+/// hours would drop countries the reader may be looking at), and a story is let go once the
+/// news thread has forgotten it too.
+fn follow_the_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
+    if !news.is_changed() {
+        return;
+    }
+    let Some(current) = focus.0.clone() else {
+        return;
+    };
+    let lists = &news.stories;
+    let newer = lists.top.iter().chain(&lists.blindspots).find(|s| {
+        s.id == current.id
+            && s.takes
+                .iter()
+                .any(|t| t.articles.iter().any(|a| a.id == current.headline.id))
+            && current.countries().all(|c| s.take(c).is_some())
+    });
+    match newer {
+        Some(newer) if !Arc::ptr_eq(newer, &current) => focus.0 = Some(newer.clone()),
+        Some(_) => {}
+        None if current.last < crate::news::now() - HORIZON_SECONDS => focus.0 = None,
+        None => {}
+    }
+}
+
+/// What the lit countries depend on: the story and the search results in view, each by its
+/// address (every reply brings new ones) and, against a freed address being reused, its
+/// size; they are worked out again only when it changes.
+#[derive(Default, PartialEq)]
+struct HighlightKey {
+    story: Option<(usize, usize)>,
+    search: Option<(usize, usize)>,
+}
+
+/// The countries the globe lights up: the focused story's coverage, else the search's
+/// matches while the search list is open.
+fn highlight(
+    focus: Res<StoryFocus>,
+    panel: Res<WorldPanel>,
+    news: Res<News>,
+    atlas: Res<Atlas>,
+    mut highlight: ResMut<Highlight>,
+    mut shown: Local<Option<HighlightKey>>,
+) {
+    let searching = panel.open && panel.tab == WorldTab::Search;
+    let key = HighlightKey {
+        story: focus
+            .0
+            .as_ref()
+            .map(|s| (Arc::as_ptr(s) as usize, s.takes.len())),
+        search: news
+            .search
+            .as_ref()
+            .filter(|r| searching && r.query == panel.search)
+            .map(|r| (r.articles.as_ptr() as usize, r.articles.len())),
+    };
+    if shown.as_ref() == Some(&key) {
+        return;
+    }
+    *shown = Some(key);
+    let codes: Vec<&str> = match (&focus.0, &news.search) {
+        (Some(story), _) => story.countries().collect(),
+        (None, Some(results))
+            if panel.open && panel.tab == WorldTab::Search && results.query == panel.search =>
+        {
+            results
+                .articles
+                .iter()
+                .map(|a| a.country.as_str())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut countries: Vec<usize> = codes.into_iter().filter_map(|c| atlas.find(c)).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    highlight.set_if_neq(Highlight(countries));
+}
+
+#[cfg(test)]
+mod follow_the_focus_tests {
+    use bevy::ecs::system::RunSystemOnce;
+
+    use super::*;
+    use crate::app::ui::test_article;
+    use crate::news::world::Take;
+
+    /// Story 7 with the given takes; article 1 is its headline.
+    fn story(takes: &[(&str, i64)], last: i64) -> Arc<StoryView> {
+        let takes: Vec<Take> = takes
+            .iter()
+            .map(|&(country, id)| Take {
+                country: country.into(),
+                articles: vec![test_article(id, country, last)],
+            })
+            .collect();
+        Arc::new(StoryView {
+            id: 7,
+            headline: takes[0].articles[0].clone(),
+            articles: takes.len(),
+            takes,
+            first: last,
+            last,
+            blindspot: false,
+            topics: Vec::new(),
+        })
+    }
+
+    /// The focus after the news thread's lists become `top`.
+    fn followed(current: Arc<StoryView>, top: Vec<Arc<StoryView>>) -> Option<Arc<StoryView>> {
+        let mut world = World::new();
+        let mut news = News::default();
+        news.stories.top = top;
+        world.insert_resource(news);
+        world.insert_resource(StoryFocus(Some(current)));
+        world.run_system_once(follow_the_focus).unwrap();
+        world.resource::<StoryFocus>().0.clone()
+    }
+
+    #[test]
+    fn a_wider_version_replaces_the_focus_and_a_narrower_one_does_not() {
+        let now = crate::news::now();
+        let current = story(&[("FRA", 1), ("DEU", 2)], now);
+        let wider = story(&[("FRA", 1), ("DEU", 2), ("GBR", 3)], now);
+        let followed_wider = followed(current.clone(), vec![wider.clone()]).unwrap();
+        assert!(Arc::ptr_eq(&followed_wider, &wider));
+
+        // The 48-hour version no longer has Germany's older take: keep the whole story.
+        let narrower = story(&[("FRA", 1), ("GBR", 3)], now);
+        let kept = followed(current.clone(), vec![narrower]).unwrap();
+        assert!(Arc::ptr_eq(&kept, &current));
+    }
+
+    #[test]
+    fn a_story_in_no_list_is_kept_until_the_news_thread_forgets_it() {
+        let now = crate::news::now();
+        let recent = story(&[("FRA", 1), ("DEU", 2)], now - 60 * 3600);
+        assert!(followed(recent, Vec::new()).is_some());
+        let forgotten = story(&[("FRA", 1), ("DEU", 2)], now - HORIZON_SECONDS - 1);
+        assert!(followed(forgotten, Vec::new()).is_none());
+        // Another story that happens to reuse the id after a restart is not this one.
+        let other = story(&[("JPN", 8), ("KOR", 9)], now);
+        let current = story(&[("FRA", 1), ("DEU", 2)], now);
+        let kept = followed(current.clone(), vec![other]).unwrap();
+        assert!(Arc::ptr_eq(&kept, &current));
+    }
+}
