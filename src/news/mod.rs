@@ -17,9 +17,9 @@ pub mod page;
 pub mod parse;
 pub mod store;
 pub mod stories;
-mod text;
 pub mod topics;
 pub mod translate;
+mod words;
 pub mod world;
 
 /// The tests' HTTP server, shared by the modules that fetch.

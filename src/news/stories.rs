@@ -58,7 +58,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::text;
+use super::words;
 
 /// The country whose absence makes a story a blindspot: "USA" (Natural Earth `ADM0_A3`).
 /// Most English-language coverage, and so most readers' picture of the news, starts there.
@@ -401,14 +401,14 @@ impl Clusterer {
     /// each ([`NAMED`], [`LOWER`]). New words get ids in the order they appear, so ids never
     /// depend on a hash map's order.
     fn term_counts(&mut self, article: &StoryText) -> (Vector, Vec<u8>) {
-        let title = text::prefix(article.title, TEXT_CHARS);
-        let summary = text::prefix(
+        let title = words::prefix(article.title, TEXT_CHARS);
+        let summary = words::prefix(
             article.summary,
             TEXT_CHARS.saturating_sub(title.chars().count()),
         );
         let mut counts: Vec<(u32, f32, u8)> = Vec::new();
         for (field, weight, headline) in [(title, TITLE_WEIGHT, true), (summary, 1.0, false)] {
-            let words: Vec<text::Word> = text::marked_words(field).collect();
+            let words: Vec<words::Word> = words::marked_words(field).collect();
             // In a Title Case Headline every word has a capital, which then says nothing.
             let capitals = words.iter().filter(|w| w.capitalized).count();
             let title_case = headline && capitals * 2 > words.len();
