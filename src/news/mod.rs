@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod extract;
 pub mod fetch;
+mod http;
 pub mod images;
 pub mod ingest;
 pub mod language;

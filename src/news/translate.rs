@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 use url::Url;
 
 use super::fetch::{self, FetchConfig};
+use super::http::{self, ReadError, Retries, Transient};
 
 /// Which machine translation to use.
 #[derive(Clone, PartialEq)]
@@ -101,7 +102,7 @@ fn later(retry_after: Option<Duration>) -> String {
     retry_after.map_or_else(|| " later".to_owned(), |d| format!(" in {} s", d.as_secs()))
 }
 
-impl TranslateError {
+impl Transient for TranslateError {
     fn is_transient(&self) -> bool {
         match self {
             TranslateError::Http { status, .. } => *status >= 500,
@@ -109,6 +110,13 @@ impl TranslateError {
             | TranslateError::Network(_)
             | TranslateError::Timeout(_) => true,
             _ => false,
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            TranslateError::RateLimited { retry_after } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -140,9 +148,6 @@ impl Default for TranslateConfig {
 const DEEPL_MAX_TEXTS: usize = 50;
 const DEEPL_FREE: &str = "https://api-free.deepl.com";
 const DEEPL_PRO: &str = "https://api.deepl.com";
-/// The longest `Retry-After` we wait out; a server asking for more gets a retry after this
-/// (and, if still refusing, the caller gets `RateLimited` with the server's figure).
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// A cap on a service's answer: translations are about as long as the texts sent, so
 /// anything near this is not a translation.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -341,21 +346,16 @@ impl Translator {
 
     /// Runs `attempt` until it succeeds, fails for good, or has been retried `max_retries`
     /// times.
-    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, TranslateError>
+    async fn with_retries<T, F, Fut>(&self, attempt: F) -> Result<T, TranslateError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, TranslateError>>,
     {
-        let mut retries = 0;
-        loop {
-            match attempt().await {
-                Err(e) if e.is_transient() && retries < self.config.max_retries => {
-                    tokio::time::sleep(retry_wait(&e, retries, self.config.backoff)).await;
-                    retries += 1;
-                }
-                outcome => return outcome,
-            }
-        }
+        let retries = Retries {
+            max: self.config.max_retries,
+            backoff: self.config.backoff,
+        };
+        http::with_retries(retries, |_| true, attempt).await
     }
 
     async fn post_json(
@@ -372,22 +372,17 @@ impl Translator {
         if let Some(auth) = auth {
             request = request.header(AUTHORIZATION, auth.clone());
         }
-        let mut response = request.send().await.map_err(|e| self.classify(e))?;
+        let response = request.send().await.map_err(|e| self.classify(e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
-            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(TranslateError::BadResponse(format!(
-                    "larger than {MAX_RESPONSE_BYTES} bytes"
-                )));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let retry_after = http::retry_after(response.headers());
+        let bytes = http::read_capped(response, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|e| match e {
+                ReadError::TooLarge => {
+                    TranslateError::BadResponse(format!("larger than {MAX_RESPONSE_BYTES} bytes"))
+                }
+                ReadError::Transport(e) => self.classify(e),
+            })?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if (200..300).contains(&status) {
             Ok(text)
@@ -400,9 +395,9 @@ impl Translator {
         if error.is_timeout() {
             TranslateError::Timeout(self.config.timeout)
         } else if error.is_builder() {
-            TranslateError::Config(root_cause(&error))
+            TranslateError::Config(http::root_cause(&error))
         } else {
-            TranslateError::Network(root_cause(&error))
+            TranslateError::Network(http::root_cause(&error))
         }
     }
 
@@ -564,33 +559,6 @@ fn error_message(status: u16, body: &str) -> String {
     } else {
         said
     }
-}
-
-/// `Retry-After` in seconds; the HTTP-date form is rare for these APIs and falls back to our
-/// own back-off.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse().ok().map(Duration::from_secs)
-}
-
-/// The wait before retry number `retry` (from 0): our doubling back-off, or longer if the
-/// server asked for longer (up to [`MAX_RETRY_AFTER`]).
-fn retry_wait(error: &TranslateError, retry: u32, backoff: Duration) -> Duration {
-    let ours = backoff.saturating_mul(2u32.saturating_pow(retry));
-    match error {
-        TranslateError::RateLimited {
-            retry_after: Some(asked),
-        } => ours.max((*asked).min(MAX_RETRY_AFTER)),
-        _ => ours,
-    }
-}
-
-/// The innermost message: reqwest's own wording ("error sending request") says little.
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 /// ISO 639-1 codes and the ISO 639-3 codes that Apertium's current pairs are named with
@@ -1525,6 +1493,12 @@ mod tests {
 
     mod retry_wait_tests {
         use super::*;
+        use crate::news::http::{MAX_RETRY_AFTER, parse_retry_after};
+
+        /// The wait [`http::with_retries`] takes after `error`.
+        fn retry_wait(error: &TranslateError, retry: u32, backoff: Duration) -> Duration {
+            http::retry_wait(retry, backoff, error.retry_after())
+        }
 
         #[test]
         fn doubles_and_honours_retry_after_up_to_a_cap() {
