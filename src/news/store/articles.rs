@@ -10,7 +10,7 @@ use url::Url;
 use super::{Store, StoreError, sql_limit};
 use crate::news::extract::Extracted;
 use crate::news::http;
-use crate::news::{Article, FeedItem, FeedSource, language};
+use crate::news::{Article, FeedItem, FeedSource};
 
 /// Query parameters that only say how a reader arrived; links that differ only in these are
 /// the same article.
@@ -40,13 +40,13 @@ impl Store {
     /// Items without a link are known by their guid, and take it as their link when it is a
     /// web address (RSS guids are permalinks by default); items with neither are skipped. An
     /// item without a date is dated `now`, its first sighting; items older than the retention
-    /// window are skipped, since the next prune would delete them. Each article's language is
-    /// the feed's declared one unless its text clearly says otherwise
-    /// ([`language::article_language`]); the feed keeps the declared one.
+    /// window are skipped, since the next prune would delete them. Each item comes with the
+    /// language (ISO 639-1) it is written in, which its article keeps; the feed keeps its
+    /// declared one.
     pub fn insert_items(
         &mut self,
         source: &FeedSource,
-        items: &[FeedItem],
+        items: &[(&FeedItem, String)],
         now: i64,
     ) -> Result<usize, StoreError> {
         let oldest = self.retention_start(now);
@@ -69,7 +69,7 @@ impl Store {
                  ON CONFLICT DO NOTHING",
             )?;
             let mut inserted = 0;
-            for item in items {
+            for (item, language) in items {
                 let guid = non_empty(item.guid.as_deref());
                 let link = non_empty(item.link.as_deref())
                     .or_else(|| guid.filter(|g| http::web_url(g).is_some()));
@@ -80,8 +80,6 @@ impl Store {
                 if published < oldest {
                     continue;
                 }
-                let language =
-                    language::article_language(&source.language, &item.title, &item.summary);
                 inserted += insert.execute(params![
                     source.feed_url,
                     source.outlet,
@@ -324,35 +322,6 @@ mod tests {
     }
 
     #[test]
-    fn items_take_the_language_their_text_is_in() {
-        let scratch = Scratch::new("item_language");
-        let mut store = scratch.open();
-        let items = [
-            FeedItem {
-                summary: "El Congreso votó la ley tras un largo debate con la oposición.".into(),
-                ..item(
-                    Some("1"),
-                    Some("https://e.example/1"),
-                    "El Gobierno aprueba la reforma de las pensiones",
-                    NOW,
-                )
-            },
-            item(Some("2"), Some("https://e.example/2"), "Brexit", NOW - 1),
-        ];
-        store
-            .insert_items(&source("e", "GIB"), &items, NOW)
-            .unwrap();
-        let stored = store.latest_for_country("GIB", 10).unwrap();
-        let languages: Vec<&str> = stored.iter().map(|a| a.language.as_str()).collect();
-        assert_eq!(languages, ["es", "en"]);
-        // Only the Spanish one waits for translation.
-        assert_eq!(
-            titles(&store.untranslated(10).unwrap()),
-            ["El Gobierno aprueba la reforma de las pensiones"]
-        );
-    }
-
-    #[test]
     fn the_same_article_is_stored_once() {
         let scratch = Scratch::new("dedup");
         let mut store = scratch.open();
@@ -369,8 +338,8 @@ mod tests {
             item(Some("g3"), None, "Three", NOW),
             item(None, None, "Nothing to know it by", NOW),
         ];
-        assert_eq!(store.insert_items(&a, &first, NOW).unwrap(), 3);
-        assert_eq!(store.insert_items(&a, &first, NOW + 1).unwrap(), 0);
+        assert_eq!(insert(&mut store, &a, &first, NOW).unwrap(), 3);
+        assert_eq!(insert(&mut store, &a, &first, NOW + 1).unwrap(), 0);
 
         let again = [
             // The same link with other tracking parameters and a fragment, from another feed.
@@ -388,10 +357,10 @@ mod tests {
                 NOW,
             ),
         ];
-        assert_eq!(store.insert_items(&a, &again, NOW).unwrap(), 0);
-        assert_eq!(store.insert_items(&b, &again[..1], NOW).unwrap(), 0);
+        assert_eq!(insert(&mut store, &a, &again, NOW).unwrap(), 0);
+        assert_eq!(insert(&mut store, &b, &again[..1], NOW).unwrap(), 0);
         // The same guid in another feed is another article.
-        assert_eq!(store.insert_items(&b, &again[1..], NOW).unwrap(), 1);
+        assert_eq!(insert(&mut store, &b, &again[1..], NOW).unwrap(), 1);
 
         let mut stored = titles(&store.latest_for_country("FRA", 10).unwrap())
             .into_iter()
@@ -413,7 +382,7 @@ mod tests {
             // Known by its link now, the same article as the permalink guid above.
             item(None, Some("https://g.example/1?utm_medium=x"), "Again", NOW),
         ];
-        assert_eq!(store.insert_items(&feed, &items, NOW).unwrap(), 2);
+        assert_eq!(insert(&mut store, &feed, &items, NOW).unwrap(), 2);
         let stored = store.latest_for_country("DEU", 10).unwrap();
         assert_eq!(
             stored
@@ -433,9 +402,7 @@ mod tests {
             image: Some("https://x.example/i.jpg".into()),
             ..item(Some("u"), Some("https://x.example/u"), "Undated", 0)
         };
-        store
-            .insert_items(&source("x", "ITA"), &[undated], NOW)
-            .unwrap();
+        insert(&mut store, &source("x", "ITA"), &[undated], NOW).unwrap();
         let article = &store.latest_for_country("ITA", 1).unwrap()[0];
         assert_eq!((article.published, article.first_seen), (NOW, NOW));
         assert_eq!(article.image.as_deref(), Some("https://x.example/i.jpg"));
@@ -467,9 +434,7 @@ mod tests {
             item(Some("new"), Some("https://r.example/new"), "Fresh", NOW),
         ];
         assert_eq!(
-            store
-                .insert_items(&source("r", "ESP"), &items, NOW)
-                .unwrap(),
+            insert(&mut store, &source("r", "ESP"), &items, NOW).unwrap(),
             2
         );
         assert!(store.search("ancient", 10).unwrap().is_empty());
@@ -511,18 +476,14 @@ mod tests {
             ),
             item(Some("4"), Some("https://l.example/4"), "Newest", NOW),
         ];
-        store
-            .insert_items(&source("l", "JPN"), &items, NOW)
-            .unwrap();
+        insert(&mut store, &source("l", "JPN"), &items, NOW).unwrap();
         let elsewhere = [item(
             Some("5"),
             Some("https://m.example/5"),
             "Elsewhere",
             NOW,
         )];
-        store
-            .insert_items(&source("m", "KOR"), &elsewhere, NOW)
-            .unwrap();
+        insert(&mut store, &source("m", "KOR"), &elsewhere, NOW).unwrap();
 
         assert_eq!(
             titles(&store.latest_for_country("JPN", 10).unwrap()),
@@ -574,19 +535,27 @@ mod tests {
                 })
                 .collect()
         };
-        store
-            .insert_items(
-                &source("a", "USA"),
-                &items("a", &[NOW, NOW - HOUR, NOW - 3 * HOUR]),
-                NOW,
-            )
-            .unwrap();
-        store
-            .insert_items(&source("b", "CAN"), &items("b", &[NOW - 3 * HOUR]), NOW)
-            .unwrap();
-        store
-            .insert_items(&source("c", "USA"), &items("c", &[NOW - 2 * HOUR]), NOW)
-            .unwrap();
+        insert(
+            &mut store,
+            &source("a", "USA"),
+            &items("a", &[NOW, NOW - HOUR, NOW - 3 * HOUR]),
+            NOW,
+        )
+        .unwrap();
+        insert(
+            &mut store,
+            &source("b", "CAN"),
+            &items("b", &[NOW - 3 * HOUR]),
+            NOW,
+        )
+        .unwrap();
+        insert(
+            &mut store,
+            &source("c", "USA"),
+            &items("c", &[NOW - 2 * HOUR]),
+            NOW,
+        )
+        .unwrap();
 
         let counts = store.counts_since(NOW - 2 * HOUR).unwrap();
         assert_eq!(counts, HashMap::from([("USA".to_string(), 3)]));
@@ -621,9 +590,7 @@ mod tests {
                 NOW - 5 * HOUR,
             ),
         ];
-        store
-            .insert_items(&source("a", "USA"), &english, NOW)
-            .unwrap();
+        insert(&mut store, &source("a", "USA"), &english, NOW).unwrap();
         let spanish = FeedSource {
             language: "es".into(),
             ..source("b", "ESP")
@@ -642,7 +609,7 @@ mod tests {
             NOW,
         );
         sol.summary = "El calor vuelve a la ciudad andaluza este fin de semana".into();
-        store.insert_items(&spanish, &[lluvia, sol], NOW).unwrap();
+        insert(&mut store, &spanish, &[lluvia, sol], NOW).unwrap();
         let untranslated = store.untranslated(10).unwrap();
         let rain = untranslated
             .iter()
@@ -677,9 +644,7 @@ mod tests {
                 NOW - 3 * HOUR,
             ),
         ];
-        store
-            .insert_items(&source("r", "BRA"), &items, NOW)
-            .unwrap();
+        insert(&mut store, &source("r", "BRA"), &items, NOW).unwrap();
         let ids: Vec<i64> = store
             .latest_for_country("BRA", 10)
             .unwrap()

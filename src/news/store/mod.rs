@@ -20,7 +20,7 @@ mod feeds;
 mod schema;
 mod search;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod translations;
 
 use std::path::{Path, PathBuf};
@@ -238,7 +238,7 @@ mod tests {
             item(Some("1"), Some("https://bbc.example/a"), "Alpha", NOW),
             item(Some("2"), Some("https://bbc.example/b"), "Beta", NOW - HOUR),
         ];
-        assert_eq!(store.insert_items(&bbc, &items, NOW).unwrap(), 2);
+        assert_eq!(insert(&mut store, &bbc, &items, NOW).unwrap(), 2);
         store
             .record_success(&bbc.feed_url, Some("\"v1\""), None, false, NOW)
             .unwrap();
@@ -268,7 +268,7 @@ mod tests {
             "Committed",
             NOW,
         )];
-        writer.insert_items(&feed, &committed, NOW).unwrap();
+        insert(&mut writer, &feed, &committed, NOW).unwrap();
 
         let tx = writer
             .conn
@@ -310,7 +310,7 @@ mod tests {
                     item(None, Some(&link), "Story", NOW)
                 })
                 .collect();
-            writer.insert_items(&feed, &items, NOW).unwrap();
+            insert(&mut writer, &feed, &items, NOW).unwrap();
         }
         reads.join().unwrap();
     }

@@ -111,9 +111,7 @@ mod tests {
                 ..item(Some("3"), Some("https://s.example/3"), "Québec vote", NOW)
             },
         ];
-        store
-            .insert_items(&source("s", "CAN"), &items, NOW)
-            .unwrap();
+        insert(&mut store, &source("s", "CAN"), &items, NOW).unwrap();
 
         assert_eq!(
             titles(&store.search("wobble", 10).unwrap()),
@@ -158,9 +156,7 @@ mod tests {
             "AND OR NOT near",
             NOW,
         )];
-        store
-            .insert_items(&source("w", "BRA"), &items, NOW)
-            .unwrap();
+        insert(&mut store, &source("w", "BRA"), &items, NOW).unwrap();
         for query in [
             "",
             " ",

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::Store;
+use super::{Store, StoreError};
 use crate::news::{Article, FeedItem, FeedSource};
 
 pub const NOW: i64 = 1_750_000_000;
@@ -77,4 +77,19 @@ pub fn check_index(store: &Store) {
             [],
         )
         .unwrap();
+}
+
+/// Stores `items` in the feed's declared language, as ingest does for text that does not
+/// clearly say otherwise.
+pub fn insert(
+    store: &mut Store,
+    source: &FeedSource,
+    items: &[FeedItem],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let items: Vec<(&FeedItem, String)> = items
+        .iter()
+        .map(|item| (item, source.language.clone()))
+        .collect();
+    store.insert_items(source, &items, now)
 }

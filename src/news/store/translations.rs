@@ -142,7 +142,7 @@ mod tests {
     fn untranslated_lists_each_language_newest_first_up_to_its_limit() {
         let scratch = Scratch::new("untranslated");
         let mut store = scratch.open();
-        // Declared languages whatlang does not know pass through whatever the text.
+        // Each feed's items in its declared language.
         let feed = |name: &str, language: &str| FeedSource {
             language: language.into(),
             ..source(name, "ZZZ")
@@ -156,9 +156,7 @@ mod tests {
                 .collect()
         };
         for (name, language, count) in [("sw", "sw", 3), ("eu", "eu", 2), ("en", "en", 2)] {
-            store
-                .insert_items(&feed(name, language), &items(name, count), NOW)
-                .unwrap();
+            insert(&mut store, &feed(name, language), &items(name, count), NOW).unwrap();
         }
         assert_eq!(
             titles(&store.untranslated(2).unwrap()),
