@@ -357,7 +357,7 @@ fn large_store_reads(c: &mut Criterion) {
                 }
             })
             .collect();
-        store.insert_items(&source, &items, now).expect("insert");
+        ingest::store_items(&mut store, &source, &items, now).expect("insert");
     }
     assert_eq!(store.article_count().expect("count"), STORE_ARTICLES);
     let mut group = c.benchmark_group("store_100k");
@@ -648,9 +648,7 @@ fn article_page(c: &mut Criterion) {
         published: Some(1_700_000_000),
         ..Default::default()
     };
-    store
-        .insert_items(&source, &[item], 1_700_000_000)
-        .expect("stored");
+    ingest::store_items(&mut store, &source, &[item], 1_700_000_000).expect("stored");
     let article = store.latest_for_country("GBR", 1).expect("read")[0].clone();
     let read = extract(&page, None).map_err(|e| e.to_string());
     store.set_page(article.id, 0, &read).expect("page stored");

@@ -391,7 +391,7 @@ fn the_news_bridge_shows_what_the_store_holds() {
             ..Default::default()
         })
         .collect();
-    store.insert_items(&source, &items, now).unwrap();
+    newsglobe::news::ingest::store_items(&mut store, &source, &items, now).unwrap();
     store
         .record_success(&source.feed_url, None, None, false, now)
         .unwrap();
@@ -1294,10 +1294,8 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
         published: Some(now - 600),
         ..Default::default()
     };
-    Store::open(&path)
-        .unwrap()
-        .insert_items(&source, &[item], now)
-        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    newsglobe::news::ingest::store_items(&mut store, &source, &[item], now).unwrap();
 
     let mut app = app();
     app::add_news(

@@ -467,7 +467,7 @@ fn right_to_left_store(path: &Path) {
             published: Some(now - 600 * (i as i64 + 1)),
             image: None,
         };
-        store.insert_items(&source, &[item], now).unwrap();
+        newsglobe::news::ingest::store_items(&mut store, &source, &[item], now).unwrap();
     }
 }
 

@@ -1716,9 +1716,7 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
         published: Some(newsglobe::news::now()),
         image: None,
     });
-    store
-        .insert_items(&source, &items, newsglobe::news::now())
-        .unwrap();
+    ingest::store_items(&mut store, &source, &items, newsglobe::news::now()).unwrap();
     let articles = store.latest_for_country("ESP", 10).unwrap();
     let article = |page: &str| {
         articles
@@ -1852,7 +1850,7 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
             ..Default::default()
         })
         .collect();
-    store.insert_items(&source, &items, now).unwrap();
+    ingest::store_items(&mut store, &source, &items, now).unwrap();
     let articles = store.latest_for_country("BRA", 10).unwrap();
     let config = page_config(&FetchConfig::default());
     let client = newsglobe::news::fetch::client(&config).unwrap();

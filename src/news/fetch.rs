@@ -4,7 +4,8 @@
 //! timeouts, a cap on the body, a few redirects at most, compressed transfer, a real
 //! User-Agent, and conditional GET with the validators the store kept, so an unchanged feed
 //! costs a 304. Transient failures (timeouts, refused connections, 5xx, 429) are retried with
-//! doubling back-off; a 404 is not. Whatever goes wrong is one `FetchError` for one feed.
+//! doubling back-off, or after the server's `Retry-After` when it asks for longer; a 404 is
+//! not. Whatever goes wrong is one `FetchError` for one feed.
 //!
 //! Time is bounded at three levels: each attempt ([`FetchConfig::timeout`]), each feed's
 //! attempts and waits together ([`FetchConfig::feed_budget`]), and the whole run
@@ -18,6 +19,7 @@ use reqwest::header::{
     CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
 };
 
+use super::http::{self, ReadError, Retries, Transient};
 use super::store::FeedState;
 
 #[derive(Clone, Debug)]
@@ -135,13 +137,33 @@ pub enum FetchError {
     Other(String),
 }
 
-impl FetchError {
+/// One attempt's failure, with the wait the server asked for before the next.
+#[derive(Debug)]
+struct Failure {
+    error: FetchError,
+    retry_after: Option<Duration>,
+}
+
+impl From<FetchError> for Failure {
+    fn from(error: FetchError) -> Self {
+        Self {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+impl Transient for Failure {
     fn is_transient(&self) -> bool {
-        match self {
-            FetchError::Status(code) => *code == 429 || *code >= 500,
+        match self.error {
+            FetchError::Status(code) => code == 429 || code >= 500,
             FetchError::Timeout(_) | FetchError::Connect(_) => true,
             _ => false,
         }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 }
 
@@ -169,8 +191,15 @@ pub async fn fetch(
     let url = url::Url::parse(url).map_err(|e| FetchError::BadUrl(format!("{url}: {e}")))?;
     let started = tokio::time::Instant::now();
     let left = || config.feed_budget.saturating_sub(started.elapsed());
-    let mut attempt = 0;
-    loop {
+    let retries = Retries {
+        max: config.retries,
+        backoff: config.backoff,
+    };
+    // A retry that could not even wait out a connect could not tell a slow server from a
+    // dead one.
+    let affordable =
+        |wait| left().saturating_sub(wait) >= config.connect_timeout.min(config.timeout);
+    http::with_retries(retries, affordable, || {
         let limit = config.timeout.min(left());
         // What a timeout reports: the attempt's limit, or the feed's when that one ran out.
         let waited = match limit < config.timeout {
@@ -178,26 +207,15 @@ pub async fn fetch(
             false => config.timeout,
         };
         // The attempt's own limit is the fallback: reqwest's timeout should fire first.
-        let outcome = tokio::time::timeout(
-            limit,
-            fetch_once(client, url.clone(), validators, config, limit, waited),
-        )
-        .await
-        .unwrap_or(Err(FetchError::Timeout(waited)));
-        match outcome {
-            Err(e) if e.is_transient() && attempt < config.retries => {
-                let wait = config.backoff * 2u32.pow(attempt);
-                // A retry that could not even wait out a connect could not tell a slow
-                // server from a dead one.
-                if left().saturating_sub(wait) < config.connect_timeout.min(config.timeout) {
-                    return Err(e);
-                }
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-            }
-            outcome => return outcome,
+        let attempt = fetch_once(client, url.clone(), validators, config, limit, waited);
+        async move {
+            tokio::time::timeout(limit, attempt)
+                .await
+                .unwrap_or(Err(FetchError::Timeout(waited).into()))
         }
-    }
+    })
+    .await
+    .map_err(|failure| failure.error)
 }
 
 async fn fetch_once(
@@ -207,7 +225,7 @@ async fn fetch_once(
     config: &FetchConfig,
     limit: Duration,
     waited: Duration,
-) -> Result<Fetched, FetchError> {
+) -> Result<Fetched, Failure> {
     let mut request = client.get(url).timeout(limit);
     for (header, value) in [
         (IF_NONE_MATCH, &validators.etag),
@@ -217,7 +235,7 @@ async fn fetch_once(
             request = request.header(header, value);
         }
     }
-    let mut response = request
+    let response = request
         .send()
         .await
         .map_err(|e| classify(e, config, waited))?;
@@ -226,29 +244,19 @@ async fn fetch_once(
         return Ok(Fetched::NotModified);
     }
     if !status.is_success() {
-        return Err(FetchError::Status(status.as_u16()));
-    }
-    if response
-        .content_length()
-        .is_some_and(|n| n > config.max_body_bytes as u64)
-    {
-        return Err(FetchError::TooLarge(config.max_body_bytes));
+        return Err(Failure {
+            error: FetchError::Status(status.as_u16()),
+            retry_after: http::retry_after(response.headers()),
+        });
     }
     let headers = response.headers().clone();
     let final_url = response.url().clone();
-    let mut bytes = Vec::new();
-    // Read in chunks so that a server lying about (or omitting) its length cannot make us
-    // hold more than the cap.
-    while let Some(chunk) = response
-        .chunk()
+    let bytes = http::read_capped(response, config.max_body_bytes)
         .await
-        .map_err(|e| classify(e, config, waited))?
-    {
-        if bytes.len() + chunk.len() > config.max_body_bytes {
-            return Err(FetchError::TooLarge(config.max_body_bytes));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+        .map_err(|e| match e {
+            ReadError::TooLarge => FetchError::TooLarge(config.max_body_bytes),
+            ReadError::Transport(e) => classify(e, config, waited),
+        })?;
     Ok(Fetched::Body {
         bytes,
         content_type: header(&headers, CONTENT_TYPE),
@@ -271,25 +279,17 @@ fn classify(error: reqwest::Error, config: &FetchConfig, waited: Duration) -> Fe
     } else if error.is_redirect() {
         FetchError::Redirects(config.max_redirects)
     } else if error.is_connect() {
-        FetchError::Connect(root_cause(&error))
+        FetchError::Connect(http::root_cause(&error))
     } else {
-        FetchError::Other(root_cause(&error))
+        FetchError::Other(http::root_cause(&error))
     }
-}
-
-/// The innermost message: reqwest's own wording ("error sending request") says little.
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
 
     use super::*;
 
@@ -424,14 +424,80 @@ mod tests {
         assert_eq!(requests, 2);
     }
 
+    /// A server that answers its first request 503 with `Retry-After: {retry_after}` and
+    /// every later one 200; returns its URL and when each request came.
+    fn unavailable_once(retry_after: &'static str) -> (String, Arc<Mutex<Vec<Instant>>>) {
+        let server = crate::news::loopback::loopback_server();
+        let url = format!("http://{}/feed", server.server_addr());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let times = seen.clone();
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let first = {
+                    let mut times = times.lock().unwrap();
+                    times.push(Instant::now());
+                    times.len() == 1
+                };
+                let response = if first {
+                    let header = tiny_http::Header::from_bytes("Retry-After", retry_after);
+                    tiny_http::Response::from_string("busy")
+                        .with_status_code(503)
+                        .with_header(header.unwrap())
+                } else {
+                    tiny_http::Response::from_string("<rss/>")
+                };
+                let _ = request.respond(response);
+            }
+        });
+        (url, seen)
+    }
+
+    fn fetch_from(url: &str, config: &FetchConfig) -> Result<Fetched, FetchError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = client(config).unwrap();
+        runtime.block_on(fetch(&client, url, &FeedState::default(), config))
+    }
+
+    #[test]
+    fn a_retry_waits_as_long_as_the_server_asks() {
+        let (url, seen) = unavailable_once("1");
+        let config = FetchConfig {
+            retries: 1,
+            backoff: Duration::from_millis(10),
+            ..FetchConfig::default()
+        };
+        let outcome = fetch_from(&url, &config);
+        assert!(matches!(outcome, Ok(Fetched::Body { .. })), "{outcome:?}");
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2);
+        assert!(seen[1] - seen[0] >= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_server_asking_for_longer_than_the_feed_has_left_gets_no_retry() {
+        let (url, seen) = unavailable_once("3600");
+        let config = FetchConfig {
+            retries: 1,
+            backoff: Duration::from_millis(10),
+            ..FetchConfig::default()
+        };
+        let outcome = fetch_from(&url, &config);
+        assert_eq!(outcome, Err(FetchError::Status(503)));
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
     #[test]
     fn which_failures_are_retried() {
-        assert!(FetchError::Status(503).is_transient());
-        assert!(FetchError::Status(429).is_transient());
-        assert!(!FetchError::Status(404).is_transient());
-        assert!(FetchError::Timeout(Duration::from_secs(1)).is_transient());
-        assert!(!FetchError::TooLarge(10).is_transient());
-        assert!(!FetchError::Redirects(5).is_transient());
+        let transient = |error: FetchError| Failure::from(error).is_transient();
+        assert!(transient(FetchError::Status(503)));
+        assert!(transient(FetchError::Status(429)));
+        assert!(!transient(FetchError::Status(404)));
+        assert!(transient(FetchError::Timeout(Duration::from_secs(1))));
+        assert!(!transient(FetchError::TooLarge(10)));
+        assert!(!transient(FetchError::Redirects(5)));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use image::{ImageFormat, ImageReader, Limits};
 
 use super::fetch::{self, FetchConfig, FetchError, Fetched};
+use super::http;
 use super::store::FeedState;
 
 /// The largest picture file fetched.
@@ -135,10 +136,7 @@ pub async fn picture(
     cache: &Path,
     (max_width, max_height): (u32, u32),
 ) -> Result<Picture, PictureError> {
-    let parsed = url::Url::parse(url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| PictureError::NotWeb(url.to_owned()))?;
+    let parsed = http::web_url(url).ok_or_else(|| PictureError::NotWeb(url.to_owned()))?;
     if let Some(picture) = cached_off_runtime(url, cache, (max_width, max_height)).await {
         return Ok(picture);
     }

@@ -23,7 +23,7 @@ use super::fetch::{self, FetchConfig, FetchError, Fetched};
 use super::parse::{self, ParseError};
 use super::store::{FeedState, Store, StoreError};
 use super::translate::Translator;
-use super::{Article, FeedItem, FeedSource};
+use super::{Article, FeedItem, FeedSource, language};
 
 /// The language translations are made into.
 const ENGLISH: &str = "en";
@@ -233,7 +233,7 @@ fn record(
             etag,
             last_modified,
         }) => {
-            let new = store.insert_items(source, &items, now)?;
+            let new = store_items(store, source, &items, now)?;
             store.record_success(url, etag.as_deref(), last_modified.as_deref(), false, now)?;
             report.fetched += 1;
             report.new_articles += new;
@@ -246,6 +246,25 @@ fn record(
             FeedOutcome::Failed(reason)
         }
     })
+}
+
+/// Stores a feed's items (see [`Store::insert_items`]) and returns how many were new. Each
+/// article is in the feed's declared language unless its text clearly says otherwise
+/// ([`language::article_language`]): a feed declared English carries the odd Spanish report.
+pub fn store_items(
+    store: &mut Store,
+    source: &FeedSource,
+    items: &[FeedItem],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let items: Vec<(&FeedItem, String)> = items
+        .iter()
+        .map(|item| {
+            let language = language::article_language(&source.language, &item.title, &item.summary);
+            (item, language)
+        })
+        .collect();
+    store.insert_items(source, &items, now)
 }
 
 /// Translates the stored articles not yet in English, a language at a time and
@@ -674,5 +693,38 @@ mod tests {
         assert_eq!(unreached, FeedState::default());
         assert_eq!(server.hits("last"), 0);
         assert_eq!(seen.load(Ordering::Relaxed), 3);
+    }
+}
+
+#[cfg(test)]
+mod store_items_tests {
+    use super::*;
+    use crate::news::store::test_support::{NOW, Scratch, item, source, titles};
+
+    #[test]
+    fn items_take_the_language_their_text_is_in() {
+        let scratch = Scratch::new("item_language");
+        let mut store = scratch.open();
+        let items = [
+            FeedItem {
+                summary: "El Congreso votó la ley tras un largo debate con la oposición.".into(),
+                ..item(
+                    Some("1"),
+                    Some("https://e.example/1"),
+                    "El Gobierno aprueba la reforma de las pensiones",
+                    NOW,
+                )
+            },
+            item(Some("2"), Some("https://e.example/2"), "Brexit", NOW - 1),
+        ];
+        store_items(&mut store, &source("e", "GIB"), &items, NOW).unwrap();
+        let stored = store.latest_for_country("GIB", 10).unwrap();
+        let languages: Vec<&str> = stored.iter().map(|a| a.language.as_str()).collect();
+        assert_eq!(languages, ["es", "en"]);
+        // Only the Spanish one waits for translation.
+        assert_eq!(
+            titles(&store.untranslated(10).unwrap()),
+            ["El Gobierno aprueba la reforma de las pensiones"]
+        );
     }
 }

@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod extract;
 pub mod fetch;
+mod http;
 pub mod images;
 pub mod ingest;
 pub mod language;
@@ -18,9 +19,9 @@ pub mod parse;
 pub mod service;
 pub mod store;
 pub mod stories;
-mod text;
 pub mod topics;
 pub mod translate;
+mod words;
 pub mod world;
 
 /// The tests' HTTP server, shared by the modules that fetch.

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::Article;
 use super::extract::{self, ExtractError, Extracted, MAX_PAGE_BYTES};
 use super::fetch::{self, FetchConfig, FetchError, Fetched};
+use super::http;
 use super::language::page_language;
 use super::parse::decode_html;
 use super::store::{FeedState, Store};
@@ -243,10 +244,7 @@ async fn english(
 
 /// `url` parsed, if it is an http(s) address.
 pub fn web_url(url: &str) -> Result<url::Url, PageError> {
-    url::Url::parse(url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| PageError::NotWeb(url.to_owned()))
+    http::web_url(url).ok_or_else(|| PageError::NotWeb(url.to_owned()))
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::text;
+use super::words;
 
 /// Points for a keyword in the title: a title names the subject, a summary adds context.
 pub const TITLE_POINTS: u32 = 2;
@@ -345,18 +345,18 @@ fn lexicon() -> &'static Lexicon {
     LEXICON.get_or_init(|| {
         let mut words: HashMap<String, Cues> = HashMap::new();
         for (topic, list) in KEYWORDS {
-            for stem in text::words(list) {
+            for stem in words::words(list) {
                 words.entry(stem).or_default().keyword.insert(topic);
             }
         }
         for (topic, list) in SUPPORT {
-            for stem in text::words(list) {
+            for stem in words::words(list) {
                 words.entry(stem).or_default().support.insert(topic);
             }
         }
         let mut phrases: Vec<_> = PHRASES
             .iter()
-            .map(|&(phrase, topic)| (text::words(phrase).collect::<Vec<_>>(), topic))
+            .map(|&(phrase, topic)| (words::words(phrase).collect::<Vec<_>>(), topic))
             .collect();
         // Longest first, so that a phrase inside a longer one never cuts the longer one short.
         phrases.sort_by_key(|(stems, _)| std::cmp::Reverse(stems.len()));
@@ -368,7 +368,7 @@ fn lexicon() -> &'static Lexicon {
 /// its own; its words are not.
 fn field_cues(field: &str) -> Vec<Cues> {
     let lexicon = lexicon();
-    let stems: Vec<String> = text::words(text::prefix(field, TEXT_CHARS)).collect();
+    let stems: Vec<String> = words::words(words::prefix(field, TEXT_CHARS)).collect();
     let mut seen: Vec<&str> = Vec::new();
     let mut phrases_seen: Vec<usize> = Vec::new();
     let mut cues = Vec::new();
@@ -517,7 +517,7 @@ mod tag_tests {
     fn every_keyword_is_one_matching_word() {
         for (topic, words) in KEYWORDS.into_iter().chain(SUPPORT) {
             for word in words.split_whitespace() {
-                let stems: Vec<String> = text::words(word).collect();
+                let stems: Vec<String> = words::words(word).collect();
                 assert_eq!(stems.len(), 1, "{topic:?}: {word:?} is not matched");
             }
         }
@@ -528,7 +528,7 @@ mod tag_tests {
         // A stopword inside a phrase drops out of it ("video game" would be "game" alone, and
         // every game would be culture's).
         for (phrase, _) in PHRASES {
-            assert!(text::words(phrase).count() >= 2, "{phrase:?}");
+            assert!(words::words(phrase).count() >= 2, "{phrase:?}");
         }
     }
 

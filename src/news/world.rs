@@ -304,7 +304,7 @@ mod tests {
                 published: Some(NOW - hours_ago * HOUR),
                 ..FeedItem::default()
             };
-            store.insert_items(&source, &[item], NOW).unwrap();
+            crate::news::ingest::store_items(&mut store, &source, &[item], NOW).unwrap();
         }
         (store, dir)
     }
@@ -363,7 +363,7 @@ mod tests {
             published: Some(NOW - HOUR),
             ..FeedItem::default()
         };
-        store.insert_items(&source, &[item], NOW).unwrap();
+        crate::news::ingest::store_items(&mut store, &source, &[item], NOW).unwrap();
         assert_eq!(world.update(&store, NOW).unwrap(), 1);
         assert_eq!(world.update(&store, NOW).unwrap(), 0, "nothing twice");
         let story = &world.top(NOW - 72 * HOUR, 2, None, 10)[0];

@@ -75,7 +75,7 @@ pub fn fill_store(path: &Path, now: i64) -> HashMap<i64, i64> {
                 image: None,
             })
             .collect();
-        store.insert_items(&source, &items, now).unwrap();
+        newsglobe::news::ingest::store_items(&mut store, &source, &items, now).unwrap();
         store
             .record_success(&source.feed_url, None, None, false, now)
             .unwrap();

@@ -336,3 +336,192 @@ mod tests {
         assert_eq!(declared(&late), None);
     }
 }
+
+/// Feeds read end to end in each way their encoding can be told.
+#[cfg(test)]
+mod feed_tests {
+    use super::super::codepages;
+    use super::super::html;
+    use super::super::test_support::{parse, rss, titles};
+
+    const CP1251: &[u8] = include_bytes!("../../../tests/fixtures/feeds/cp1251.xml");
+    const LATIN1: &[u8] = include_bytes!("../../../tests/fixtures/feeds/latin1.xml");
+
+    #[test]
+    fn windows_1251_from_the_declaration() {
+        let items = parse(CP1251, None);
+        assert_eq!(
+            titles(&items),
+            [
+                "Новости Киева: в метро открыли новую станцию",
+                "Київ: відкрито новий міст через Дніпро"
+            ]
+        );
+        assert_eq!(
+            items[0].summary,
+            "Станция «Виноградарь» приняла первых пассажиров."
+        );
+        assert_eq!(items[1].summary, "Рух мостом розпочнеться в п’ятницю.");
+        assert_eq!(items[1].published, Some(1_741_011_600));
+        // Whitespace before the declaration, past the 64 bytes feed-rs's decoder looks at.
+        let padded = [&[b'\n'; 100][..], CP1251].concat();
+        assert_eq!(parse(&padded, None), items);
+    }
+
+    #[test]
+    fn iso_8859_1_from_the_declaration() {
+        let items = parse(LATIN1, Some("text/xml"));
+        assert_eq!(
+            titles(&items),
+            [
+                "Economía: São Paulo lidera el crecimiento",
+                "Café à la française: prix en hausse"
+            ]
+        );
+        assert_eq!(items[0].published, Some(1_740_762_000));
+    }
+
+    #[test]
+    fn iso_8859_15_euro_sign() {
+        let mut body = br#"<?xml version="1.0" encoding="ISO-8859-15"?><rss version="2.0"><channel><item><title>Prix: 5 "#.to_vec();
+        body.extend_from_slice(b"\xa4 \xe9t\xe9</title></item></channel></rss>");
+        assert_eq!(titles(&parse(&body, None)), ["Prix: 5 € été"]);
+    }
+
+    /// The cp1251 fixture with its declaration claiming UTF-8.
+    fn cp1251_claiming_utf8() -> Vec<u8> {
+        let prolog_end = html::find_ignore_case(CP1251, b"?>").unwrap() + 2;
+        [
+            &br#"<?xml version="1.0" encoding="utf-8"?>"#[..],
+            &CP1251[prolog_end..],
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn header_charset_overrides_the_declaration() {
+        let body = cp1251_claiming_utf8();
+        let items = parse(&body, Some("text/xml; Charset=\"windows-1251\""));
+        assert_eq!(
+            items[0].title,
+            "Новости Киева: в метро открыли новую станцию"
+        );
+        // Believing the declaration gives replacement characters, not an error.
+        let items = parse(&body, Some("text/xml"));
+        assert!(items[0].title.contains('\u{FFFD}'), "{}", items[0].title);
+    }
+
+    #[test]
+    fn unknown_header_charset_falls_back_to_the_declaration() {
+        let items = parse(CP1251, Some("text/xml; charset=x-nonsense"));
+        assert_eq!(items[1].title, "Київ: відкрито новий міст через Дніпро");
+    }
+
+    #[test]
+    fn byte_order_mark_wins() {
+        let mut body = b"\xEF\xBB\xBF".to_vec();
+        body.extend_from_slice(rss(&["<title>Zürich</title>"]).as_bytes());
+        assert_eq!(
+            titles(&parse(&body, Some("text/xml; charset=windows-1251"))),
+            ["Zürich"]
+        );
+
+        let text = format!(
+            r#"<?xml version="1.0" encoding="UTF-16"?>{}"#,
+            rss(&["<title>Łódź</title>"])
+        );
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(titles(&parse(&utf16, None)), ["Łódź"]);
+    }
+
+    #[test]
+    fn utf16_declared_in_ascii_reads_as_utf8() {
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-16"?>{}"#,
+            rss(&["<title>Ярославль</title>"])
+        );
+        assert_eq!(titles(&parse(body.as_bytes(), None)), ["Ярославль"]);
+    }
+
+    #[test]
+    fn a_late_declaration_does_not_switch_the_decoder() {
+        // feed-rs 3.0.0 would switch to KOI8-R here, and panic at the switch, this far into the input.
+        let body = format!(
+            "{}{}",
+            " ".repeat(100),
+            rss(&[r#"<?xml version="1.0" encoding="koi8-r"?><title>Минск</title>"#])
+        );
+        assert_eq!(titles(&parse(body.as_bytes(), None)), ["Минск"]);
+    }
+
+    /// `text` encoded as UTF-16 without a byte order mark, as some servers send it.
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_reads_by_its_prolog() {
+        // Issue 10, classes 1 and 2: feed-rs panicked on the first and garbled the second.
+        for label in ["UTF-16", "ucs-2", "utf-16le", "ISO-10646-UCS-2"] {
+            let text = format!(
+                r#"<?xml version="1.0" encoding="{label}"?>{}"#,
+                rss(&["<title>Ünïcödé €uro</title><link>https://a.example/1</link>"])
+            );
+            for big_endian in [false, true] {
+                let items = parse(&utf16(&text, big_endian), Some("text/xml; charset=utf-8"));
+                assert_eq!(titles(&items), ["Ünïcödé €uro"], "{label} {big_endian}");
+            }
+        }
+    }
+
+    #[test]
+    fn utf32_ebcdic_and_label_spellings_outside_the_whatwg_set() {
+        let text = rss(&["<title>Zürich €</title><link>https://a.example/1</link>"]);
+        let declared = format!(r#"<?xml version="1.0" encoding="UTF-32"?>{text}"#);
+        let mut bom = vec![0xFF, 0xFE, 0, 0];
+        bom.extend(text.chars().flat_map(|c| u32::from(c).to_le_bytes()));
+        let bare_be: Vec<u8> = declared
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        assert_eq!(titles(&parse(&bom, None)), ["Zürich €"]);
+        assert_eq!(titles(&parse(&bare_be, None)), ["Zürich €"]);
+
+        // cp037: "<?xml" is 4C 6F A7 94 93; only the title's letters matter here.
+        let ebcdic: Vec<u8> = r#"<?xml version="1.0" encoding="cp037"?><rss><channel><item><title>Zürich</title></item></channel></rss>"#
+                .chars()
+                .map(|c| {
+                    let page: Vec<char> = codepages::PAGES[0].1.chars().collect();
+                    page.iter().position(|&p| p == c).unwrap() as u8
+                })
+                .collect();
+        assert_eq!(titles(&parse(&ebcdic, None)), ["Zürich"]);
+
+        let cp1252 = [
+            &br#"<?xml version="1.0" encoding="windows_1252"?><rss><channel><item><title>caf"#[..],
+            &[0xE9, 0x20, 0x80],
+            b"</title></item></channel></rss>",
+        ]
+        .concat();
+        assert_eq!(titles(&parse(&cp1252, None)), ["café €"]);
+    }
+
+    #[test]
+    fn undeclared_legacy_encodings_are_recognised() {
+        let body = rss(&["<title>記事投稿が反映されない問題について</title>"]);
+        let (shift_jis, _, _) = encoding_rs::SHIFT_JIS.encode(&body);
+        assert_eq!(
+            titles(&parse(&shift_jis, None)),
+            ["記事投稿が反映されない問題について"]
+        );
+    }
+}

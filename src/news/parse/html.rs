@@ -68,9 +68,27 @@ pub fn html_to_text(html: &str, max_chars: usize) -> String {
     collapse_and_cut(&text, max_chars)
 }
 
+/// A piece of a feed's text and how to read it: as HTML, or as plain text.
+#[derive(Debug, Clone)]
+pub(super) struct Text {
+    pub body: String,
+    pub html: bool,
+}
+
+impl Text {
+    /// As plain text of at most `max_chars` characters.
+    pub fn plain(&self, max_chars: usize) -> String {
+        if self.html {
+            html_to_text(&self.body, max_chars)
+        } else {
+            collapse_and_cut(&self.body, max_chars)
+        }
+    }
+}
+
 /// Whitespace runs to single spaces and control characters to spaces, trimmed, then at
 /// most `max_chars` characters with "…" marking a cut.
-pub(super) fn collapse_and_cut(text: &str, max_chars: usize) -> String {
+fn collapse_and_cut(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let words = text
         .split(|c: char| c.is_whitespace() || c.is_control())
