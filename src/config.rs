@@ -26,7 +26,7 @@ pub struct Config {
     pub translation: Translation,
     pub fetch: Fetch,
     pub pages: Pages,
-    pub kiosk: Kiosk,
+    pub kiosk: KioskConfig,
     pub display: Display,
 }
 
@@ -141,7 +141,7 @@ impl Default for Translation {
 /// public place. Times are seconds without any touch, click, key or wheel.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct Kiosk {
+pub struct KioskConfig {
     /// After this long (default 60), open panels close and the view flies home, so the next
     /// visitor does not start inside the last one's reading.
     pub idle_reset_seconds: f32,
@@ -164,7 +164,7 @@ pub struct Kiosk {
     pub quit_chord: String,
 }
 
-impl Default for Kiosk {
+impl Default for KioskConfig {
     fn default() -> Self {
         Self {
             idle_reset_seconds: 60.0,
@@ -178,7 +178,7 @@ impl Default for Kiosk {
     }
 }
 
-impl Kiosk {
+impl KioskConfig {
     /// Checks what TOML's types cannot: positive times, a sane scale, well-formed country
     /// codes and a chord that parses. Whether a code names a country is the atlas's to say.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -677,7 +677,7 @@ mod tests {
         .kiosk;
         assert_eq!(
             kiosk,
-            Kiosk {
+            KioskConfig {
                 idle_reset_seconds: 30.0,
                 attract_after_seconds: 45.5,
                 attract_dwell_seconds: 8.0,
@@ -696,8 +696,8 @@ mod tests {
     }
 
     /// The message `validate` gives for a default table changed by `change`.
-    fn kiosk_error(change: impl FnOnce(&mut Kiosk)) -> String {
-        let mut kiosk = Kiosk::default();
+    fn kiosk_error(change: impl FnOnce(&mut KioskConfig)) -> String {
+        let mut kiosk = KioskConfig::default();
         change(&mut kiosk);
         kiosk.validate().unwrap_err().to_string()
     }

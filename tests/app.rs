@@ -22,7 +22,7 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
-    Kiosk, News, NewsOptions, OpenSearchHit, PageTranslation, Phase, PointerRay, ReadArticle,
+    KioskState, News, NewsOptions, OpenSearchHit, PageTranslation, Phase, PointerRay, ReadArticle,
     RecentCounts, Refresh, Rest, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage,
     StoryFocus, UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
@@ -488,16 +488,16 @@ fn lit(app: &App) -> Vec<String> {
 fn a_picked_story_lights_up_its_coverage_and_a_search_its_matches() {
     let (mut app, dir) = corpus_app("stories");
     let arrived = update_until(&mut app, |app| {
-        !app.world().resource::<News>().stories.top.is_empty()
+        !app.world().resource::<News>().world_stories.top.is_empty()
     });
     assert!(arrived, "the news thread sends the world's top stories");
     let news = app.world().resource::<News>();
-    let top = news.stories.top[0].clone();
+    let top = news.world_stories.top[0].clone();
     assert!(top.takes.len() >= 5, "the top story is covered widely");
     assert!(
-        news.stories.blindspots.iter().all(|s| s.blindspot)
+        news.world_stories.blindspots.iter().all(|s| s.blindspot)
             && news
-                .stories
+                .world_stories
                 .blindspots
                 .iter()
                 .any(|s| s.countries().any(|c| c == "KEN")),
@@ -565,7 +565,7 @@ fn a_picked_story_lights_up_its_coverage_and_a_search_its_matches() {
 fn corpus_app_with_stories(name: &str) -> (App, std::path::PathBuf) {
     let (mut app, dir) = corpus_app(name);
     let arrived = update_until(&mut app, |app| {
-        !app.world().resource::<News>().stories.top.is_empty()
+        !app.world().resource::<News>().world_stories.top.is_empty()
     });
     assert!(arrived, "the news thread sends the world's top stories");
     (app, dir)
@@ -600,7 +600,7 @@ fn search(app: &mut App, query: &str) -> Vec<newsglobe::news::Article> {
 #[test]
 fn a_search_replaces_the_picked_story_and_its_result_opens_its_country() {
     let (mut app, dir) = corpus_app_with_stories("search-focus");
-    let top = app.world().resource::<News>().stories.top[0].clone();
+    let top = app.world().resource::<News>().world_stories.top[0].clone();
     app.world_mut().resource_mut::<StoryFocus>().0 = Some(top.clone());
     app.update();
     assert_eq!(lit(&app).len(), top.takes.len(), "the story's coverage");
@@ -676,7 +676,7 @@ fn another_country_starts_without_the_last_ones_topic_filter() {
 #[test]
 fn showing_a_storys_coverage_frames_every_country_covering_it() {
     let (mut app, dir) = corpus_app_with_stories("frame");
-    let top = app.world().resource::<News>().stories.top[0].clone();
+    let top = app.world().resource::<News>().world_stories.top[0].clone();
     // Up close on the first country covering it, as after opening that country's take.
     let first = app.world().resource::<Atlas>().find(&top.takes[0].country);
     app.world_mut().write_message(SelectCountry(first));
@@ -712,8 +712,8 @@ fn showing_a_storys_coverage_frames_every_country_covering_it() {
 }
 
 /// Kiosk settings with short times, so a test runs through them in a few hundred updates.
-fn kiosk_config(featured: &[&str]) -> config::Kiosk {
-    config::Kiosk {
+fn kiosk_config(featured: &[&str]) -> config::KioskConfig {
+    config::KioskConfig {
         idle_reset_seconds: 5.0,
         attract_after_seconds: 10.0,
         attract_dwell_seconds: 4.0,
@@ -734,13 +734,13 @@ fn kiosk_app(name: &str, featured: &[&str]) -> (App, std::path::PathBuf) {
 }
 
 fn phase(app: &App) -> Phase {
-    app.world().resource::<Kiosk>().phase()
+    app.world().resource::<KioskState>().phase()
 }
 
 fn card(app: &App) -> Option<String> {
     let atlas = app.world().resource::<Atlas>();
     app.world()
-        .resource::<Kiosk>()
+        .resource::<KioskState>()
         .card
         .map(|c| atlas.countries[c].id.clone())
 }
@@ -846,7 +846,7 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
 fn stop(app: &App) -> Option<String> {
     let atlas = app.world().resource::<Atlas>();
     app.world()
-        .resource::<Kiosk>()
+        .resource::<KioskState>()
         .stop
         .map(|c| atlas.countries[c].id.clone())
 }
@@ -904,7 +904,7 @@ fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
     let lay_out = |app: &mut App, country: usize| {
         let rect = Rect::new(200.0, 300.0, 1080.0, 680.0);
         app.world_mut().resource_mut::<UiCover>().card = Some(rect);
-        app.world_mut().resource_mut::<Kiosk>().card_layout = Some(app::CardLayout {
+        app.world_mut().resource_mut::<KioskState>().card_layout = Some(app::CardLayout {
             country,
             rect,
             headlines: vec![(Rect::new(220.0, 340.0, 1060.0, 400.0), headline.clone())],
@@ -1161,7 +1161,7 @@ fn a_newcomer_walks_through_the_app() {
     let (mut app, dir) = corpus_app("walk");
     let window = with_panels(&mut app);
     let arrived = update_until(&mut app, |app| {
-        !app.world().resource::<News>().stories.top.is_empty()
+        !app.world().resource::<News>().world_stories.top.is_empty()
     });
     assert!(arrived, "the news thread sends the world's top stories");
     let atlas = app.world().resource::<Atlas>();
@@ -1232,7 +1232,7 @@ fn a_newcomer_walks_through_the_app() {
 
     // 2. A story is picked, then a search: the globe lights the search's countries, and the
     // result's country opens on the result.
-    let top = app.world().resource::<News>().stories.top[0].clone();
+    let top = app.world().resource::<News>().world_stories.top[0].clone();
     app.world_mut().write_message(ShowCoverage(top.clone()));
     for _ in 0..60 {
         app.update();

@@ -9,7 +9,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
 use super::atlas::Atlas;
 use super::camera::GlobeView;
-use super::kiosk::{Kiosk, KioskSettings};
+use super::kiosk::{KioskSettings, KioskState};
 use super::news::{News, ReadArticle};
 use super::picking::SelectCountry;
 use super::ui::{self, QrView, StoryFocus, WorldPanel};
@@ -72,7 +72,7 @@ struct Staging<'w, 's> {
     news: Res<'w, News>,
     panel: ResMut<'w, WorldPanel>,
     focus: ResMut<'w, StoryFocus>,
-    kiosk: Option<ResMut<'w, Kiosk>>,
+    kiosk: Option<ResMut<'w, KioskState>>,
     settings: Option<Res<'w, KioskSettings>>,
     qr: ResMut<'w, QrView>,
     mode: Res<'w, State<AppMode>>,
@@ -152,7 +152,7 @@ fn take_screenshot(
     }
     if shot.options.story {
         staging.panel.open = true;
-        if let Some(top) = news.stories.top.first() {
+        if let Some(top) = news.world_stories.top.first() {
             staging.focus.0 = Some(top.clone());
             shot.options.story = false;
             shot.frames = 1;

@@ -17,8 +17,8 @@ pub struct IdleTimes {
     pub dwell: f64,
 }
 
-impl From<&crate::config::Kiosk> for IdleTimes {
-    fn from(kiosk: &crate::config::Kiosk) -> Self {
+impl From<&crate::config::KioskConfig> for IdleTimes {
+    fn from(kiosk: &crate::config::KioskConfig) -> Self {
         Self {
             reset_after: kiosk.idle_reset_seconds.into(),
             attract_after: kiosk.attract_after_seconds.into(),

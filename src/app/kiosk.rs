@@ -68,7 +68,7 @@ pub struct KioskSettings {
 impl KioskSettings {
     /// Resolves the config's featured codes; a code the atlas does not know is logged and
     /// skipped rather than stopping a kiosk that nobody is watching.
-    pub fn new(kiosk: &config::Kiosk, atlas: &Atlas) -> Result<Self, config::ConfigError> {
+    pub fn new(kiosk: &config::KioskConfig, atlas: &Atlas) -> Result<Self, config::ConfigError> {
         kiosk.validate()?;
         let featured = kiosk
             .featured
@@ -93,7 +93,7 @@ impl KioskSettings {
 
 /// The kiosk's state: its idle clock and the country whose card the loop shows.
 #[derive(Resource, Debug)]
-pub struct Kiosk {
+pub struct KioskState {
     clock: IdleClock,
     /// The country the loop is at (an index into [`Atlas::countries`]), from the moment the
     /// flight there starts.
@@ -113,7 +113,7 @@ pub struct Kiosk {
     pub(super) resets: u64,
 }
 
-impl Kiosk {
+impl KioskState {
     pub fn phase(&self) -> Phase {
         self.clock.phase()
     }
@@ -161,7 +161,7 @@ pub struct KioskPlugin {
 
 impl KioskPlugin {
     /// Checks the config's [kiosk] table and resolves its featured countries in `atlas`.
-    pub fn new(config: &config::Kiosk, atlas: &Atlas) -> Result<Self, config::ConfigError> {
+    pub fn new(config: &config::KioskConfig, atlas: &Atlas) -> Result<Self, config::ConfigError> {
         Ok(Self {
             settings: KioskSettings::new(config, atlas)?,
         })
@@ -171,7 +171,7 @@ impl KioskPlugin {
 impl Plugin for KioskPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
-            .insert_resource(Kiosk {
+            .insert_resource(KioskState {
                 clock: IdleClock::new(self.settings.times, 0.0),
                 stop: None,
                 card: None,
@@ -187,15 +187,19 @@ impl Plugin for KioskPlugin {
                 Update,
                 (
                     (watch_input, quit_on_chord).in_set(AppSystems::Input),
-                    follow_the_clock.in_set(AppSystems::Pick),
-                    show_the_card_on_landing.in_set(AppSystems::Present),
+                    tick_idle_clock.in_set(AppSystems::Pick),
+                    show_card_on_landing.in_set(AppSystems::Present),
                 ),
             );
     }
 }
 
 /// The idle clock counts from the app's start, not from when the plugin was built.
-fn start_idle_clock(time: Res<Time<Real>>, settings: Res<KioskSettings>, mut kiosk: ResMut<Kiosk>) {
+fn start_idle_clock(
+    time: Res<Time<Real>>,
+    settings: Res<KioskSettings>,
+    mut kiosk: ResMut<KioskState>,
+) {
     kiosk.clock = IdleClock::new(settings.times, time.elapsed_secs_f64());
 }
 
@@ -208,7 +212,7 @@ fn start_idle_clock(time: Res<Time<Real>>, settings: Res<KioskSettings>, mut kio
 fn watch_input(
     time: Res<Time<Real>>,
     mut events: MessageReader<WindowEvent>,
-    mut kiosk: ResMut<Kiosk>,
+    mut kiosk: ResMut<KioskState>,
     mut cursor: Local<Option<Vec2>>,
     mut select: MessageWriter<SelectCountry>,
     mut read: MessageWriter<ReadArticle>,
@@ -287,9 +291,9 @@ fn watch_input(
 }
 
 #[allow(clippy::too_many_arguments)] // The reset and the tour touch all of these.
-fn follow_the_clock(
+fn tick_idle_clock(
     time: Res<Time<Real>>,
-    mut kiosk: ResMut<Kiosk>,
+    mut kiosk: ResMut<KioskState>,
     settings: Res<KioskSettings>,
     atlas: Res<Atlas>,
     counts: Option<Res<RecentCounts>>,
@@ -353,7 +357,7 @@ fn follow_the_clock(
 }
 
 /// The stop's card appears once the flight there has landed, not over the last country.
-fn show_the_card_on_landing(view: Res<GlobeView>, mut kiosk: ResMut<Kiosk>) {
+fn show_card_on_landing(view: Res<GlobeView>, mut kiosk: ResMut<KioskState>) {
     let shown = kiosk.card;
     let card = kiosk
         .stop

@@ -38,7 +38,7 @@ pub use camera::{GlobeCamera, GlobeView};
 pub use globe::{Globe, Highlight};
 pub use idle::{IdleTimes, Phase};
 pub use keys::UiKeyboard;
-pub use kiosk::{CardLayout, Kiosk, KioskPlugin, KioskSettings};
+pub use kiosk::{CardLayout, KioskPlugin, KioskSettings, KioskState};
 pub use news::{
     CloseArticle, CountryNews, News, NewsOptions, NewsStatus, OpenedPage, PageTranslation,
     ReadArticle, RecentCounts, Refresh, SearchNews, WorldStories,
@@ -124,7 +124,7 @@ pub struct AppOptions {
     pub launched: std::time::Instant,
     pub news: NewsOptions,
     /// Kiosk mode and its settings.
-    pub kiosk: Option<crate::config::Kiosk>,
+    pub kiosk: Option<crate::config::KioskConfig>,
     /// How the globe is drawn and whether it turns by itself.
     pub display: crate::config::Display,
 }
@@ -205,7 +205,7 @@ pub fn add_panels(app: &mut App) {
 /// Kiosk mode on a headless app: the idle clock, the attract loop and the quit chord. Call
 /// after [`core_plugin`] and with the [`Atlas`] inserted; featured codes the atlas lacks are
 /// skipped.
-pub fn add_kiosk(app: &mut App, config: &crate::config::Kiosk) -> anyhow::Result<()> {
+pub fn add_kiosk(app: &mut App, config: &crate::config::KioskConfig) -> anyhow::Result<()> {
     let kiosk = KioskPlugin::new(config, app.world().resource::<Atlas>())?;
     app.add_plugins(kiosk);
     Ok(())

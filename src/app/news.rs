@@ -36,7 +36,7 @@ pub struct News {
     /// The articles of the country last asked for, newest first.
     pub articles: Option<CountryNews>,
     /// What the whole world covers now.
-    pub stories: WorldStories,
+    pub world_stories: WorldStories,
     /// The last search's results, best first.
     pub search: Option<SearchResults>,
     /// Countries with at least one outlet in the catalog.
@@ -280,7 +280,7 @@ fn drain_replies(
                 });
                 news.status.store_error = Some(e);
             }
-            Reply::Stories(stories) => news.stories = stories,
+            Reply::Stories(stories) => news.world_stories = stories,
             Reply::Search(query, Ok(articles)) => {
                 news.search = Some(SearchResults { query, articles });
             }

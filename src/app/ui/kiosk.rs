@@ -14,7 +14,7 @@ use super::widgets::{flag_image, load_flag, relative_time};
 use super::{UiSystems, bidi, logical_rect, palette};
 use crate::app::atlas::Atlas;
 use crate::app::camera::GlobeCamera;
-use crate::app::kiosk::{CardLayout, Kiosk};
+use crate::app::kiosk::{CardLayout, KioskState};
 use crate::app::news::News;
 use crate::app::pointer::UiCover;
 use crate::news::Article;
@@ -32,7 +32,7 @@ pub fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         (
-            forget_the_last_visit.in_set(UiSystems::Prepare),
+            reset_egui_memory.in_set(UiSystems::Prepare),
             (attract_card, qr_view).in_set(UiSystems::Overlays),
         ),
     );
@@ -40,9 +40,9 @@ pub fn plugin(app: &mut App) {
 
 /// After an idle reset, egui forgets its widgets' state (scroll positions, open sections,
 /// text being edited): the next visitor starts at the top of every list.
-fn forget_the_last_visit(
+fn reset_egui_memory(
     mut contexts: EguiContexts,
-    kiosk: Res<Kiosk>,
+    kiosk: Res<KioskState>,
     mut forgotten: Local<u64>,
 ) -> Result {
     if *forgotten != kiosk.resets {
@@ -90,7 +90,7 @@ fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
 #[allow(clippy::too_many_arguments)] // A system: the card reads several resources at once.
 fn attract_card(
     mut contexts: EguiContexts,
-    mut kiosk: ResMut<Kiosk>,
+    mut kiosk: ResMut<KioskState>,
     mut cover: ResMut<UiCover>,
     news: Res<News>,
     atlas: Res<Atlas>,

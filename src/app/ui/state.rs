@@ -192,20 +192,20 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                finder_shortcut.in_set(AppSystems::Input),
+                focus_finder_on_shortcut.in_set(AppSystems::Input),
                 // Both select a country: Esc first, so a result clicked in the same frame wins.
-                (escape_deselects, open_search_hit)
+                (close_on_escape, open_search_hit)
                     .chain()
                     .in_set(AppSystems::Pick),
                 (
-                    a_search_leaves_the_story,
+                    unfocus_story_on_search,
                     show_coverage,
-                    follow_the_focus,
+                    track_focus,
                     highlight,
                 )
                     .chain()
                     .in_set(AppSystems::Select),
-                another_country_starts_afresh
+                reset_filters_on_new_country
                     .run_if(resource_changed::<Selection>)
                     .after(apply_selection)
                     .in_set(AppSystems::Select),
@@ -215,10 +215,7 @@ pub fn plugin(app: &mut App) {
 
 /// A new search replaces the story in focus: its matches are what the globe should light,
 /// as the search list says it does.
-fn a_search_leaves_the_story(
-    mut searches: MessageReader<SearchNews>,
-    mut focus: ResMut<StoryFocus>,
-) {
+fn unfocus_story_on_search(mut searches: MessageReader<SearchNews>, mut focus: ResMut<StoryFocus>) {
     if searches.read().last().is_some() && focus.0.is_some() {
         focus.0 = None;
     }
@@ -264,7 +261,7 @@ fn open_search_hit(
 }
 
 /// Another country's panel starts without the last one's topic filter and search hit.
-fn another_country_starts_afresh(
+fn reset_filters_on_new_country(
     selection: Res<Selection>,
     atlas: Res<Atlas>,
     mut filters: ResMut<ArticleFilters>,
@@ -283,7 +280,7 @@ fn another_country_starts_afresh(
 
 /// Ctrl+F (or /) puts the cursor in the country finder: a keyboard alone can reach any
 /// country.
-fn finder_shortcut(
+fn focus_finder_on_shortcut(
     mut keys: Keys,
     ui_keyboard: Option<Res<UiKeyboard>>,
     mut finder: ResMut<Finder>,
@@ -305,7 +302,7 @@ fn finder_shortcut(
 
 /// Esc closes the article view, then the country panel, then, pressed again, leaves the
 /// story in focus; in a text field or an open popup it is the UI's (see [`UiKeyboard`]).
-fn escape_deselects(
+fn close_on_escape(
     mut keys: Keys,
     ui_keyboard: Option<Res<UiKeyboard>>,
     selection: Res<Selection>,
@@ -331,14 +328,14 @@ fn escape_deselects(
 /// covers every country of the focused one replaces it (a version cut to the lists' 48
 /// hours would drop countries the reader may be looking at), and a story is let go once the
 /// news thread has forgotten it too.
-fn follow_the_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
+fn track_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
     if !news.is_changed() {
         return;
     }
     let Some(current) = focus.0.clone() else {
         return;
     };
-    let lists = &news.stories;
+    let lists = &news.world_stories;
     let newer = lists.top.iter().chain(&lists.blindspots).find(|s| {
         s.id == current.id
             && s.takes
@@ -441,10 +438,10 @@ mod follow_the_focus_tests {
     fn followed(current: Arc<StoryView>, top: Vec<Arc<StoryView>>) -> Option<Arc<StoryView>> {
         let mut world = World::new();
         let mut news = News::default();
-        news.stories.top = top;
+        news.world_stories.top = top;
         world.insert_resource(news);
         world.insert_resource(StoryFocus(Some(current)));
-        world.run_system_once(follow_the_focus).unwrap();
+        world.run_system_once(track_focus).unwrap();
         world.resource::<StoryFocus>().0.clone()
     }
 

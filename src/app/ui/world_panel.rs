@@ -100,7 +100,7 @@ fn story_list(
     atlas: &Atlas,
     out: &mut UiActions,
 ) {
-    let lists = &news.stories;
+    let lists = &news.world_stories;
     let stories = if tab == WorldTab::Blindspot {
         &lists.blindspots
     } else {
