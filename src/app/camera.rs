@@ -15,9 +15,9 @@ use super::AppSystems;
 use super::atlas::Atlas;
 use super::globe::Globe;
 use super::keys::{FrameKeys, Keys, UiKeyboard};
-use super::picking::Selection;
 use super::pointer::{Dragging, GlobeDrag, GlobeZoom};
 use super::rest::{Alarm, Rest};
+use super::selection::Selection;
 use crate::geo::{Country, EARTH_RADIUS_KM, LatLon, arc_between, from_unit, to_unit};
 
 /// Camera distance from the globe's centre, in globe radii.

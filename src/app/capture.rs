@@ -11,7 +11,7 @@ use super::atlas::Atlas;
 use super::camera::GlobeView;
 use super::kiosk::{KioskSettings, KioskState};
 use super::news::{News, ReadArticle};
-use super::picking::SelectCountry;
+use super::selection::SelectCountry;
 use super::ui::{self, QrView, StoryFocus, WorldPanel};
 use super::{AppMode, AppSystems, Mode, ScreenshotOptions};
 

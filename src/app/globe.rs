@@ -12,7 +12,7 @@ use bevy::prelude::*;
 use super::AppSystems;
 use super::atlas::{Atlas, LAND_TONES};
 use super::news::RecentCounts;
-use super::picking::{Hovered, Selection};
+use super::selection::{Hovered, Selection};
 use crate::geo::{self, Country, LatLon};
 
 /// The colour a country is drawn in, given what the user is pointing at and has picked,

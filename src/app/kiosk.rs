@@ -26,10 +26,10 @@ use super::camera::{FOV_DEG, GlobeView, HOME, HOME_DISTANCE, fit_distance};
 use super::idle::{IdleAction, IdleClock, IdleTimes, Phase};
 use super::keys::{FrameKeys, Keys, Modifiers};
 use super::news::{AskArticles, CloseArticle, ReadArticle, RecentCounts};
-use super::picking::SelectCountry;
 use super::pointer::TAP_SLOP;
 use super::rest::Alarm;
-use super::ui::UiState;
+use super::selection::SelectCountry;
+use super::ui::{TextZoom, UiState};
 use super::{AppMode, AppSystems};
 use crate::config::{self, Chord, ChordKey};
 use crate::geo::LatLon;
@@ -171,6 +171,7 @@ impl KioskPlugin {
 impl Plugin for KioskPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
+            .insert_resource(TextZoom(self.settings.text_scale))
             .insert_resource(KioskState {
                 clock: IdleClock::new(self.settings.times, 0.0),
                 stop: None,

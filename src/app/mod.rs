@@ -11,6 +11,7 @@
 //! the headless screenshot and render-benchmark modes.
 
 mod atlas;
+mod bench_idle;
 mod camera;
 mod capture;
 mod globe;
@@ -23,6 +24,7 @@ mod pictures;
 mod pointer;
 mod quality;
 mod rest;
+mod selection;
 mod ui;
 
 use std::path::PathBuf;
@@ -43,10 +45,10 @@ pub use news::{
     CloseArticle, CountryNews, News, NewsOptions, NewsStatus, OpenedPage, PageTranslation,
     ReadArticle, RecentCounts, Refresh, SearchNews, WorldStories,
 };
-pub use picking::{Hovered, SelectCountry, Selection};
 pub use pictures::{Pictures, Shown};
 pub use pointer::{GlobeTap, PointerRay, UiCover};
 pub use rest::{Alarm, Rest};
+pub use selection::{Hovered, SelectCountry, Selection};
 pub use ui::QrView;
 pub use ui::{
     ArticleFilters, Finder, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel,
@@ -183,6 +185,7 @@ pub fn core_plugin(app: &mut App) {
     app.add_plugins((
         rest::plugin,
         pointer::plugin,
+        selection::plugin,
         picking::plugin,
         camera::plugin,
     ));
@@ -275,7 +278,10 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         Mode::Interactive => rest::window_plugin(&mut app),
         Mode::BenchIdle { select, seconds } => {
             rest::window_plugin(&mut app);
-            rest::bench_plugin(&mut app, select.clone(), *seconds);
+            app.add_plugins(bench_idle::BenchIdlePlugin {
+                select: select.clone(),
+                seconds: *seconds,
+            });
         }
         // The captures count frames: they draw every one.
         Mode::Screenshot(_) | Mode::BenchRender { .. } => {

@@ -11,9 +11,9 @@ use bevy::prelude::*;
 
 use super::AppSystems;
 use super::atlas::Atlas;
-use super::picking::{SelectCountry, Selection};
 use super::pictures::Pictures;
 use super::rest::Waker;
+use super::selection::{SelectCountry, Selection};
 use crate::news::Article;
 use crate::news::extract::Extracted;
 use crate::news::ingest::IngestReport;

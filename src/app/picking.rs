@@ -11,38 +11,20 @@ use super::atlas::Atlas;
 use super::camera::GlobeView;
 use super::globe::Globe;
 use super::pointer::{Dragging, GlobeTap, PointerRay};
+use super::selection::{Hovered, SelectCountry};
 use super::{AppMode, AppSystems};
 use crate::geo::{self, LatLon};
 
 /// How far, in screen pixels, a pick may miss a country and still find it.
 const SNAP_PIXELS: f64 = 6.0;
 
-/// The country under the pointer, if any.
-#[derive(Resource, Default, Debug, PartialEq)]
-pub struct Hovered(pub Option<usize>);
-
-/// The selected country (an index into [`Atlas::countries`]), if any.
-#[derive(Resource, Default, Debug, PartialEq)]
-pub struct Selection(pub Option<usize>);
-
-/// A request to select a country, or to clear the selection with `None`. Taps, the panel's
-/// close button, Esc and the command line all go through this one message.
-#[derive(Message, Clone, Copy, Debug, PartialEq)]
-pub struct SelectCountry(pub Option<usize>);
-
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Hovered>()
-        .init_resource::<Selection>()
-        .add_message::<SelectCountry>()
-        .add_systems(
-            Update,
-            (
-                // Neither a capture nor a touch screen is being pointed at: wherever the
-                // pointer rests (or a finger last lifted), it must not mark a country.
-                (hover.run_if(in_state(AppMode::Desktop)), pick_on_tap).in_set(AppSystems::Pick),
-                apply_selection.in_set(AppSystems::Select),
-            ),
-        );
+    app.add_systems(
+        Update,
+        // Neither a capture nor a touch screen is being pointed at: wherever the pointer
+        // rests (or a finger last lifted), it must not mark a country.
+        (hover.run_if(in_state(AppMode::Desktop)), pick_on_tap).in_set(AppSystems::Pick),
+    );
 }
 
 /// The point where a world-space ray meets the globe, in the globe's own frame.
@@ -91,15 +73,6 @@ fn pick_on_tap(
         if let Some(country) = country_at(&atlas, tap.0, &globe, snap_km(&view)) {
             select.write(SelectCountry(Some(country)));
         }
-    }
-}
-
-pub(super) fn apply_selection(
-    mut requests: MessageReader<SelectCountry>,
-    mut selection: ResMut<Selection>,
-) {
-    if let Some(last) = requests.read().last() {
-        selection.set_if_neq(Selection(last.0));
     }
 }
 

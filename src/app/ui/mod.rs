@@ -49,11 +49,10 @@ use super::AppMode;
 use super::atlas::Atlas;
 use super::camera::GlobeCamera;
 use super::keys::UiKeyboard;
-use super::kiosk::KioskSettings;
 use super::news::News;
-use super::picking::{Hovered, Selection};
 use super::pictures::Pictures;
 use super::pointer::{Dragging, UiCover};
+use super::selection::{Hovered, Selection};
 use country_panel::PANEL_WIDTH;
 use state::{UiActions, UiWriters};
 use widgets::Flag;
@@ -81,6 +80,7 @@ pub const TOUCH_TARGET_PX: f32 = 48.0;
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins((fonts::plugin, links::plugin, ui_camera))
         .init_resource::<UiKeyboard>()
+        .init_resource::<TextZoom>()
         .configure_sets(
             EguiPrimaryContextPass,
             (
@@ -139,15 +139,27 @@ fn spawn_ui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettin
     ));
 }
 
+/// How much larger than the desktop's the kiosk draws its text (`[kiosk] text_scale`).
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct TextZoom(pub f32);
+
+impl Default for TextZoom {
+    fn default() -> Self {
+        Self(1.0)
+    }
+}
+
 fn style_once(
     mut contexts: EguiContexts,
-    kiosk: Option<Res<KioskSettings>>,
+    mode: Res<State<AppMode>>,
+    zoom: Res<TextZoom>,
     mut done: Local<bool>,
 ) -> Result {
     if *done {
         return Ok(());
     }
-    style(contexts.ctx_mut()?, kiosk.as_ref().map(|k| k.text_scale));
+    let kiosk = *mode.get() == AppMode::Kiosk;
+    style(contexts.ctx_mut()?, kiosk.then_some(zoom.0));
     *done = true;
     Ok(())
 }

@@ -20,7 +20,7 @@ use crate::app::camera::GlobeView;
 use crate::app::globe::Highlight;
 use crate::app::keys::{Keys, UiKeyboard};
 use crate::app::news::{CloseArticle, News, ReadArticle, SearchNews};
-use crate::app::picking::{SelectCountry, Selection, apply_selection};
+use crate::app::selection::{SelectCountry, Selection, apply_selection};
 use crate::news::Article;
 use crate::news::topics::Topic;
 use crate::news::world::{HORIZON_SECONDS, StoryView};
