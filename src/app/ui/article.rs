@@ -4,7 +4,7 @@
 
 use bevy_egui::egui;
 
-use super::state::{UiActions, UiState, WorldTab};
+use super::state::{UiActions, UiValues, WorldTab};
 use super::widgets::{count, flag_image, relative_time, takes_ui, topic_tags};
 use super::{bidi, keyboard_is_the_uis, palette};
 use crate::app::atlas::Atlas;
@@ -25,7 +25,7 @@ pub(super) fn article_panel(
     root: &mut egui::Ui,
     page: &OpenedPage,
     flag: Option<(egui::TextureId, egui::Vec2)>,
-    state: &mut UiState,
+    state: &mut UiValues,
     pictures: &mut Pictures,
     atlas: &Atlas,
     actions: &mut UiActions,

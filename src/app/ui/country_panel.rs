@@ -6,7 +6,7 @@ use bevy_egui::egui;
 
 use super::bidi;
 use super::palette;
-use super::state::{SearchHit, StoryFocus, UiActions, UiState};
+use super::state::{SearchHit, StoryFocus, UiActions, UiValues};
 use super::widgets::{
     article_link, count, flag_image, previewed, relative_time, takes_ui, topic_filter, topic_tags,
 };
@@ -29,7 +29,7 @@ pub(super) fn country_panel(
     root: &mut egui::Ui,
     country: &Country,
     flag: Option<(egui::TextureId, egui::Vec2)>,
-    state: &mut UiState,
+    state: &mut UiValues,
     pictures: &mut Pictures,
     news: &News,
     atlas: &Atlas,
@@ -59,7 +59,7 @@ pub(super) fn country_panel(
                 ui.label(egui::RichText::new("Articles").strong());
                 topic_filter(ui, "country-topic", &mut state.filters.topic);
             });
-            let filters = &mut *state.filters;
+            let filters = &mut state.filters;
             let view = ArticleView {
                 show_original: &mut filters.show_original,
                 topic: filters.topic,

@@ -246,7 +246,8 @@ fn panels(
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = root_ui(&ctx);
-    let ui = &mut state.ui;
+    let mut values = state.ui.values();
+    let ui = &mut values;
     let kiosk = *state.mode.get() == AppMode::Kiosk;
     let mut actions = UiActions { kiosk, ..default() };
 
@@ -357,6 +358,7 @@ fn panels(
     if let Some(story) = actions.focus.take() {
         ui.focus.0 = Some(story);
     }
+    state.ui.store(values);
     state::apply(actions, &mut state.writers);
     state.pictures.end_pass();
     let free = logical_rect(&ctx, root.available_rect_before_wrap());

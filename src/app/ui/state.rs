@@ -26,7 +26,7 @@ use crate::news::topics::Topic;
 use crate::news::world::{HORIZON_SECONDS, StoryView};
 
 /// The world panel's state: open or not, which list, the topic filter, the search text.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct WorldPanel {
     pub open: bool,
     pub tab: WorldTab,
@@ -47,6 +47,17 @@ pub enum WorldTab {
 #[derive(Resource, Debug, Default, Clone)]
 pub struct StoryFocus(pub Option<Arc<StoryView>>);
 
+/// The same story, not an equal one: each version the news thread sends is a new `Arc`, and
+/// the globe's lit countries are worked out again for it.
+impl PartialEq for StoryFocus {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+}
+
 impl StoryFocus {
     /// Whether `story` is the one in focus. Ids alone are not enough: the news thread numbers
     /// stories afresh when it restarts, so the headline must match too.
@@ -61,7 +72,7 @@ impl StoryFocus {
 /// kiosk's idle reset can clear them for the next visitor. The topic is the current
 /// country's: choosing another country clears it, since a topic one country has articles
 /// on may leave the next one's list empty for no reason the reader can see.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct ArticleFilters {
     pub topic: Option<Topic>,
     pub show_original: bool,
@@ -82,7 +93,7 @@ pub struct ShowCoverage(pub Arc<StoryView>);
 pub struct OpenSearchHit(pub Article);
 
 /// The country finder's text and which match the arrow keys have chosen.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct Finder {
     pub text: String,
     pub chosen: usize,
@@ -107,17 +118,54 @@ pub struct UiState<'w> {
     pub qr: ResMut<'w, QrView>,
 }
 
+/// The UI's state as plain values: what the egui pass edits, stored back with `set_if_neq`
+/// so that a resource reads as changed only when a panel changed it, and systems that
+/// follow it (the globe's lit countries) run only then.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UiValues {
+    pub world: WorldPanel,
+    pub focus: StoryFocus,
+    pub filters: ArticleFilters,
+    pub hit: SearchHit,
+    pub finder: Finder,
+    pub qr: QrView,
+}
+
 impl UiState<'_> {
+    /// The state as it stands, to edit.
+    pub fn values(&self) -> UiValues {
+        UiValues {
+            world: self.world.clone(),
+            focus: self.focus.clone(),
+            filters: self.filters.clone(),
+            hit: self.hit.clone(),
+            finder: self.finder.clone(),
+            qr: self.qr.clone(),
+        }
+    }
+
+    /// Stores `values` back, touching only the resources that differ.
+    pub fn store(&mut self, values: UiValues) {
+        self.world.set_if_neq(values.world);
+        self.focus.set_if_neq(values.focus);
+        self.filters.set_if_neq(values.filters);
+        self.hit.set_if_neq(values.hit);
+        self.finder.set_if_neq(values.finder);
+        self.qr.set_if_neq(values.qr);
+    }
+
     /// Back to how the UI starts, for the next visitor: the world panel closed on its first
     /// list, no story in focus, no topic filter, nothing typed, no code shown. The selection
     /// and the article view are not the UI's: the kiosk closes those itself.
     pub fn reset(&mut self) {
-        *self.world = WorldPanel::default();
-        self.focus.0 = None;
-        *self.filters = ArticleFilters::default();
-        self.hit.set_if_neq(SearchHit::default());
-        self.finder.text.clear();
-        self.qr.set_if_neq(QrView::default());
+        let mut values = self.values();
+        values.world = WorldPanel::default();
+        values.focus = StoryFocus::default();
+        values.filters = ArticleFilters::default();
+        values.hit = SearchHit::default();
+        values.finder.text.clear();
+        values.qr = QrView::default();
+        self.store(values);
     }
 }
 
@@ -201,7 +249,11 @@ pub fn plugin(app: &mut App) {
                     unfocus_story_on_search,
                     show_coverage,
                     track_focus,
-                    highlight,
+                    highlight.run_if(
+                        resource_changed::<StoryFocus>
+                            .or_else(resource_changed::<WorldPanel>)
+                            .or_else(resource_changed::<News>),
+                    ),
                 )
                     .chain()
                     .in_set(AppSystems::Select),
@@ -351,53 +403,29 @@ fn track_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
     }
 }
 
-/// What the lit countries depend on: the story and the search results in view, each by its
-/// address (every reply brings new ones) and, against a freed address being reused, its
-/// size; they are worked out again only when it changes.
-#[derive(Default, PartialEq)]
-struct HighlightKey {
-    story: Option<(usize, usize)>,
-    search: Option<(usize, usize)>,
-}
-
 /// The countries the globe lights up: the focused story's coverage, else the search's
-/// matches while the search list is open.
+/// matches while the search list is open. Runs only when one of those may have changed:
+/// the UI stores its state with `set_if_neq`, so an unchanged panel does not count.
 fn highlight(
     focus: Res<StoryFocus>,
     panel: Res<WorldPanel>,
     news: Res<News>,
     atlas: Res<Atlas>,
     mut highlight: ResMut<Highlight>,
-    mut shown: Local<Option<HighlightKey>>,
 ) {
     let searching = panel.open && panel.tab == WorldTab::Search;
-    let key = HighlightKey {
-        story: focus
-            .0
-            .as_ref()
-            .map(|s| (Arc::as_ptr(s) as usize, s.takes.len())),
-        search: news
-            .search
-            .as_ref()
-            .filter(|r| searching && r.query == panel.search)
-            .map(|r| (r.articles.as_ptr() as usize, r.articles.len())),
-    };
-    if shown.as_ref() == Some(&key) {
-        return;
-    }
-    *shown = Some(key);
-    let codes: Vec<&str> = match (&focus.0, &news.search) {
+    let search = news
+        .search
+        .as_ref()
+        .filter(|results| searching && results.query == panel.search);
+    let codes: Vec<&str> = match (&focus.0, search) {
         (Some(story), _) => story.countries().collect(),
-        (None, Some(results))
-            if panel.open && panel.tab == WorldTab::Search && results.query == panel.search =>
-        {
-            results
-                .articles
-                .iter()
-                .map(|a| a.country.as_str())
-                .collect()
-        }
-        _ => Vec::new(),
+        (None, Some(results)) => results
+            .articles
+            .iter()
+            .map(|a| a.country.as_str())
+            .collect(),
+        (None, None) => Vec::new(),
     };
     let mut countries: Vec<usize> = codes.into_iter().filter_map(|c| atlas.find(c)).collect();
     countries.sort_unstable();
