@@ -20,7 +20,6 @@
 )]
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -169,10 +168,13 @@ fn serve_feeds(translated: Arc<AtomicUsize>) -> u16 {
     port
 }
 
-fn fresh_store(name: &str) -> (PathBuf, Store) {
-    let dir = std::env::temp_dir().join(format!("newsglobe-bench-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("news.sqlite");
+/// A new store in a temporary folder of its own, removed when the folder drops.
+fn fresh_store(name: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("newsglobe-bench-{name}-"))
+        .tempdir()
+        .expect("a temporary folder");
+    let path = dir.path().join("news.sqlite");
     let store = Store::open(&path).expect("store opens");
     (dir, store)
 }
@@ -656,7 +658,7 @@ fn article_page(c: &mut Criterion) {
     let client = newsglobe::news::fetch::client(&config).expect("a client");
     let translator = Translator::new(Backend::None, TranslateConfig::default()).expect("off");
     let service = PageService {
-        store: &dir.join("news.sqlite"),
+        store: &dir.path().join("news.sqlite"),
         client: &client,
         config: &config,
         translator: &translator,
@@ -671,7 +673,6 @@ fn article_page(c: &mut Criterion) {
         })
     });
     group.finish();
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 criterion_group!(

@@ -737,14 +737,12 @@ mod tests {
 
     #[test]
     fn a_bad_kiosk_value_names_the_file_and_the_field() {
-        let dir = std::env::temp_dir().join(format!("newsglobe-kiosk-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("config.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
         std::fs::write(&path, "[kiosk]\ntext_scale = 9\n").unwrap();
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains(&path.display().to_string()), "{e}");
         assert!(e.contains("text_scale: 9 is outside"), "{e}");
-        std::fs::remove_dir_all(dir).ok();
     }
 
     fn chord(text: &str) -> Result<Chord, String> {
@@ -807,12 +805,10 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_named() {
-        let dir = std::env::temp_dir().join(format!("newsglobe-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("config.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
         std::fs::write(&path, "[translation\n").unwrap();
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains(&path.display().to_string()), "{e}");
-        std::fs::remove_dir_all(dir).ok();
     }
 }

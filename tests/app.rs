@@ -280,7 +280,7 @@ fn key_taps(app: &mut App, window: Entity, held: &[KeyCode], key: KeyCode) {
 
 #[test]
 fn keys_tapped_within_one_frame_still_act() {
-    let (mut app, dir) = corpus_app("keys");
+    let (mut app, _dir) = corpus_app("keys");
     look_at(&mut app, 0.0, 0.0);
 
     tap_key(&mut app, &[KeyCode::ControlLeft], KeyCode::KeyF);
@@ -302,12 +302,11 @@ fn keys_tapped_within_one_frame_still_act() {
     }
     let after = app.world().resource::<GlobeView>().distance;
     assert!(after < before * 0.9, "+ zooms in: {before} -> {after}");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn one_escape_closes_the_panel_unless_a_text_field_has_the_keys() {
-    let (mut app, dir) = corpus_app("escape");
+    let (mut app, _dir) = corpus_app("escape");
     let brazil = app.world().resource::<Atlas>().find("BRA").unwrap();
     // A text field (the finder) has the keys: Esc is the field's, the panel stays.
     app.insert_resource(UiKeyboard(true));
@@ -324,7 +323,6 @@ fn one_escape_closes_the_panel_unless_a_text_field_has_the_keys() {
     app.update();
     app.update();
     assert_eq!(selected_id(&app), None, "one Esc closes the panel");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -372,9 +370,8 @@ fn update_until(app: &mut App, done: impl Fn(&App) -> bool) -> bool {
 
 #[test]
 fn the_news_bridge_shows_what_the_store_holds() {
-    let dir = std::env::temp_dir().join(format!("newsglobe-app-news-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("news.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("news.sqlite");
     let now = newsglobe::news::now();
     let mut store = Store::open(&path).unwrap();
     let source = FeedSource {
@@ -447,14 +444,15 @@ ownership = "private"
         .map(|a| a.title.as_str())
         .collect();
     assert_eq!(titles, ["Story 0", "Story 1", "Story 2"], "newest first");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The news bridge over a store filled with the story corpus, with no fetching.
-fn corpus_app(name: &str) -> (App, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("newsglobe-app-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("news.sqlite");
+fn corpus_app(name: &str) -> (App, tempfile::TempDir) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("newsglobe-app-{name}-"))
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("news.sqlite");
     corpus::fill_store(&path, newsglobe::news::now());
     let mut app = app();
     app::add_news(
@@ -486,7 +484,7 @@ fn lit(app: &App) -> Vec<String> {
 
 #[test]
 fn a_picked_story_lights_up_its_coverage_and_a_search_its_matches() {
-    let (mut app, dir) = corpus_app("stories");
+    let (mut app, _dir) = corpus_app("stories");
     let arrived = update_until(&mut app, |app| {
         !app.world().resource::<News>().world_stories.top.is_empty()
     });
@@ -558,11 +556,10 @@ fn a_picked_story_lights_up_its_coverage_and_a_search_its_matches() {
         "{lit:?}"
     );
     assert!(!lit.contains(&"JPN".to_string()), "{lit:?}");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The corpus app once the news thread has sent the world's stories.
-fn corpus_app_with_stories(name: &str) -> (App, std::path::PathBuf) {
+fn corpus_app_with_stories(name: &str) -> (App, tempfile::TempDir) {
     let (mut app, dir) = corpus_app(name);
     let arrived = update_until(&mut app, |app| {
         !app.world().resource::<News>().world_stories.top.is_empty()
@@ -599,7 +596,7 @@ fn search(app: &mut App, query: &str) -> Vec<newsglobe::news::Article> {
 
 #[test]
 fn a_search_replaces_the_picked_story_and_its_result_opens_its_country() {
-    let (mut app, dir) = corpus_app_with_stories("search-focus");
+    let (mut app, _dir) = corpus_app_with_stories("search-focus");
     let top = app.world().resource::<News>().world_stories.top[0].clone();
     app.world_mut().resource_mut::<StoryFocus>().0 = Some(top.clone());
     app.update();
@@ -638,12 +635,11 @@ fn a_search_replaces_the_picked_story_and_its_result_opens_its_country() {
     app.world_mut().write_message(SelectCountry(Some(japan)));
     app.update();
     assert_eq!(app.world().resource::<SearchHit>().0, None);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn another_country_starts_without_the_last_ones_topic_filter() {
-    let (mut app, dir) = corpus_app("topic-reset");
+    let (mut app, _dir) = corpus_app("topic-reset");
     let atlas = app.world().resource::<Atlas>();
     let (kenya, japan) = (atlas.find("KEN").unwrap(), atlas.find("JPN").unwrap());
     app.world_mut().write_message(SelectCountry(Some(kenya)));
@@ -670,12 +666,11 @@ fn another_country_starts_without_the_last_ones_topic_filter() {
         filters.show_original,
         "the reading language is the reader's, not the country's"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn showing_a_storys_coverage_frames_every_country_covering_it() {
-    let (mut app, dir) = corpus_app_with_stories("frame");
+    let (mut app, _dir) = corpus_app_with_stories("frame");
     let top = app.world().resource::<News>().world_stories.top[0].clone();
     // Up close on the first country covering it, as after opening that country's take.
     let first = app.world().resource::<Atlas>().find(&top.takes[0].country);
@@ -708,7 +703,6 @@ fn showing_a_storys_coverage_frames_every_country_covering_it() {
             view.distance
         );
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Kiosk settings with short times, so a test runs through them in a few hundred updates.
@@ -723,7 +717,7 @@ fn kiosk_config(featured: &[&str]) -> config::KioskConfig {
 }
 
 /// A kiosk over the corpus, on a clock of a quarter second an update.
-fn kiosk_app(name: &str, featured: &[&str]) -> (App, std::path::PathBuf) {
+fn kiosk_app(name: &str, featured: &[&str]) -> (App, tempfile::TempDir) {
     let (mut app, dir) = corpus_app(name);
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
         250,
@@ -754,7 +748,7 @@ fn run_for(app: &mut App, seconds: f32) {
 
 #[test]
 fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
-    let (mut app, dir) = kiosk_app("kiosk", &["KEN", "JPN"]);
+    let (mut app, _dir) = kiosk_app("kiosk", &["KEN", "JPN"]);
     // A visitor picks a country and opens the world panel, then walks away.
     let brazil = app.world().resource::<Atlas>().find("BRA").unwrap();
     app.world_mut().write_message(SelectCountry(Some(brazil)));
@@ -840,7 +834,6 @@ fn the_kiosk_resets_then_attracts_and_a_touch_hands_it_back() {
     assert_eq!(phase(&app), Phase::Active);
     run_for(&mut app, 1.5);
     assert_eq!(phase(&app), Phase::Rested);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 fn stop(app: &App) -> Option<String> {
@@ -853,7 +846,7 @@ fn stop(app: &App) -> Option<String> {
 
 #[test]
 fn each_attract_card_comes_when_its_flight_lands() {
-    let (mut app, dir) = kiosk_app("kiosk-cards", &["KEN", "JPN"]);
+    let (mut app, _dir) = kiosk_app("kiosk-cards", &["KEN", "JPN"]);
     let mut updates = 0;
     while stop(&app).as_deref() != Some("KEN") && updates < 100 {
         app.update();
@@ -887,12 +880,11 @@ fn each_attract_card_comes_when_its_flight_lands() {
         [Some("KEN".to_string()), Some("JPN".to_string())],
         "both stops get their card"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
-    let (mut app, dir) = kiosk_app("kiosk-tap", &["KEN", "JPN"]);
+    let (mut app, _dir) = kiosk_app("kiosk-tap", &["KEN", "JPN"]);
     let kenya = update_until(&mut app, |app| {
         card(app).as_deref() == Some("KEN") && newest_listed(app, "KEN").is_some()
     });
@@ -935,12 +927,11 @@ fn a_tap_on_the_card_acts_on_the_card_it_went_down_on() {
         Some(&headline),
         "with the tapped headline open to read"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn thousands_of_attract_cycles_keep_the_app_flat() {
-    let (mut app, dir) = kiosk_app("soak", &[]);
+    let (mut app, _dir) = kiosk_app("soak", &[]);
     // Two seconds an update: with the reset at 5 s, the loop at 10 s and a dwell of 4 s, a
     // touch every 8 updates makes each cycle reset, attract, move on a stop and be ended.
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(2)));
@@ -997,7 +988,6 @@ fn thousands_of_attract_cycles_keep_the_app_flat() {
         resources,
         "no resource leaks"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A camera looking at the globe from the home distance through a 1280x720 target, as the
@@ -1158,7 +1148,7 @@ fn wheel_in(app: &mut App, window: Entity, lines: f32) {
 /// `each_attract_card_comes_when_its_flight_lands`, `a_tap_on_the_card_acts_on_the_card_it_went_down_on`.)
 #[test]
 fn a_newcomer_walks_through_the_app() {
-    let (mut app, dir) = corpus_app("walk");
+    let (mut app, _dir) = corpus_app("walk");
     let window = with_panels(&mut app);
     let arrived = update_until(&mut app, |app| {
         !app.world().resource::<News>().world_stories.top.is_empty()
@@ -1249,7 +1239,6 @@ fn a_newcomer_walks_through_the_app() {
     assert_eq!(selected_id(&app).as_deref(), Some("KEN"));
     assert!(app.world().resource::<StoryFocus>().0.is_none());
     assert_eq!(app.world().resource::<SearchHit>().0.as_ref(), Some(&hit));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -1277,9 +1266,8 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
             let _ = request.respond(response);
         }
     });
-    let dir = std::env::temp_dir().join(format!("newsglobe-app-read-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("news.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("news.sqlite");
     let now = newsglobe::news::now();
     let source = FeedSource {
         feed_url: format!("{base}/rss"),
@@ -1340,7 +1328,9 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
         pictures.textures() == 1 && pictures.bytes() == 640 * 360 * 4
     });
     assert!(pictured, "the page's picture is shown");
-    let kept = std::fs::read_dir(dir.join("pictures")).unwrap().count();
+    let kept = std::fs::read_dir(dir.path().join("pictures"))
+        .unwrap()
+        .count();
     assert_eq!(kept, 1, "one picture in the disk cache");
     // The view takes the right-hand side, wider than the country panel, and the globe keeps
     // the rest.
@@ -1376,14 +1366,13 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     app.world_mut().write_message(SelectCountry(Some(spain)));
     app.update();
     assert!(app.world().resource::<News>().page.is_none());
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The globe's projection has the shape of its viewport in every frame, the one a panel
 /// opens or closes in included: the frame between drew the globe squashed (issue 12).
 #[test]
 fn the_globe_is_never_drawn_squashed_as_panels_open_and_close() {
-    let (mut app, dir) = corpus_app("squash");
+    let (mut app, _dir) = corpus_app("squash");
     with_panels(&mut app);
     let kenya = app.world().resource::<Atlas>().find("KEN").unwrap();
     let check = |app: &mut App, step: &str| {
@@ -1419,7 +1408,6 @@ fn the_globe_is_never_drawn_squashed_as_panels_open_and_close() {
         checked += usize::from(check(&mut app, "the panel closes"));
     }
     assert!(checked > 120, "only {checked} frames had a viewport");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 fn rest(app: &App) -> Rest {
@@ -1486,7 +1474,7 @@ fn the_app_draws_only_while_something_moves_and_wakes_for_the_idle_spin() {
 
 #[test]
 fn a_resting_kiosk_wakes_when_its_idle_clock_acts() {
-    let (mut app, dir) = kiosk_app("kiosk-rest", &["KEN"]);
+    let (mut app, _dir) = kiosk_app("kiosk-rest", &["KEN"]);
     // Nobody there: the next thing to happen is the reset, 5 s after the last input (the
     // kiosk started an update, a quarter second, ago).
     app.update();
@@ -1494,12 +1482,11 @@ fn a_resting_kiosk_wakes_when_its_idle_clock_acts() {
     assert!((wake_in - 4.75).abs() < 0.01, "{wake_in}");
     run_for(&mut app, 5.0);
     assert_eq!(phase(&app), Phase::Rested);
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[test]
 fn the_panels_let_the_app_rest_once_the_view_is_still() {
-    let (mut app, dir) = corpus_app("rest-panels");
+    let (mut app, _dir) = corpus_app("rest-panels");
     let window = with_panels(&mut app);
     pointer_in(&mut app, window, Vec2::new(300.0, 300.0));
     let kenya = app.world().resource::<Atlas>().find("KEN").unwrap();
@@ -1542,5 +1529,4 @@ fn the_panels_let_the_app_rest_once_the_view_is_still() {
         before,
         "a still pass leaves the UI's state unchanged"
     );
-    std::fs::remove_dir_all(dir).ok();
 }

@@ -8,7 +8,7 @@
 )]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -159,15 +159,14 @@ fn a_failing_feed_waits_longer_after_each_failure_and_recovers_once_fixed() {
             }
         });
     }
-    let dir = std::env::temp_dir().join(format!("newsglobe-feeds-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
     let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
     let catalog = outlet("Good", "KEN", &url("good")) + &outlet("Flaky", "UGA", &url("flaky"));
     std::fs::write(dir.join("outlets.toml"), catalog).unwrap();
     let hits = || flaky_hits.load(Ordering::SeqCst);
 
-    let first = run_in(&dir, &["fetch"]);
+    let first = run_in(dir, &["fetch"]);
     assert!(first.contains("2 feeds: 1 ok"), "{first}");
     assert!(
         first.contains("failed: Flaky (UGA)") && first.contains("HTTP 500"),
@@ -176,10 +175,10 @@ fn a_failing_feed_waits_longer_after_each_failure_and_recovers_once_fixed() {
     let retried = hits();
 
     // Its 15 minutes are not over: not asked again.
-    let second = run_in(&dir, &["fetch"]);
+    let second = run_in(dir, &["fetch"]);
     assert!(second.contains("1 failing feeds not tried"), "{second}");
     assert_eq!(hits(), retried);
-    let flaky = health(&dir, "Flaky");
+    let flaky = health(dir, "Flaky");
     assert_eq!(flaky["country"], "UGA");
     assert_eq!(flaky["url"], url("flaky"));
     assert_eq!(flaky["consecutive_failures"], 1);
@@ -188,21 +187,21 @@ fn a_failing_feed_waits_longer_after_each_failure_and_recovers_once_fixed() {
     assert_eq!(flaky["last_error"], "HTTP 500");
     let last_attempt = flaky["last_attempt"].as_i64().unwrap();
     assert_eq!(flaky["next_attempt"], last_attempt + 15 * 60);
-    let good = health(&dir, "Good");
+    let good = health(dir, "Good");
     assert_eq!(good["consecutive_failures"], 0);
     assert_eq!(good["articles_last_7_days"], 3);
     assert!(good["next_attempt"].is_null() && good["last_error"].is_null());
 
     // Tried regardless, failing again: the wait doubles.
-    let forced = run_in(&dir, &["fetch", "--all"]);
+    let forced = run_in(dir, &["fetch", "--all"]);
     assert!(forced.contains("failed: Flaky"), "{forced}");
     assert_eq!(hits(), 2 * retried);
-    let flaky = health(&dir, "Flaky");
+    let flaky = health(dir, "Flaky");
     assert_eq!(flaky["consecutive_failures"], 2);
     let last_attempt = flaky["last_attempt"].as_i64().unwrap();
     assert_eq!(flaky["next_attempt"], last_attempt + 30 * 60);
 
-    let failing = run_in(&dir, &["feeds", "--failing"]);
+    let failing = run_in(dir, &["feeds", "--failing"]);
     assert!(
         failing.starts_with("1 feeds: 1 failing, 1 of them waiting"),
         "{failing}"
@@ -214,7 +213,7 @@ fn a_failing_feed_waits_longer_after_each_failure_and_recovers_once_fixed() {
 
     // Fixed, but its wait is not over: still not asked.
     fixed.store(true, Ordering::SeqCst);
-    run_in(&dir, &["fetch"]);
+    run_in(dir, &["fetch"]);
     assert_eq!(hits(), 2 * retried);
 
     // With a one-second wait (two after two failures) it is due once that has passed.
@@ -223,21 +222,20 @@ fn a_failing_feed_waits_longer_after_each_failure_and_recovers_once_fixed() {
         "[fetch]\nfailing_wait_seconds = 1\n",
     )
     .unwrap();
-    let due = health(&dir, "Flaky")["next_attempt"].as_i64().unwrap();
+    let due = health(dir, "Flaky")["next_attempt"].as_i64().unwrap();
     assert_eq!(due, last_attempt + 2);
     while newsglobe::news::now() < due {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let recovered = run_in(&dir, &["fetch"]);
+    let recovered = run_in(dir, &["fetch"]);
     assert!(recovered.contains("2 feeds: 2 ok"), "{recovered}");
     assert_eq!(hits(), 2 * retried + 1);
-    let flaky = health(&dir, "Flaky");
+    let flaky = health(dir, "Flaky");
     assert_eq!(flaky["consecutive_failures"], 0);
     assert!(flaky["last_error"].is_null() && flaky["next_attempt"].is_null());
     assert_eq!(flaky["backed_off"], false);
     assert_eq!(flaky["articles_last_7_days"], 3);
-    assert_eq!(run_in(&dir, &["feeds", "--failing", "--json"]).trim(), "[]");
-    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(run_in(dir, &["feeds", "--failing", "--json"]).trim(), "[]");
 }
 
 /// Whether this machine can render: an X display and a Vulkan driver. `.ci/run` provides
@@ -284,9 +282,10 @@ fn screenshot_of_brazil_selected() {
     if !can_render() {
         return;
     }
-    let out: PathBuf =
-        std::env::temp_dir().join(format!("newsglobe-bra-{}.png", std::process::id()));
-    let data = std::env::temp_dir().join(format!("newsglobe-shot-{}", std::process::id()));
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("bra.png");
+    // An empty store of its own, in a folder not made yet.
+    let data = scratch.path().join("data");
     let status = newsglobe()
         .args([
             "screenshot",
@@ -303,7 +302,6 @@ fn screenshot_of_brazil_selected() {
         .args(["--translator", "none"])
         .status()
         .unwrap();
-    std::fs::remove_dir_all(&data).ok();
     assert!(status.success());
     let img = image::open(&out).unwrap().to_rgb8();
     assert_eq!(img.dimensions(), (960, 540));
@@ -342,7 +340,6 @@ fn screenshot_of_brazil_selected() {
         pixel_share(&img, (630, 10, 800, 50), text) > 0.02,
         "the panel's heading"
     );
-    std::fs::remove_file(out).ok();
 }
 
 /// Renders `args` (a screenshot command) over the corpus store and returns the picture.
@@ -369,15 +366,15 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
     if !can_render() {
         return;
     }
-    let data = std::env::temp_dir().join(format!("newsglobe-shots-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+    let scratch = tempfile::tempdir().unwrap();
+    let data = scratch.path();
     corpus::fill_store(&data.join("news.sqlite"), newsglobe::news::now());
     let config = data.join("config.toml");
     std::fs::write(&config, "[kiosk]\nfeatured = [\"KEN\"]\n").unwrap();
     let config = config.to_str().unwrap();
 
     // The world panel on the left, its top story's coverage lit on the globe.
-    let story = capture(&data, "story", &["screenshot", "--story"]);
+    let story = capture(data, "story", &["screenshot", "--story"]);
     let panel = |[r, g, b]: [u8; 3]| (20..40).contains(&r) && r == g && g == b;
     assert!(
         pixel_share(&story, (0, 300, 370, 700), panel) > 0.6,
@@ -391,7 +388,7 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
 
     // The attract loop's card over the bottom of the screen, on Kenya.
     let attract = capture(
-        &data,
+        data,
         "attract",
         &["--kiosk", "--config", config, "screenshot", "--attract"],
     );
@@ -411,7 +408,7 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
 
     // An article's link as a QR code a phone can read.
     let qr = capture(
-        &data,
+        data,
         "qr",
         &[
             "--kiosk",
@@ -439,7 +436,6 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
         .map(|a| a.link())
         .collect();
     assert!(kenyan.contains(&link), "{link} is a Kenyan article's link");
-    std::fs::remove_dir_all(&data).ok();
 }
 
 /// Short headlines in Hebrew and Arabic, untranslated (the translator is off), for Israel.
@@ -476,11 +472,10 @@ fn screenshot_of_hebrew_and_arabic_headlines_read_right_to_left() {
     if !can_render() {
         return;
     }
-    let data = std::env::temp_dir().join(format!("newsglobe-rtl-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let data = scratch.path();
     right_to_left_store(&data.join("news.sqlite"));
-    let img = capture(&data, "rtl", &["screenshot", "--select", "ISR"]);
+    let img = capture(data, "rtl", &["screenshot", "--select", "ISR"]);
     // The headlines are the bright text below the panel's "Articles" line (the outlets and
     // times are grey). Short right-to-left headlines end at the panel's right margin and
     // start well right of its left one; laid out left to right they would hug the left one.
@@ -499,7 +494,6 @@ fn screenshot_of_hebrew_and_arabic_headlines_read_right_to_left() {
     assert!(ink > 200, "the headlines drawn ({ink} pixels)");
     assert!(columns.1 > panel_right - 40, "flush right: {columns:?}");
     assert!(columns.0 > panel_left + 60, "not flush left: {columns:?}");
-    std::fs::remove_dir_all(&data).ok();
 }
 
 /// A Spanish article page as outlets serve it, with a menu and a footer around it.

@@ -158,10 +158,12 @@ fn source(server: &FixtureServer, path: &str) -> FeedSource {
 /// The fixtures carry dates from early 2025; keep them all, whenever the tests run.
 const FIXTURE_RETENTION_DAYS: i64 = 100 * 365;
 
-fn temp_store(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("newsglobe-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir.join("news.sqlite")
+/// Where a store goes in a temporary folder of its own (not made yet), and the folder,
+/// removed when it drops.
+fn temp_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("news.sqlite");
+    (dir, path)
 }
 
 fn run(store: &mut Store, sources: &[FeedSource]) -> IngestReport {
@@ -216,7 +218,7 @@ fn good_feeds_stored_bad_feeds_recorded_and_nothing_twice() {
         .chain(bad)
         .map(|path| source(&server, path))
         .collect();
-    let path = temp_store("ingest");
+    let (_dir, path) = temp_store();
     let mut store = Store::open(&path).unwrap();
     store.set_retention_days(FIXTURE_RETENTION_DAYS);
 
@@ -308,13 +310,12 @@ fn good_feeds_stored_bad_feeds_recorded_and_nothing_twice() {
         .collect();
     let third = run(&mut store, &good);
     assert_eq!(third.new_articles, 0, "{third:#?}");
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 #[test]
 fn a_reader_can_query_while_a_fetch_writes() {
     let server = FixtureServer::start();
-    let path = temp_store("reader");
+    let (_dir, path) = temp_store();
     let mut store = Store::open(&path).unwrap();
     let sources: Vec<FeedSource> = (0..40)
         .flat_map(|i| GOOD.iter().map(move |(f, _)| (i, *f)))
@@ -337,7 +338,6 @@ fn a_reader_can_query_while_a_fetch_writes() {
     run(&mut store, &sources);
     writing.store(false, Ordering::SeqCst);
     assert!(reads.join().unwrap() > 0);
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 #[test]
@@ -383,22 +383,19 @@ fn the_shipped_catalog_is_valid_and_broad() {
 
 #[test]
 fn a_corrupt_store_says_where_it_is() {
-    let path = temp_store("corrupt");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let (_dir, path) = temp_store();
     std::fs::write(&path, b"this is not a database, it is a shopping list").unwrap();
     let error = Store::open(&path)
         .expect_err("a corrupt store is an error")
         .to_string();
     assert!(error.contains(&path.display().to_string()), "{error}");
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 #[test]
 fn the_fetch_and_articles_commands_end_to_end() {
     let server = FixtureServer::start();
-    let dir = temp_store("cli").parent().unwrap().to_owned();
-    std::fs::create_dir_all(&dir).unwrap();
-    let catalog = dir.join("outlets.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("outlets.toml");
     let mut text = String::new();
     for (file, _) in GOOD.iter().take(2) {
         text += &format!(
@@ -421,7 +418,7 @@ fn the_fetch_and_articles_commands_end_to_end() {
             // The user's own config must not change what the test sees.
             .args(["--translator", "none"])
             .arg("--data-dir")
-            .arg(&dir)
+            .arg(dir.path())
             .output()
             .unwrap()
     };
@@ -451,7 +448,6 @@ fn the_fetch_and_articles_commands_end_to_end() {
         times.windows(2).all(|w| w[0] >= w[1]),
         "newest first: {times:?}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A LibreTranslate-compatible server on 127.0.0.1 (POST /translate, JSON `q` list in,
@@ -593,7 +589,7 @@ fn foreign_articles_are_translated_once_and_found_in_english() {
     let libre = LibreServer::start(false);
     let translator = libre.translator();
     let label = translator.label().unwrap();
-    let path = temp_store("translate");
+    let (_dir, path) = temp_store();
     let mut store = Store::open(&path).unwrap();
     store.set_retention_days(FIXTURE_RETENTION_DAYS);
     let diario = [spanish_source(&feeds, "spanish.xml")];
@@ -693,14 +689,13 @@ fn foreign_articles_are_translated_once_and_found_in_english() {
         "{all:#?}"
     );
     assert_eq!(found(&store, "rains").len(), 2);
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 #[test]
 fn a_failing_translator_loses_no_article_and_the_next_run_translates() {
     let feeds = FixtureServer::start();
     let broken = LibreServer::start(true);
-    let path = temp_store("translate_fails");
+    let (_dir, path) = temp_store();
     let mut store = Store::open(&path).unwrap();
     store.set_retention_days(FIXTURE_RETENTION_DAYS);
     let diario = [spanish_source(&feeds, "spanish.xml")];
@@ -779,7 +774,6 @@ fn a_failing_translator_loses_no_article_and_the_next_run_translates() {
         "{stored:#?}"
     );
     assert_eq!(store.search("rains", 10).unwrap().len(), 1);
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 #[test]
@@ -787,7 +781,7 @@ fn the_corpus_stories_are_recovered_with_their_coverage_and_blindspots() {
     use newsglobe::news::stories::quality::{bcubed_f1, pairwise_f1};
     use newsglobe::news::world::Coverage;
 
-    let path = temp_store("corpus");
+    let (_dir, path) = temp_store();
     let now = newsglobe::news::now();
     let ids = corpus::fill_store(&path, now);
     let store = Store::open(&path).unwrap();
@@ -906,7 +900,6 @@ fn the_corpus_stories_are_recovered_with_their_coverage_and_blindspots() {
         "{text}"
     );
     assert!(!text.contains("earthquake"), "{text}");
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 /// A deterministic stream of numbers (xorshift64*), so a failing case can be found again.
@@ -1698,9 +1691,8 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
 
     let base = page_server();
     let libre = LibreServer::start(false);
-    let dir = std::env::temp_dir().join(format!("newsglobe-open-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("news.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("news.sqlite");
     let mut store = Store::open(&path).unwrap();
     let source = FeedSource {
         feed_url: format!("{base}/rss"),
@@ -1795,7 +1787,6 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
         matches!(&off[..], [PageEvent::Read(Err(why))] if why.contains("turned off")),
         "{off:?}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -1805,7 +1796,9 @@ fn a_broken_or_missing_picture_says_why() {
     let base = page_server();
     let config = picture_config(&FetchConfig::default());
     let client = newsglobe::news::fetch::client(&config).unwrap();
-    let cache = std::env::temp_dir().join(format!("newsglobe-pictures-{}", std::process::id()));
+    let scratch = tempfile::tempdir().unwrap();
+    // A cache folder not made yet: nothing should make it.
+    let cache = scratch.path().join("pictures");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let get = |url: &str| runtime.block_on(picture(&client, url, &config, &cache, (640, 400)));
     let broken = get(&format!("{base}/broken.jpg"));
@@ -1827,9 +1820,8 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
     use newsglobe::news::page::{PageEvent, PageService, open_article, page_config, prefetch};
 
     let base = page_server();
-    let dir = std::env::temp_dir().join(format!("newsglobe-ahead-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("news.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("news.sqlite");
     let mut store = Store::open(&path).unwrap();
     let source = FeedSource {
         feed_url: format!("{base}/rss"),
@@ -1894,5 +1886,4 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
         matches!(&events[0], PageEvent::Read(Ok(page)) if page.paragraphs.len() == 5),
         "{events:?}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }

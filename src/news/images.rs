@@ -237,7 +237,8 @@ mod picture_tests {
 
     #[test]
     fn kept_pictures_older_than_the_store_keeps_its_articles_go() {
-        let cache = std::env::temp_dir().join(format!("newsglobe-prune-{}", std::process::id()));
+        let scratch = tempfile::tempdir().unwrap();
+        let cache = scratch.path().join("pictures");
         let picture = decode_fitted(&encoded(64, 48, ImageFormat::Png), 640, 400).unwrap();
         let file = cache_file(&cache, "https://a.example/p.jpg", (640, 400));
         keep(&cache, &file, &picture);
@@ -249,7 +250,6 @@ mod picture_tests {
         );
         assert_eq!(prune(&cache, now + 3600), 1);
         assert!(cached("https://a.example/p.jpg", &cache, (640, 400)).is_none());
-        std::fs::remove_dir_all(&cache).ok();
     }
 
     #[test]

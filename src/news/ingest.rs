@@ -388,7 +388,6 @@ fn read_guarded(
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-    use std::path::PathBuf;
     use std::sync::atomic::AtomicUsize;
     use std::sync::{Arc, Mutex};
 
@@ -458,23 +457,11 @@ mod tests {
         }
     }
 
-    /// A store of its own in the temporary folder, removed when dropped.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(test: &str) -> (Self, Store) {
-            let dir = std::env::temp_dir()
-                .join(format!("newsglobe-ingest-{}-{test}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            let store = Store::open(&dir.join("news.sqlite")).unwrap();
-            (Self(dir), store)
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+    /// A store of its own in a temporary folder, removed when the folder is dropped.
+    fn scratch_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("news.sqlite")).unwrap();
+        (dir, store)
     }
 
     fn config() -> FetchConfig {
@@ -533,7 +520,7 @@ mod tests {
             .iter()
             .map(|p| server.source(p))
             .collect();
-        let (_scratch, mut store) = Scratch::new("crash");
+        let (_scratch, mut store) = scratch_store();
 
         let (report, results) = run(&mut store, &sources, &config(), crashing_reader);
 
@@ -580,7 +567,7 @@ mod tests {
         };
         let sources = [server.source("good"), server.source("dead")];
         let dead = sources[1].feed_url.as_str();
-        let (_scratch, mut store) = Scratch::new("backoff");
+        let (_scratch, mut store) = scratch_store();
         let hour = Duration::from_secs(3600);
         let config = FetchConfig {
             failing_wait: hour,
@@ -637,7 +624,7 @@ mod tests {
     fn while_nothing_works_no_feed_waits() {
         let server = Server::start(|_| Some((503, "down".into())));
         let sources = [server.source("x"), server.source("y")];
-        let (_scratch, mut store) = Scratch::new("offline");
+        let (_scratch, mut store) = scratch_store();
         for _ in 0..3 {
             let (report, _) = run(&mut store, &sources, &config(), parse::parse_feed);
             assert_eq!((report.backed_off, report.failed.len()), (0, 2));
@@ -656,7 +643,7 @@ mod tests {
             server.source("stall"),
             server.source("last"),
         ];
-        let (_scratch, mut store) = Scratch::new("deadline");
+        let (_scratch, mut store) = scratch_store();
         let config = FetchConfig {
             // One at a time: the stalled feed keeps the last one from starting.
             concurrency: 1,

@@ -283,11 +283,9 @@ mod tests {
 
     /// A store in a fresh temporary folder holding one story told in three countries, 60, 40
     /// and 10 hours ago (each within the clustering's window of the last).
-    fn store(name: &str) -> (Store, std::path::PathBuf) {
-        let dir =
-            std::env::temp_dir().join(format!("newsglobe-world-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let mut store = Store::open(&dir.join("news.sqlite")).unwrap();
+    fn store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("news.sqlite")).unwrap();
         for (country, hours_ago) in [("FRA", 60), ("DEU", 40), ("GBR", 10)] {
             let source = FeedSource {
                 feed_url: format!("https://{country}.example/rss"),
@@ -311,7 +309,7 @@ mod tests {
 
     #[test]
     fn a_story_is_ranked_and_shown_as_of_the_window_asked_for() {
-        let (store, dir) = store("window");
+        let (store, _dir) = store();
         let world = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
         assert_eq!(world.len(), 3);
 
@@ -343,12 +341,11 @@ mod tests {
                 .top(NOW - 72 * HOUR, 2, Some(Topic::Sport), 10)
                 .is_empty()
         );
-        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]
     fn update_adds_what_arrived_and_forgets_what_left_the_horizon() {
-        let (mut store, dir) = store("update");
+        let (mut store, _dir) = store();
         let mut world = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
         let source = FeedSource {
             feed_url: "https://usa.example/rss".into(),
@@ -374,6 +371,5 @@ mod tests {
         // Three days on, everything is past the horizon and forgotten.
         assert_eq!(world.update(&store, NOW + 72 * HOUR).unwrap(), 0);
         assert!(world.is_empty());
-        std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -559,25 +559,6 @@ mod service_tests {
         port
     }
 
-    /// A folder of its own in the temporary folder, removed when dropped.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(test: &str) -> Self {
-            let dir = std::env::temp_dir()
-                .join(format!("newsglobe-service-{}-{test}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            Self(dir)
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
     fn options(store: PathBuf, port: u16, refresh: Refresh) -> NewsOptions {
         let outlet = Outlet {
             name: "Daily Nation".into(),
@@ -618,11 +599,11 @@ mod service_tests {
 
     #[test]
     fn one_refresh_fills_the_store_and_the_answers_come_from_it() {
-        let scratch = Scratch::new("once");
+        let scratch = tempfile::tempdir().unwrap();
         let port = feed_server(3);
         let wakes = Arc::new(AtomicUsize::new(0));
         let woken = wakes.clone();
-        let options = options(scratch.0.join("news.sqlite"), port, Refresh::Once);
+        let options = options(scratch.path().join("news.sqlite"), port, Refresh::Once);
         let mut service = NewsService::start(
             options,
             Arc::new(move || {
@@ -678,10 +659,10 @@ mod service_tests {
 
     #[test]
     fn a_store_that_cannot_be_opened_is_reported_and_nothing_is_fetched() {
-        let scratch = Scratch::new("no-store");
+        let scratch = tempfile::tempdir().unwrap();
         let port = feed_server(1);
         // A folder where the store's file should be.
-        let store = scratch.0.join("news.sqlite");
+        let store = scratch.path().join("news.sqlite");
         std::fs::create_dir_all(&store).unwrap();
         let mut service =
             NewsService::start(options(store, port, Refresh::Once), Arc::new(|| ())).unwrap();
@@ -695,8 +676,8 @@ mod service_tests {
 
     #[test]
     fn a_service_that_never_refreshes_still_answers_from_the_store() {
-        let scratch = Scratch::new("never");
-        let store = scratch.0.join("news.sqlite");
+        let scratch = tempfile::tempdir().unwrap();
+        let store = scratch.path().join("news.sqlite");
         let mut service =
             NewsService::start(options(store, 9, Refresh::Never), Arc::new(|| ())).unwrap();
         let stored = wait_for(&mut service, |reply| match reply {

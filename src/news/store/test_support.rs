@@ -10,30 +10,28 @@ pub const NOW: i64 = 1_750_000_000;
 
 pub const HOUR: i64 = 60 * 60;
 
-/// A folder of its own per test, removed afterwards (and before, in case a killed run
-/// left one behind).
-pub struct Scratch(pub PathBuf);
+/// A folder of its own per test, removed when dropped (even when the test fails).
+pub struct Scratch(tempfile::TempDir);
 
 impl Scratch {
     pub fn new(test: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("newsglobe-store-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("newsglobe-store-{test}-"))
+            .tempdir()
+            .unwrap();
         Scratch(dir)
     }
 
     pub fn store_path(&self) -> PathBuf {
-        self.0.join("data").join("newsglobe").join("news.sqlite")
+        self.0
+            .path()
+            .join("data")
+            .join("newsglobe")
+            .join("news.sqlite")
     }
 
     pub fn open(&self) -> Store {
         Store::open(&self.store_path()).unwrap()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -326,19 +326,22 @@ mod tests {
     }
 
     /// A stand-in `apertium`: a shell script that lists `spa-eng`, logs each run to `log`
-    /// and translates by running `body` as a filter from stdin to stdout.
+    /// and translates by running `body` as a filter from stdin to stdout. Its folder goes
+    /// when it is dropped.
     #[cfg(unix)]
     struct FakeApertium {
-        dir: PathBuf,
+        dir: tempfile::TempDir,
     }
 
     #[cfg(unix)]
     impl FakeApertium {
         fn new(name: &str, body: &str) -> Self {
             use std::os::unix::fs::PermissionsExt;
-            let dir = std::env::temp_dir()
-                .join(format!("newsglobe-translate-{}-{name}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("temp dir");
+            let scratch = tempfile::Builder::new()
+                .prefix(&format!("newsglobe-translate-{name}-"))
+                .tempdir()
+                .expect("temp dir");
+            let dir = scratch.path();
             let script = format!(
                 "#!/bin/sh\necho \"$@\" >> '{log}'\nif [ \"$1\" = -l ]; then echo spa-eng; exit 0; fi\n{body}\n",
                 log = dir.join("log").display()
@@ -357,29 +360,22 @@ mod tests {
                 }
             }
             let _ = std::fs::remove_file(dir.join("log"));
-            Self { dir }
+            Self { dir: scratch }
         }
 
         fn translator(&self, config: TranslateConfig) -> Translator {
             let backend = Backend::Apertium {
-                command: self.dir.join("apertium"),
+                command: self.dir.path().join("apertium"),
             };
             Translator::new(backend, config).expect("translator")
         }
 
         fn runs(&self) -> Vec<String> {
-            std::fs::read_to_string(self.dir.join("log"))
+            std::fs::read_to_string(self.dir.path().join("log"))
                 .unwrap_or_default()
                 .lines()
                 .map(str::to_owned)
                 .collect()
-        }
-    }
-
-    #[cfg(unix)]
-    impl Drop for FakeApertium {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 
