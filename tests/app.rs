@@ -416,6 +416,7 @@ ownership = "private"
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
+            stories: true,
         },
     );
     let counted = update_until(&mut app, |app| {
@@ -464,6 +465,7 @@ fn corpus_app(name: &str) -> (App, tempfile::TempDir) {
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
+            stories: true,
         },
     );
     (app, dir)
@@ -1295,6 +1297,7 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: true,
+            stories: true,
         },
     );
     let window = with_panels(&mut app);

@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             },
             fetch_config: config.fetch.fetch_config(),
             fetch_pages: mode == Mode::Interactive && config.pages.fetch,
+            stories: true,
         };
         let kiosk = cli.kiosk.then(|| config.kiosk.clone());
         let mut display = config.display.clone();
@@ -162,6 +163,7 @@ fn fetch(
         translator: translator.clone(),
         fetch_config,
         fetch_pages: false,
+        stories: false,
     };
     let bar = ProgressBar::new(feeds as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")

@@ -60,6 +60,10 @@ pub struct NewsOptions {
     /// Whether an opened article's page may be fetched (`[pages] fetch`); when not, only
     /// pages read before are shown.
     pub fetch_pages: bool,
+    /// Whether to cluster the store's articles into the world's stories and send them: the
+    /// app shows them, the `fetch` command does not, and clustering a full store costs
+    /// seconds it would spend for nothing.
+    pub stories: bool,
 }
 
 /// When the service fetches the feeds.
@@ -303,12 +307,17 @@ async fn serve(
         });
     }
     let pages = Pages::new(options);
-    let mut world =
-        Coverage::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
-            let _ = replies.send(Reply::StoreError(e.to_string()));
-            Coverage::new(HORIZON_SECONDS)
-        });
-    send_stories(&world, replies);
+    let mut world = if options.stories {
+        let world =
+            Coverage::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
+                let _ = replies.send(Reply::StoreError(e.to_string()));
+                Coverage::new(HORIZON_SECONDS)
+            });
+        send_stories(&world, replies);
+        world
+    } else {
+        Coverage::new(HORIZON_SECONDS)
+    };
     // The refresh reports here rather than to the app, so that the stories are brought up to
     // date before the app hears that the refresh is over and asks again.
     let (refreshed, mut refreshes) = unbounded_channel();
@@ -346,10 +355,12 @@ async fn serve(
                 None => return Served::Gone,
             },
             Some(report) = refreshes.recv() => {
-                if let Err(e) = world.update(&reader, crate::news::now()) {
-                    let _ = replies.send(Reply::StoreError(e.to_string()));
+                if options.stories {
+                    if let Err(e) = world.update(&reader, crate::news::now()) {
+                        let _ = replies.send(Reply::StoreError(e.to_string()));
+                    }
+                    send_stories(&world, replies);
                 }
-                send_stories(&world, replies);
                 send_counts(&reader, replies);
                 if replies.send(Reply::Refreshed(report)).is_err() {
                     return Served::Gone;
@@ -578,6 +589,7 @@ mod service_tests {
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
+            stories: true,
         }
     }
 
@@ -603,7 +615,9 @@ mod service_tests {
         let port = feed_server(3);
         let wakes = Arc::new(AtomicUsize::new(0));
         let woken = wakes.clone();
-        let options = options(scratch.path().join("news.sqlite"), port, Refresh::Once);
+        // As the `fetch` command runs it: one refresh, no stories.
+        let mut options = options(scratch.path().join("news.sqlite"), port, Refresh::Once);
+        options.stories = false;
         let mut service = NewsService::start(
             options,
             Arc::new(move || {
@@ -620,6 +634,7 @@ mod service_tests {
                 None
             }
             Reply::Refreshed(report) => Some(report),
+            Reply::Stories(_) => panic!("a service without stories clustered the store"),
             _ => None,
         });
         let report = report.expect("the refresh ends well");
@@ -686,6 +701,14 @@ mod service_tests {
             _ => None,
         });
         assert_eq!(stored, 0);
+        let stories = wait_for(&mut service, |reply| match reply {
+            Reply::Stories(stories) => Some(stories.top.len()),
+            _ => None,
+        });
+        assert_eq!(
+            stories, 0,
+            "an empty store's stories are sent, and are none"
+        );
         service.send(Request::Articles("KEN".into()));
         let listed = wait_for(&mut service, |reply| match reply {
             Reply::Articles(_, listed) => Some(listed.unwrap().articles.len()),
