@@ -658,7 +658,7 @@ fn article_page(c: &mut Criterion) {
     let client = newsglobe::news::fetch::client(&config).expect("a client");
     let translator = Translator::new(Backend::None, TranslateConfig::default()).expect("off");
     let service = PageService {
-        store: &dir.path().join("news.sqlite"),
+        store: &newsglobe::news::store::StoreAt::File(dir.path().join("news.sqlite")),
         client: &client,
         config: &config,
         translator: &translator,

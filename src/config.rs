@@ -28,6 +28,39 @@ pub struct Config {
     pub pages: Pages,
     pub kiosk: KioskConfig,
     pub display: Display,
+    pub store: StoreConfig,
+}
+
+/// `[store]`: a shared PostgreSQL store that one `ingest` fills for a fleet of screens. Unset,
+/// the store is the SQLite file in the data folder. The password is better kept in the
+/// environment (`NEWSGLOBE_STORE_PASSWORD` or `PGPASSWORD`) than here; never on a command line.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// `postgres://[role@]host[:port]/database[?sslmode=require]`, without a password.
+    pub url: Option<String>,
+    /// The role, where the address names none.
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// A PEM file of certificates to trust besides the system's (a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// How many connections a process opens at most (default 4).
+    pub pool: usize,
+    /// Minutes between the `ingest` daemon's refreshes of the feeds (default 15).
+    pub refresh_minutes: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            user: None,
+            password: None,
+            ca_file: None,
+            pool: crate::news::store::pg::DEFAULT_POOL,
+            refresh_minutes: 15,
+        }
+    }
 }
 
 /// `[display]`: how the globe is drawn and whether it moves by itself.
@@ -407,6 +440,10 @@ pub const ENV_LIBRETRANSLATE_URL: &str = "NEWSGLOBE_LIBRETRANSLATE_URL";
 pub const ENV_LIBRETRANSLATE_KEY: &str = "NEWSGLOBE_LIBRETRANSLATE_KEY";
 pub const ENV_DEEPL_KEY: &str = "NEWSGLOBE_DEEPL_KEY";
 pub const ENV_APERTIUM: &str = "NEWSGLOBE_APERTIUM";
+pub const ENV_STORE_URL: &str = "NEWSGLOBE_STORE_URL";
+/// The shared store's role and password: ours first, then libpq's usual names.
+pub const ENV_STORE_USER: [&str; 2] = ["NEWSGLOBE_STORE_USER", "PGUSER"];
+pub const ENV_STORE_PASSWORD: [&str; 2] = ["NEWSGLOBE_STORE_PASSWORD", "PGPASSWORD"];
 
 impl Config {
     /// Reads the file; a missing file is the defaults, a broken one an error naming it.
@@ -451,6 +488,11 @@ impl Config {
         if let Some(command) = var(ENV_APERTIUM) {
             t.apertium = PathBuf::from(command);
         }
+        let store = &mut self.store;
+        store.url = var(ENV_STORE_URL).or(store.url.take());
+        let first = |names: [&str; 2]| names.iter().find_map(|name| var(name));
+        store.user = first(ENV_STORE_USER).or(store.user.take());
+        store.password = first(ENV_STORE_PASSWORD).or(store.password.take());
         Ok(())
     }
 

@@ -30,7 +30,8 @@ use newsglobe::config;
 use newsglobe::geo::{LatLon, arc_between, to_unit};
 use newsglobe::news::catalog::Catalog;
 use newsglobe::news::fetch::FetchConfig;
-use newsglobe::news::store::Store;
+use newsglobe::news::service::Stories;
+use newsglobe::news::store::{Store, StoreAt};
 use newsglobe::news::topics::Topic;
 use newsglobe::news::translate::{Backend, Translator};
 use newsglobe::news::{FeedItem, FeedSource};
@@ -410,13 +411,13 @@ ownership = "private"
     app::add_news(
         &mut app,
         NewsOptions {
-            store: path,
+            store: StoreAt::File(path),
             catalog,
             refresh: Refresh::Never,
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
-            stories: true,
+            stories: Stories::Clustered,
         },
     );
     let counted = update_until(&mut app, |app| {
@@ -459,13 +460,13 @@ fn corpus_app(name: &str) -> (App, tempfile::TempDir) {
     app::add_news(
         &mut app,
         NewsOptions {
-            store: path,
+            store: StoreAt::File(path),
             catalog: Catalog::load(&Catalog::default_path()).unwrap(),
             refresh: Refresh::Never,
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
-            stories: true,
+            stories: Stories::Clustered,
         },
     );
     (app, dir)
@@ -1291,13 +1292,13 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
     app::add_news(
         &mut app,
         NewsOptions {
-            store: path,
+            store: StoreAt::File(path),
             catalog: Catalog::load(&Catalog::default_path()).unwrap(),
             refresh: Refresh::Never,
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: true,
-            stories: true,
+            stories: Stories::Clustered,
         },
     );
     let window = with_panels(&mut app);

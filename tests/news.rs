@@ -1723,7 +1723,7 @@ fn an_opened_article_arrives_in_english_batch_by_batch_and_opens_offline_after()
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let open = |article: &newsglobe::news::Article, fetch_pages: bool| {
         let service = PageService {
-            store: &path,
+            store: &newsglobe::news::store::StoreAt::File(path.clone()),
             client: &client,
             config: &config,
             translator: &translator,
@@ -1847,8 +1847,9 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
     let config = page_config(&FetchConfig::default());
     let client = newsglobe::news::fetch::client(&config).unwrap();
     let translator = Translator::new(Backend::None, Default::default()).unwrap();
+    let at = newsglobe::news::store::StoreAt::File(path.clone());
     let service = |fetch_pages| PageService {
-        store: &path,
+        store: &at,
         client: &client,
         config: &config,
         translator: &translator,

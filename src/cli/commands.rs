@@ -19,7 +19,7 @@ use crate::news::fetch::FetchConfig;
 use crate::news::ingest::IngestReport;
 use crate::news::language::page_language;
 use crate::news::page;
-use crate::news::service::{NewsService, Reply};
+use crate::news::service::{NewsService, Reply, Stories};
 use crate::news::store::{FeedState, Store};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
@@ -33,18 +33,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let translation = &cli.translation;
     let app = |mode: Mode, size| -> anyhow::Result<()> {
         let config = translation.config()?;
+        let store = news.store_at(&config)?;
+        // A screen on a shared store shows what the ingest wrote: it neither fetches nor
+        // groups stories of its own.
+        let shared = store.is_shared();
         let options = NewsOptions {
-            store: news.store_path()?,
+            store,
             catalog: news.catalog()?,
             translator: Arc::new(translation.translator(&config)?),
             // The capture modes show what is stored and leave the network alone.
             refresh: match mode {
-                Mode::Interactive => Refresh::Every(Duration::from_secs(cli.refresh_minutes * 60)),
+                Mode::Interactive if !shared => {
+                    Refresh::Every(Duration::from_secs(cli.refresh_minutes * 60))
+                }
                 _ => Refresh::Never,
             },
             fetch_config: config.fetch.fetch_config(),
             fetch_pages: mode == Mode::Interactive && config.pages.fetch,
-            stories: true,
+            stories: if shared {
+                Stories::Followed
+            } else {
+                Stories::Clustered
+            },
         };
         let kiosk = cli.kiosk.then(|| config.kiosk.clone());
         let mut display = config.display.clone();
@@ -78,8 +88,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             size,
         }) => app(Mode::BenchIdle { select, seconds }, size),
         Some(Command::Fetch { country, all }) => fetch(country.as_deref(), all, news, translation),
+        Some(Command::Ingest { refresh_minutes }) => ingest(refresh_minutes, news, translation),
         Some(Command::Feeds { failing, json }) => {
-            let store = Store::open(&news.store_path()?)?;
+            let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
             let sources = news.catalog()?.sources();
             let config = translation.config()?.fetch.fetch_config();
             let mut out = std::io::stdout().lock();
@@ -114,7 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             country,
             limit,
             json,
-        }) => articles(&country, limit, json, news),
+        }) => articles(&country, limit, json, news, translation),
         Some(Command::Stories {
             hours,
             min_countries,
@@ -122,7 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             json,
         }) => {
-            let store = Store::open(&news.store_path()?)?;
+            let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
             let mut out = std::io::stdout().lock();
             let query = StoriesQuery {
                 hours,
@@ -157,13 +168,13 @@ fn fetch(
         fetch_config.failing_wait = Duration::ZERO;
     }
     let options = NewsOptions {
-        store: news.store_path()?,
+        store: news.store_at(&config)?,
         catalog,
         refresh: Refresh::Once,
         translator: translator.clone(),
         fetch_config,
         fetch_pages: false,
-        stories: false,
+        stories: Stories::Off,
     };
     let bar = ProgressBar::new(feeds as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")
@@ -191,6 +202,75 @@ fn fetch(
     };
     bar.finish_and_clear();
     print!("{}", summary(&report, feeds, translator.label().as_deref()));
+    Ok(())
+}
+
+/// The `ingest` daemon: fetches, translates and groups the world's stories into the store
+/// (shared or local) again and again, a line a run, until SIGTERM or Ctrl+C.
+fn ingest(
+    refresh_minutes: Option<u64>,
+    news: &NewsArgs,
+    translation: &TranslationArgs,
+) -> anyhow::Result<()> {
+    let config = translation.config()?;
+    let store = news.store_at(&config)?;
+    // Opened once here, so that a wrong address, a refused role or a schema newer than this
+    // build stops the daemon with its reason instead of being retried forever.
+    Store::open_at(&store)?;
+    let catalog = news.catalog()?;
+    let feeds = catalog.sources().len();
+    let translator = Arc::new(translation.translator(&config)?);
+    let minutes = refresh_minutes
+        .unwrap_or(config.store.refresh_minutes)
+        .max(1);
+    let options = NewsOptions {
+        store: store.clone(),
+        catalog,
+        refresh: Refresh::Every(Duration::from_secs(minutes * 60)),
+        translator: translator.clone(),
+        fetch_config: config.fetch.fetch_config(),
+        fetch_pages: false,
+        stories: Stories::Shared,
+    };
+    let label = translator.label();
+    let log = |line: &str| println!("{} {line}", format_time(crate::news::now()));
+    log(&format!(
+        "ingest into {store}: {feeds} feeds every {minutes} min, translation {}",
+        label.as_deref().unwrap_or("off")
+    ));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal watcher")?;
+    let mut service =
+        NewsService::start(options, Arc::new(|| ())).context("cannot start the news service")?;
+    let stopped_by = runtime.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+        loop {
+            tokio::select! {
+                _ = term.recv() => return anyhow::Ok("SIGTERM"),
+                _ = interrupt.recv() => return Ok("SIGINT"),
+                reply = service.recv() => match reply {
+                    Some(Reply::Refreshed(Ok(report))) => {
+                        let line = summary(&report, feeds, label.as_deref());
+                        log(&format!(
+                            "refreshed: {}; stories written",
+                            line.lines().next().unwrap_or_default()
+                        ));
+                    }
+                    Some(Reply::Refreshed(Err(e))) => log(&format!("refresh failed: {e}")),
+                    Some(Reply::StoreError(e)) => log(&format!("store: {e}")),
+                    Some(Reply::Failed(e)) => log(&format!("restarting after an error: {e}")),
+                    Some(_) => {}
+                    None => bail!("the news service stopped"),
+                },
+            }
+        }
+    })?;
+    service.stop();
+    log(&format!("stopped by {stopped_by}"));
     Ok(())
 }
 
@@ -299,8 +379,14 @@ fn extract(
     Ok(())
 }
 
-fn articles(country: &str, limit: usize, json: bool, news: &NewsArgs) -> anyhow::Result<()> {
-    let store = Store::open(&news.store_path()?)?;
+fn articles(
+    country: &str,
+    limit: usize,
+    json: bool,
+    news: &NewsArgs,
+    translation: &TranslationArgs,
+) -> anyhow::Result<()> {
+    let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
     let articles = store.latest_for_country(country, limit)?;
     let mut out = std::io::stdout().lock();
     if json {
@@ -449,7 +535,16 @@ pub fn stories(
     mut out: impl Write,
 ) -> anyhow::Result<()> {
     let window = i64::from(query.hours) * 3600;
-    let world = Coverage::load(store, now, window)?;
+    // On a shared store, the stories its ingest wrote: the ones every screen shows.
+    let shared = if store.at().is_shared() {
+        Coverage::load_shared(store, now, window)?.map(|(_, world)| world)
+    } else {
+        None
+    };
+    let world = match shared {
+        Some(world) => world,
+        None => Coverage::load(store, now, window)?,
+    };
     let top = world.top(now - window, query.min_countries, query.topic, query.limit);
     if json {
         serde_json::to_writer_pretty(&mut out, &top)?;

@@ -16,7 +16,7 @@ pub use commands::{feeds, locate, run, stories, summary};
 use crate::app::{Geometry, ScreenshotOptions};
 use crate::config::{self, BackendKind, Config, Quality};
 use crate::news::catalog::Catalog;
-use crate::news::store::Store;
+use crate::news::store::{PgSettings, Store, StoreAt};
 use crate::news::topics::Topic;
 use crate::news::translate::{TranslateConfig, Translator};
 
@@ -74,6 +74,14 @@ pub enum Command {
         /// Try the failing feeds too, whatever their wait.
         #[arg(long)]
         all: bool,
+    },
+    /// Run the ingest for a shared store (--store or the config's [store] url): fetch,
+    /// translate and group the world's stories for every screen, again every few minutes,
+    /// until SIGTERM or Ctrl+C; a line a run.
+    Ingest {
+        /// Minutes between refreshes (default: the config's [store] refresh_minutes, 15).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        refresh_minutes: Option<u64>,
     },
     /// Print each feed's health: its last success and error, its failures in a row, its
     /// articles of the last 7 days, and when a failing one is tried next.
@@ -154,9 +162,14 @@ pub struct NewsArgs {
     /// The outlet catalog (default: the one in assets/outlets.toml).
     #[arg(long, value_name = "FILE", global = true)]
     pub outlets: Option<PathBuf>,
-    /// Where the news store lives (default: the platform's data folder).
+    /// Where the news store and local caches live (default: the platform's data folder).
     #[arg(long, value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+    /// A shared PostgreSQL store instead of the local one: postgres://[role@]host/database
+    /// (or the config's [store] url). The password comes from the config or the environment
+    /// (NEWSGLOBE_STORE_PASSWORD, PGPASSWORD), never from here.
+    #[arg(long, value_name = "URL", global = true)]
+    pub store: Option<String>,
 }
 
 impl NewsArgs {
@@ -166,6 +179,28 @@ impl NewsArgs {
             None => Store::default_path()
                 .context("no data folder for this user; give one with --data-dir"),
         }
+    }
+
+    /// Where the store is: the shared one that `--store` or the config (with the environment
+    /// applied) names, else the SQLite file in the data folder.
+    pub fn store_at(&self, config: &Config) -> anyhow::Result<StoreAt> {
+        let mut config = config.clone();
+        config.apply_env(|name| std::env::var(name).ok())?;
+        let local = self.store_path()?;
+        let Some(url) = self.store.clone().or(config.store.url.clone()) else {
+            return Ok(StoreAt::File(local));
+        };
+        let server = PgSettings::from_url(
+            &url,
+            config.store.user.as_deref(),
+            config.store.password.as_deref(),
+        )?
+        .with_ca_file(config.store.ca_file.clone())
+        .with_pool(config.store.pool);
+        Ok(StoreAt::Shared {
+            server,
+            local: local.parent().map(PathBuf::from).unwrap_or_default(),
+        })
     }
 
     pub fn catalog(&self) -> anyhow::Result<Catalog> {

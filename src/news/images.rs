@@ -100,12 +100,10 @@ pub fn decode_fitted(
     })
 }
 
-/// Where pictures are kept on disk: beside the store, in `pictures/`.
-pub fn cache_dir(store: &Path) -> PathBuf {
-    store
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("pictures")
+/// Where pictures are kept on disk: in `pictures/` of the local data folder (beside a SQLite
+/// store; see [`StoreAt::local_folder`](super::store::StoreAt::local_folder)).
+pub fn cache_dir(local_folder: &Path) -> PathBuf {
+    local_folder.join("pictures")
 }
 
 /// The picture at `url` fitted in `size`, if it was fetched at that size before.

@@ -209,7 +209,7 @@ async fn ingest_with(
     let before = store.retention_start(super::now());
     report.pruned = store.prune(before)?;
     // The pictures kept for articles the store has just forgotten go with them.
-    super::images::prune(&super::images::cache_dir(store.path()), before);
+    super::images::prune(&super::images::cache_dir(store.at().local_folder()), before);
     Ok(report)
 }
 

@@ -2,15 +2,13 @@
 //! article out of it with [`extract`](super::extract), and [`open_article`]: the page from the
 //! store or the web, kept in the store, and its paragraphs in English as they are translated.
 
-use std::path::Path;
-
 use super::Article;
 use super::extract::{self, ExtractError, Extracted, MAX_PAGE_BYTES};
 use super::fetch::{self, FetchConfig, FetchError, Fetched};
 use super::http;
 use super::language::page_language;
 use super::parse::decode_html;
-use super::store::{FeedState, Store};
+use super::store::{FeedState, Store, StoreAt};
 use super::translate::Translator;
 
 /// Paragraphs sent to the translator at once: the first few arrive while the rest are
@@ -113,7 +111,7 @@ pub enum PageEvent {
 
 /// How [`open_article`] reaches the page and the translator.
 pub struct PageService<'a> {
-    pub store: &'a Path,
+    pub store: &'a StoreAt,
     pub client: &'a reqwest::Client,
     pub config: &'a FetchConfig,
     pub translator: &'a Translator,
@@ -130,7 +128,7 @@ pub async fn open_article(
     now: i64,
     mut send: impl FnMut(PageEvent),
 ) {
-    let mut store = match Store::open(service.store) {
+    let mut store = match Store::open_at(service.store) {
         Ok(store) => store,
         Err(e) => return send(PageEvent::Read(Err(e.to_string()))),
     };
@@ -196,7 +194,7 @@ pub async fn prefetch(service: &PageService<'_>, articles: &[Article], now: i64)
     if !service.fetch_pages {
         return 0;
     }
-    let Ok(mut store) = Store::open(service.store) else {
+    let Ok(mut store) = Store::open_at(service.store) else {
         return 0;
     };
     let mut read = 0;

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::Article;
-use super::store::{Store, StoreError};
-use super::stories::{ClusterConfig, Clusterer, Story, StoryId, StoryText};
+use super::store::{Store, StoreError, StoredStory};
+use super::stories::{ClusterConfig, Clusterer, Group, Story, StoryId, StoryText};
 use super::topics::{self, Topic, Topics};
 
 /// How far back the app keeps stories: long enough that a story of two days ago still
@@ -90,6 +90,51 @@ impl Coverage {
             world.remember(article);
         }
         Ok(world)
+    }
+
+    /// The stories the ingest of a shared store wrote, over the English-readable articles of
+    /// the last `horizon` seconds, with when they were written; `None` before any were.
+    pub fn load_shared(
+        store: &Store,
+        now: i64,
+        horizon: i64,
+    ) -> Result<Option<(i64, Self)>, StoreError> {
+        let Some((written, stored)) = store.stories()? else {
+            return Ok(None);
+        };
+        let articles = store.english_since(now - horizon)?;
+        let texts: Vec<StoryText> = articles.iter().map(story_text).collect();
+        let groups: Vec<Group> = stored
+            .into_iter()
+            .map(|s| Group {
+                id: s.id,
+                headline: s.headline,
+                articles: s.articles,
+            })
+            .collect();
+        let mut world = Self::new(horizon);
+        world.clusterer = Clusterer::regroup(ClusterConfig::default(), &texts, &groups);
+        for article in articles {
+            if world.clusterer.story_of(article.id).is_some() {
+                world.remember(article);
+            }
+        }
+        Ok(Some((written, world)))
+    }
+
+    /// Writes the stories held into the store, as of `now`, for the screens that read it.
+    pub fn share(&self, store: &mut Store, now: i64) -> Result<(), StoreError> {
+        let stories: Vec<StoredStory> = self
+            .clusterer
+            .groups()
+            .into_iter()
+            .map(|g| StoredStory {
+                id: g.id,
+                headline: g.headline,
+                articles: g.articles,
+            })
+            .collect();
+        store.set_stories(&stories, now)
     }
 
     /// Adds what the store gained since the last call (new articles, and older ones whose

@@ -13,7 +13,6 @@
 mod pages;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +26,7 @@ use crate::news::fetch::FetchConfig;
 use crate::news::images::Picture;
 use crate::news::ingest::{self, IngestReport};
 use crate::news::page::{self, PageEvent};
-use crate::news::store::Store;
+use crate::news::store::{Store, StoreAt};
 use crate::news::topics::{self, Topics};
 use crate::news::translate::Translator;
 use crate::news::world::{self, CURRENT_SECONDS, Coverage, HORIZON_SECONDS, StoryView};
@@ -48,7 +47,7 @@ const RECENT_SECONDS: i64 = 24 * 3600;
 /// Where the news comes from and goes to, chosen on the command line.
 #[derive(Clone, Debug)]
 pub struct NewsOptions {
-    pub store: PathBuf,
+    pub store: StoreAt,
     /// The outlets whose feeds are fetched.
     pub catalog: Catalog,
     /// Whether and how often the feeds are fetched.
@@ -60,11 +59,30 @@ pub struct NewsOptions {
     /// Whether an opened article's page may be fetched (`[pages] fetch`); when not, only
     /// pages read before are shown.
     pub fetch_pages: bool,
-    /// Whether to cluster the store's articles into the world's stories and send them: the
-    /// app shows them, the `fetch` command does not, and clustering a full store costs
-    /// seconds it would spend for nothing.
-    pub stories: bool,
+    /// Where the world's stories come from, if anywhere.
+    pub stories: Stories,
 }
+
+/// Where the service's world stories come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stories {
+    /// Nowhere: none are sent. The `fetch` command shows none, and clustering a full store
+    /// costs seconds it would spend for nothing.
+    Off,
+    /// Clustered here from the store's articles, and again after each refresh (the app on its
+    /// own store).
+    Clustered,
+    /// Clustered here and written into the store after each refresh, for the screens that
+    /// read it (the `ingest` daemon).
+    Shared,
+    /// Read from the store as an ingest wrote them, and read again whenever it writes them
+    /// anew (a screen on a shared store): every screen shows the same stories.
+    Followed,
+}
+
+/// How often a screen on a shared store looks whether the ingest wrote new stories (one cheap
+/// query), and how soon it tries again after losing the store.
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(20);
 
 /// When the service fetches the feeds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -157,6 +175,7 @@ pub type Wake = Arc<dyn Fn() + Send + Sync>;
 pub struct NewsService {
     requests: UnboundedSender<Request>,
     replies: UnboundedReceiver<Reply>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl NewsService {
@@ -165,10 +184,14 @@ impl NewsService {
         let (requests, request_rx) = unbounded_channel();
         let (sender, replies) = unbounded_channel();
         let replies_tx = Replies { sender, wake };
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("news-io".into())
             .spawn(move || io_thread(options, request_rx, replies_tx))?;
-        Ok(Self { requests, replies })
+        Ok(Self {
+            requests,
+            replies,
+            thread,
+        })
     }
 
     /// Asks the service; it answers with a [`Reply`]. A service that has stopped (its
@@ -180,6 +203,24 @@ impl NewsService {
     /// The next reply that has come, without waiting.
     pub fn try_recv(&mut self) -> Option<Reply> {
         self.replies.try_recv().ok()
+    }
+
+    /// Waits for the next reply inside an async runtime; `None` once the service has stopped.
+    pub async fn recv(&mut self) -> Option<Reply> {
+        self.replies.recv().await
+    }
+
+    /// Stops the service and waits for its thread: a refresh stops at its next pause, after
+    /// the feed it is storing is committed (each feed is one transaction).
+    pub fn stop(self) {
+        let Self {
+            requests,
+            replies,
+            thread,
+        } = self;
+        drop(requests);
+        drop(replies);
+        let _ = thread.join();
     }
 
     /// Waits for the next reply; `None` once the service has stopped. Not for use inside an
@@ -289,7 +330,7 @@ async fn serve(
     replies: &Replies,
 ) -> Served {
     // This loop reads through its own connection while the refresh writes through another.
-    let reader = match Store::open(&options.store) {
+    let mut reader = match Store::open_at(&options.store) {
         Ok(reader) => reader,
         Err(e) => {
             let _ = replies.send(Reply::StoreError(e.to_string()));
@@ -297,27 +338,33 @@ async fn serve(
         }
     };
     send_counts(&reader, replies);
-    if let Ok(health) = reader.feed_health() {
-        let _ = replies.send(Reply::Health {
-            last_update: health.iter().filter_map(|(_, s)| s.last_success).max(),
-            failing: health
-                .iter()
-                .filter(|(_, s)| s.consecutive_failures > 0)
-                .count(),
-        });
-    }
+    send_health(&reader, replies);
     let pages = Pages::new(options);
-    let mut world = if options.stories {
-        let world =
-            Coverage::load(&reader, crate::news::now(), HORIZON_SECONDS).unwrap_or_else(|e| {
-                let _ = replies.send(Reply::StoreError(e.to_string()));
-                Coverage::new(HORIZON_SECONDS)
-            });
-        send_stories(&world, replies);
-        world
-    } else {
-        Coverage::new(HORIZON_SECONDS)
+    let mut followed = None;
+    let mut world = match options.stories {
+        Stories::Off => Coverage::new(HORIZON_SECONDS),
+        Stories::Followed => {
+            let (written, world) = read_shared(&reader, replies);
+            followed = written;
+            world.unwrap_or_else(|| Coverage::new(HORIZON_SECONDS))
+        }
+        Stories::Clustered | Stories::Shared => {
+            let world = Coverage::load(&reader, crate::news::now(), HORIZON_SECONDS)
+                .unwrap_or_else(|e| {
+                    let _ = replies.send(Reply::StoreError(e.to_string()));
+                    Coverage::new(HORIZON_SECONDS)
+                });
+            if options.stories == Stories::Shared {
+                share(&world, &mut reader, replies);
+            }
+            world
+        }
     };
+    if options.stories != Stories::Off {
+        send_stories(&world, replies);
+    }
+    let mut follow = tokio::time::interval(FOLLOW_EVERY);
+    follow.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The refresh reports here rather than to the app, so that the stories are brought up to
     // date before the app hears that the refresh is over and asks again.
     let (refreshed, mut refreshes) = unbounded_channel();
@@ -354,10 +401,32 @@ async fn serve(
                 Some(request) => answer(request, &reader, &world, &pages, replies),
                 None => return Served::Gone,
             },
+            _ = follow.tick(), if options.stories == Stories::Followed => {
+                // One query a tick; the stories are read again only when the ingest wrote.
+                match reader.stories_written() {
+                    Ok(written) if written != followed => {
+                        let (written, read) = read_shared(&reader, replies);
+                        if let Some(read) = read {
+                            world = read;
+                            followed = written;
+                            send_stories(&world, replies);
+                        }
+                        send_counts(&reader, replies);
+                        send_health(&reader, replies);
+                    }
+                    Ok(_) => send_health(&reader, replies),
+                    Err(e) => {
+                        let _ = replies.send(Reply::StoreError(e.to_string()));
+                    }
+                }
+            }
             Some(report) = refreshes.recv() => {
-                if options.stories {
+                if matches!(options.stories, Stories::Clustered | Stories::Shared) {
                     if let Err(e) = world.update(&reader, crate::news::now()) {
                         let _ = replies.send(Reply::StoreError(e.to_string()));
+                    }
+                    if options.stories == Stories::Shared {
+                        share(&world, &mut reader, replies);
                     }
                     send_stories(&world, replies);
                 }
@@ -450,7 +519,7 @@ fn send_stories(world: &Coverage, replies: &Replies) {
 /// Fetches every feed into the store, once or again after each wait, reporting each
 /// refresh's end to `refreshed`.
 async fn refresh(
-    store: PathBuf,
+    store: StoreAt,
     sources: Vec<FeedSource>,
     translator: Arc<Translator>,
     config: FetchConfig,
@@ -461,7 +530,7 @@ async fn refresh(
     // Like the reader, a writer that cannot open the store tries again rather than leaving
     // the app without fresh news for the rest of its run.
     let mut store = loop {
-        match Store::open(&store) {
+        match Store::open_at(&store) {
             Ok(store) => break store,
             Err(e) => {
                 if replies.send(Reply::StoreError(e.to_string())).is_err() {
@@ -496,6 +565,40 @@ async fn refresh(
             return;
         };
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// Sends what the store remembers of the feeds: the last success and how many are failing. A
+/// screen hears from it that the store answers again after an outage.
+fn send_health(store: &Store, replies: &Replies) {
+    if let Ok(health) = store.feed_health() {
+        let _ = replies.send(Reply::Health {
+            last_update: health.iter().filter_map(|(_, s)| s.last_success).max(),
+            failing: health
+                .iter()
+                .filter(|(_, s)| s.consecutive_failures > 0)
+                .count(),
+        });
+    }
+}
+
+/// The stories an ingest wrote into a shared store, and when; `(None, None)` before any were
+/// written, `(_, None)` when they could not be read (the error is sent).
+fn read_shared(store: &Store, replies: &Replies) -> (Option<i64>, Option<Coverage>) {
+    match Coverage::load_shared(store, crate::news::now(), HORIZON_SECONDS) {
+        Ok(Some((written, world))) => (Some(written), Some(world)),
+        Ok(None) => (None, Some(Coverage::new(HORIZON_SECONDS))),
+        Err(e) => {
+            let _ = replies.send(Reply::StoreError(e.to_string()));
+            (None, None)
+        }
+    }
+}
+
+/// Writes the stories into the store for the screens that read it.
+fn share(world: &Coverage, store: &mut Store, replies: &Replies) {
+    if let Err(e) = world.share(store, crate::news::now()) {
+        let _ = replies.send(Reply::StoreError(e.to_string()));
     }
 }
 
@@ -542,6 +645,7 @@ mod service_tests {
     use super::*;
     use crate::news::catalog::{Outlet, Ownership};
     use crate::news::translate::Backend;
+    use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Instant;
 
@@ -571,6 +675,7 @@ mod service_tests {
     }
 
     fn options(store: PathBuf, port: u16, refresh: Refresh) -> NewsOptions {
+        let store = StoreAt::File(store);
         let outlet = Outlet {
             name: "Daily Nation".into(),
             country: "KEN".into(),
@@ -589,7 +694,7 @@ mod service_tests {
             translator: Arc::new(Translator::new(Backend::None, Default::default()).unwrap()),
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
-            stories: true,
+            stories: Stories::Clustered,
         }
     }
 
@@ -617,7 +722,7 @@ mod service_tests {
         let woken = wakes.clone();
         // As the `fetch` command runs it: one refresh, no stories.
         let mut options = options(scratch.path().join("news.sqlite"), port, Refresh::Once);
-        options.stories = false;
+        options.stories = Stories::Off;
         let mut service = NewsService::start(
             options,
             Arc::new(move || {

@@ -2,7 +2,6 @@
 //! translated, the first articles of a list read ahead, and pictures fetched or read from
 //! their disk cache, each in a task of its own.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
@@ -11,6 +10,7 @@ use super::{NewsOptions, Replies, Reply};
 use crate::news::fetch::FetchConfig;
 use crate::news::images;
 use crate::news::page::{self, PageEvent, PageService};
+use crate::news::store::StoreAt;
 use crate::news::translate::Translator;
 use crate::news::{Article, panic_message};
 
@@ -22,7 +22,7 @@ const PICTURE_FETCHES: usize = 4;
 /// slow page holds up nothing else.
 #[derive(Clone)]
 pub(super) struct Pages {
-    store: PathBuf,
+    store: StoreAt,
     client: Option<reqwest::Client>,
     config: FetchConfig,
     translator: Arc<Translator>,
@@ -89,7 +89,7 @@ impl Pages {
                 return;
             };
             let config = images::picture_config(&pages.config);
-            let cache = images::cache_dir(&pages.store);
+            let cache = images::cache_dir(pages.store.local_folder());
             let picture = match (&pages.client, pages.fetch_pages) {
                 (Some(client), true) => images::picture(client, &url, &config, &cache, size)
                     .await

@@ -189,6 +189,14 @@ impl Story {
     }
 }
 
+/// A story as another clusterer grouped it: see [`Clusterer::regroup`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub id: StoryId,
+    pub headline: i64,
+    pub articles: Vec<i64>,
+}
+
 /// How much a [`Clusterer`] holds, for watching that forgetting keeps it flat.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sizes {
@@ -282,6 +290,67 @@ impl Clusterer {
             clusterer.place(article, vector, written);
         }
         clusterer
+    }
+
+    /// Rebuilds a grouping made elsewhere (the ingest that fills a shared store): each of
+    /// `groups` is a story's id, headline and members, and each story here has the same members
+    /// and headline, so every screen shows the stories the ingest made. Articles no group holds
+    /// are left out; weights are counted over the whole batch, as in [`Clusterer::cluster_all`],
+    /// so that articles added later are placed as well as they would be there.
+    pub fn regroup(config: ClusterConfig, articles: &[StoryText], groups: &[Group]) -> Self {
+        let mut clusterer = Self::new(config);
+        let story_of: HashMap<i64, StoryId> = groups
+            .iter()
+            .flat_map(|g| g.articles.iter().map(|&a| (a, g.id)))
+            .collect();
+        let mut order: Vec<&StoryText> = articles
+            .iter()
+            .filter(|a| story_of.contains_key(&a.id))
+            .collect();
+        order.sort_by_key(|a| (a.published, a.id));
+        let mut seen = HashSet::new();
+        order.retain(|a| seen.insert(a.id));
+        let counted: Vec<(Vector, Vec<u8>)> = order
+            .iter()
+            .map(|a| {
+                let (counts, written) = clusterer.term_counts(a);
+                clusterer.count_document(&counts, &written);
+                (counts, written)
+            })
+            .collect();
+        for (article, (counts, written)) in order.into_iter().zip(counted) {
+            let vector = clusterer.vector(counts);
+            let id = story_of[&article.id];
+            if !clusterer.stories.contains_key(&id) {
+                clusterer.next_id = id;
+                clusterer.start_story(article);
+            }
+            clusterer.join(id, article, vector, written);
+        }
+        for group in groups {
+            if let Some(entry) = clusterer.stories.get_mut(&group.id)
+                && clusterer.articles.contains_key(&group.headline)
+            {
+                entry.story.headline = group.headline;
+            }
+        }
+        clusterer.next_id = clusterer
+            .stories
+            .keys()
+            .next_back()
+            .map_or(0, |last| last.wrapping_add(1));
+        clusterer
+    }
+
+    /// Every story held as a [`Group`]: what [`Clusterer::regroup`] rebuilds.
+    pub fn groups(&self) -> Vec<Group> {
+        self.stories()
+            .map(|story| Group {
+                id: story.id,
+                headline: story.headline,
+                articles: story.articles.clone(),
+            })
+            .collect()
     }
 
     /// Adds one article and returns its story. An id already held keeps its story and

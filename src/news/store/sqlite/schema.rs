@@ -4,7 +4,8 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::{Store, StoreError};
+use super::Sqlite;
+use crate::news::store::StoreError;
 
 /// Marks the file as ours (`PRAGMA application_id`), so another program's SQLite database at
 /// our path is refused instead of being migrated into.
@@ -12,7 +13,7 @@ const APPLICATION_ID: i32 = 0x6e67_6c62;
 
 /// Schema migrations; entry `i` takes the store from version `i` to `i + 1`. Append only:
 /// a shipped migration never changes.
-pub(super) const MIGRATIONS: &[&str] = &[
+pub(in crate::news::store) const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE feeds (
     url TEXT PRIMARY KEY NOT NULL,
@@ -156,9 +157,28 @@ CREATE TRIGGER articles_pages_delete AFTER DELETE ON articles BEGIN
     DELETE FROM pages WHERE article_id = old.id;
 END;
 "#,
+    r#"
+-- The world's stories as the last ingest grouped them, so that every screen reading the store
+-- shows the same ones: each member article with its story, and each story's headline.
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY NOT NULL,
+    headline INTEGER NOT NULL
+);
+
+CREATE TABLE story_members (
+    article_id INTEGER PRIMARY KEY NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    story INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE
+);
+
+-- Single values the store keeps: when the stories were written (`stories_written`).
+CREATE TABLE store_facts (
+    name TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+);
+"#,
 ];
 
-impl Store {
+impl Sqlite {
     /// Refuses a file that SQLite can read but that is not ours, or is ours from a newer
     /// build: migrating either would damage it.
     pub(super) fn check_ownership(&self) -> Result<(), StoreError> {
@@ -179,14 +199,14 @@ impl Store {
         };
         if foreign {
             return Err(StoreError::Corrupt {
-                path: self.path.clone(),
+                store: self.path.display().to_string(),
                 reason: "it is another program's SQLite database".into(),
             });
         }
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
-                path: self.path.clone(),
+                store: self.path.display().to_string(),
                 found: version,
                 known,
             });
@@ -228,8 +248,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::*;
     use super::*;
+    use crate::news::store::test_support::*;
+    use crate::news::store::{Store, StoreError};
+    use rusqlite::Connection;
 
     #[test]
     fn a_version_1_store_migrates_keeping_its_articles_and_their_index() {
@@ -260,7 +282,10 @@ mod tests {
         }
 
         let mut store = scratch.open();
-        assert_eq!(user_version(&store), MIGRATIONS.len());
+        assert_eq!(
+            schema_versions(&store),
+            (MIGRATIONS.len(), MIGRATIONS.len())
+        );
         let old = store.latest_for_country("CHL", 10).unwrap();
         assert_eq!(titles(&old), ["Terremoto en Chile"]);
         assert_eq!(
@@ -316,9 +341,7 @@ mod tests {
     fn a_store_from_a_newer_build_is_refused_with_its_path_and_version() {
         let scratch = Scratch::new("too_new");
         let path = scratch.store_path();
-        scratch
-            .open()
-            .conn
+        conn(&scratch.open())
             .pragma_update(None, "user_version", 99)
             .unwrap();
         let error = Store::open(&path).unwrap_err();
