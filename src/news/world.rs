@@ -331,6 +331,11 @@ mod tests {
     fn store() -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("news.sqlite")).unwrap();
+        fill(&mut store);
+        (store, dir)
+    }
+
+    fn fill(store: &mut Store) {
         for (country, hours_ago) in [("FRA", 60), ("DEU", 40), ("GBR", 10)] {
             let source = FeedSource {
                 feed_url: format!("https://{country}.example/rss"),
@@ -347,9 +352,46 @@ mod tests {
                 published: Some(NOW - hours_ago * HOUR),
                 ..FeedItem::default()
             };
-            crate::news::ingest::store_items(&mut store, &source, &[item], NOW).unwrap();
+            crate::news::ingest::store_items(store, &source, &[item], NOW).unwrap();
         }
-        (store, dir)
+    }
+
+    #[test]
+    fn the_stories_written_into_a_shared_store_read_back_as_the_same_stories() {
+        let Some(scratch) = crate::news::store::test_support::Scratch::postgres("shared_stories")
+        else {
+            return;
+        };
+        let mut store = scratch.open();
+        fill(&mut store);
+        stories_read_back_as_written(store);
+    }
+
+    #[test]
+    fn the_stories_written_into_a_store_read_back_as_the_same_stories() {
+        stories_read_back_as_written(store().0);
+    }
+
+    fn stories_read_back_as_written(mut store: Store) {
+        assert!(
+            Coverage::load_shared(&store, NOW, HORIZON_SECONDS)
+                .unwrap()
+                .is_none()
+        );
+        let world = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        world.share(&mut store, NOW).unwrap();
+        let (written, read) = Coverage::load_shared(&store, NOW, HORIZON_SECONDS)
+            .unwrap()
+            .unwrap();
+        assert_eq!(written, NOW);
+        let since = NOW - 72 * HOUR;
+        assert_eq!(read.top(since, 2, None, 10), world.top(since, 2, None, 10));
+        assert_eq!(read.len(), world.len());
+        let headline = world.top(since, 2, None, 1)[0].headline.id;
+        assert_eq!(
+            read.shared_story_of(headline),
+            world.shared_story_of(headline)
+        );
     }
 
     #[test]

@@ -651,6 +651,11 @@ mod service_tests {
 
     /// A feed server on 127.0.0.1 answering every path with the same RSS of `items` items.
     fn feed_server(items: usize) -> u16 {
+        feed_server_of("outlet", items)
+    }
+
+    /// The same, its items' links on `site`.
+    fn feed_server_of(site: &str, items: usize) -> u16 {
         let server = crate::news::loopback::loopback_server();
         let port = server.server_addr().to_ip().expect("an IP address").port();
         // Undated: each is dated when first seen, well inside the store's retention.
@@ -658,7 +663,7 @@ mod service_tests {
             .map(|i| {
                 format!(
                     "<item><title>Harbour strike day {i}</title>\
-                     <link>https://outlet.example/{i}</link></item>"
+                     <link>https://{site}.example/{i}</link></item>"
                 )
             })
             .collect();
@@ -821,5 +826,82 @@ mod service_tests {
             _ => None,
         });
         assert_eq!(listed, 0);
+    }
+
+    #[test]
+    fn a_screen_on_a_shared_store_shows_the_ingests_stories_and_rides_out_a_restart() {
+        use crate::news::store::PgSettings;
+        use crate::news::store::pg::local::LocalServer;
+        if crate::news::store::test_support::test_server().is_none() {
+            return;
+        }
+        let mut server = LocalServer::start().unwrap();
+        let database = server.create_database("screen").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let settings =
+            PgSettings::from_url(&server.url(&database), None, Some(server.password())).unwrap();
+        let at = StoreAt::Shared {
+            server: settings,
+            local: local.path().to_owned(),
+        };
+        // The ingest: two countries' outlets telling the same story, one refresh.
+        let mut ingest = options(PathBuf::new(), feed_server_of("nation", 3), Refresh::Once);
+        ingest.store = at.clone();
+        ingest.stories = Stories::Shared;
+        let mut second = ingest.catalog.outlets[0].clone();
+        second.name = "The Citizen".into();
+        second.country = "TZA".into();
+        second.feeds = vec![format!(
+            "http://127.0.0.1:{}/rss",
+            feed_server_of("citizen", 3)
+        )];
+        ingest.catalog.outlets.push(second);
+        let mut ingest = NewsService::start(ingest, Arc::new(|| ())).unwrap();
+        let written = wait_for(&mut ingest, |reply| match reply {
+            Reply::Stories(stories) if !stories.top.is_empty() => Some(stories),
+            _ => None,
+        });
+        let shown = |stories: &WorldStories| -> Vec<(String, Vec<String>)> {
+            stories
+                .top
+                .iter()
+                .map(|s| {
+                    (
+                        s.headline.title.clone(),
+                        s.countries().map(str::to_owned).collect(),
+                    )
+                })
+                .collect()
+        };
+        ingest.stop();
+
+        // A screen: never fetches, follows what the ingest wrote.
+        let mut screen = options(PathBuf::new(), 9, Refresh::Never);
+        screen.store = at;
+        screen.stories = Stories::Followed;
+        let mut screen = NewsService::start(screen, Arc::new(|| ())).unwrap();
+        let followed = wait_for(&mut screen, |reply| match reply {
+            Reply::Stories(stories) => Some(stories),
+            Reply::Progress { .. } => panic!("a screen on a shared store fetched"),
+            _ => None,
+        });
+        assert_eq!(shown(&followed), shown(&written));
+        assert_eq!(shown(&followed)[0].1, ["KEN", "TZA"]);
+
+        // The database goes down: the screen hears of it, then reads again once it is back.
+        server.stop().unwrap();
+        screen.send(Request::Articles("KEN".into()));
+        let error = wait_for(&mut screen, |reply| match reply {
+            Reply::Articles(_, Err(e)) | Reply::StoreError(e) => Some(e),
+            _ => None,
+        });
+        assert!(error.contains("postgres://"), "{error}");
+        server.start_again().unwrap();
+        screen.send(Request::Articles("KEN".into()));
+        let listed = wait_for(&mut screen, |reply| match reply {
+            Reply::Articles(_, Ok(listed)) => Some(listed.articles.len()),
+            _ => None,
+        });
+        assert_eq!(listed, 3);
     }
 }
