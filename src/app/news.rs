@@ -150,6 +150,8 @@ pub struct NewsStatus {
     pub store_error: Option<String>,
     /// Whether this run fetches at all (the capture modes only show what is stored).
     pub fetching: bool,
+    /// The store is shared: an ingest on another machine fills it, this screen only reads.
+    pub shared: bool,
     /// Who translates, for the status line; `None` when translation is off.
     pub translator: Option<String>,
     /// A background task failed and restarts: the last failure's message.
@@ -212,6 +214,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
         .collect();
     let total_feeds = options.catalog.sources().len();
     let fetching = options.refresh != Refresh::Never;
+    let shared = options.store.is_shared();
     let translator = options.translator.label();
     let waker = Waker::of(app);
     let service = NewsService::start(options, Arc::new(move || waker.wake()))
@@ -223,6 +226,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
             status: NewsStatus {
                 total_feeds,
                 fetching,
+                shared,
                 translator,
                 ..default()
             },
@@ -260,6 +264,8 @@ fn drain_replies(
                 last_update,
                 failing,
             } => {
+                // The store was just read: whatever failed before, it answers again.
+                news.status.store_error = None;
                 news.status.last_update = last_update;
                 news.status.failing_feeds = failing;
             }
@@ -273,13 +279,7 @@ fn drain_replies(
                 news.status.store_error = Some(e);
             }
             Reply::Articles(_, Ok(listed)) => news.articles = Some(listed),
-            Reply::Articles(country, Err(e)) => {
-                news.articles = Some(CountryNews {
-                    country,
-                    ..default()
-                });
-                news.status.store_error = Some(e);
-            }
+            Reply::Articles(country, Err(e)) => articles_failed(&mut news, country, e),
             Reply::Stories(stories) => news.world_stories = stories,
             Reply::Search(query, Ok(articles)) => {
                 news.search = Some(SearchResults { query, articles });
@@ -310,6 +310,19 @@ fn drain_replies(
             }
         }
     }
+}
+
+/// A country's articles could not be read: a store that is down for a while (a shared one
+/// restarting) leaves the list shown for that country as it was, and says so; another
+/// country's list gives way to an empty one, so its panel does not wait forever.
+fn articles_failed(news: &mut News, country: String, error: String) {
+    if news.articles.as_ref().is_none_or(|a| a.country != country) {
+        news.articles = Some(CountryNews {
+            country,
+            ..default()
+        });
+    }
+    news.status.store_error = Some(error);
 }
 
 /// Asks for the selected country's articles when the selection changes, and again after
@@ -380,6 +393,41 @@ fn ask_for_pictures(mut pictures: ResMut<Pictures>, service: Res<Service>) {
 mod refreshed_tests {
     use super::*;
     use crate::news::FeedSource;
+
+    #[test]
+    fn a_failed_read_keeps_the_countrys_list_shown_and_empties_another_countrys() {
+        let article = crate::news::Article {
+            id: 1,
+            feed_url: String::new(),
+            outlet: "Daily Nation".into(),
+            country: "KEN".into(),
+            language: "en".into(),
+            title: "Floods in Kisumu".into(),
+            summary: String::new(),
+            title_en: None,
+            summary_en: None,
+            translated_by: None,
+            link: String::new(),
+            image: None,
+            published: 0,
+            first_seen: 0,
+        };
+        let mut news = News {
+            articles: Some(CountryNews {
+                country: "KEN".into(),
+                articles: vec![article],
+                ..default()
+            }),
+            ..default()
+        };
+        articles_failed(&mut news, "KEN".into(), "unreachable".into());
+        let shown = news.articles.as_ref().unwrap();
+        assert_eq!((shown.country.as_str(), shown.articles.len()), ("KEN", 1));
+        assert_eq!(news.status.store_error.as_deref(), Some("unreachable"));
+        articles_failed(&mut news, "TZA".into(), "unreachable".into());
+        let shown = news.articles.as_ref().unwrap();
+        assert_eq!((shown.country.as_str(), shown.articles.len()), ("TZA", 0));
+    }
 
     fn source() -> FeedSource {
         FeedSource {

@@ -363,6 +363,8 @@ fn empty_reason(news: &News, country: &str) -> String {
     } else if status.last_update.is_some() {
         "This country's outlets have published nothing in the last 30 days, or their feeds fail."
             .into()
+    } else if status.shared {
+        "Nothing stored yet for this country: the shared store's ingest fills it.".into()
     } else if !status.fetching {
         "Nothing stored yet for this country: `newsglobe fetch` fills the store.".into()
     } else {

@@ -68,15 +68,16 @@ enum CardNews<'a> {
 /// The card's news for `country`: only the news thread's answer for that very country counts,
 /// so a card never says "no news" while the last country's answer is still the latest.
 fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
-    // Without a store no answer ever comes: say there is nothing rather than wait forever.
-    if news.status.store_error.is_some() {
-        return CardNews::Nothing;
-    }
-    match news
+    let listed = news
         .articles
         .as_ref()
-        .filter(|listed| listed.country == country)
-    {
+        .filter(|listed| listed.country == country);
+    // Without a store no answer ever comes: say there is nothing rather than wait forever,
+    // unless the country's news was read before the store went away.
+    if news.status.store_error.is_some() && listed.is_none_or(|l| l.articles.is_empty()) {
+        return CardNews::Nothing;
+    }
+    match listed {
         None => CardNews::Loading,
         Some(listed) if listed.articles.is_empty() => CardNews::Nothing,
         Some(listed) => {

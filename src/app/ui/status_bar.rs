@@ -41,7 +41,12 @@ fn translation_status(status: &NewsStatus) -> Vec<String> {
 /// What the feeds are doing, from the fullest wording to the shortest; never empty.
 fn feed_status(status: &NewsStatus, now: i64) -> Vec<String> {
     let nothing_stored = status.stored == Some(0);
-    if status.store_error.is_some() {
+    if status.store_error.is_some() && status.shared {
+        vec![
+            "Shared news store unreachable: showing what was read, reconnecting".into(),
+            "Store unreachable: reconnecting".into(),
+        ]
+    } else if status.store_error.is_some() {
         vec![
             "News store unavailable (see the panel)".into(),
             "News store unavailable".into(),
@@ -72,14 +77,20 @@ fn feed_status(status: &NewsStatus, now: i64) -> Vec<String> {
     } else if let Some(at) = status.last_update {
         let ago = relative_time(now - at);
         let (failing, total) = (status.failing_feeds, status.total_feeds);
+        // A screen on a shared store says whose update it shows.
+        let news = if status.shared {
+            "Shared store"
+        } else {
+            "News"
+        };
         match (failing, nothing_stored) {
-            (0, false) => vec![format!("News updated {ago}"), format!("Updated {ago}")],
+            (0, false) => vec![format!("{news} updated {ago}"), format!("Updated {ago}")],
             (0, true) => vec![
                 format!("Feeds read {ago}: no articles in them yet"),
                 "No articles yet".into(),
             ],
             (n, false) => vec![
-                format!("News updated {ago} · {n} of {total} feeds failing"),
+                format!("{news} updated {ago} · {n} of {total} feeds failing"),
                 format!("Updated {ago} · {n} feeds failing"),
                 format!("Updated {ago}"),
             ],
@@ -230,6 +241,26 @@ mod status_line_tests {
             status_line(&status, 1600),
             "News updates paused after an error; retrying shortly · translation: Apertium, \
              failing for Japanese"
+        );
+    }
+
+    #[test]
+    fn a_screen_on_a_shared_store_shows_its_update_and_says_when_it_is_unreachable() {
+        let mut status = NewsStatus {
+            total_feeds: 224,
+            shared: true,
+            stored: Some(9000),
+            last_update: Some(1000),
+            ..Default::default()
+        };
+        assert_eq!(
+            feed_status(&status, 1600)[0],
+            "Shared store updated 10 min ago"
+        );
+        status.store_error = Some("the shared news store at postgres://…: cannot connect".into());
+        assert_eq!(
+            feed_status(&status, 1600)[0],
+            "Shared news store unreachable: showing what was read, reconnecting"
         );
     }
 
