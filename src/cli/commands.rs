@@ -13,7 +13,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{Cli, Command, NewsArgs, TranslationArgs};
 use crate::app::{self, AppOptions, Mode, NewsOptions, Refresh};
 use crate::geo::{self, CountryIndex, LatLon};
-use crate::news::FeedSource;
 use crate::news::extract;
 use crate::news::fetch::FetchConfig;
 use crate::news::ingest::IngestReport;
@@ -24,6 +23,7 @@ use crate::news::store::{FeedState, Store};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
 use crate::news::world::{Coverage, english};
+use crate::news::{Article, FeedSource};
 
 /// Runs what the command line asks for.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -125,7 +125,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             country,
             limit,
             json,
-        }) => articles(&country, limit, json, news, translation),
+        }) => {
+            let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
+            let listed = store.latest_for_country(&country, limit)?;
+            let none = format!("no stored articles for {country}; run `newsglobe fetch` first");
+            print_articles(&listed, json, &none)
+        }
+        Some(Command::Search { query, limit, json }) => {
+            let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
+            let found = store.search(&query, limit)?;
+            print_articles(
+                &found,
+                json,
+                &format!("no stored article matches {query:?}"),
+            )
+        }
         Some(Command::Stories {
             hours,
             min_countries,
@@ -254,11 +268,14 @@ fn ingest(
                 _ = interrupt.recv() => return Ok("SIGINT"),
                 reply = service.recv() => match reply {
                     Some(Reply::Refreshed(Ok(report))) => {
-                        let line = summary(&report, feeds, label.as_deref());
-                        log(&format!(
-                            "refreshed: {}; stories written",
-                            line.lines().next().unwrap_or_default()
-                        ));
+                        // The counts on the run's line; what failed, each on a line below.
+                        let text = summary(&report, feeds, label.as_deref());
+                        let mut lines = text.lines();
+                        let counts = lines.next().unwrap_or_default();
+                        log(&format!("refreshed: {counts}; stories written"));
+                        for line in lines.filter(|line| line.starts_with("  ")) {
+                            println!("{line}");
+                        }
                     }
                     Some(Reply::Refreshed(Err(e))) => log(&format!("refresh failed: {e}")),
                     Some(Reply::StoreError(e)) => log(&format!("store: {e}")),
@@ -379,28 +396,19 @@ fn extract(
     Ok(())
 }
 
-fn articles(
-    country: &str,
-    limit: usize,
-    json: bool,
-    news: &NewsArgs,
-    translation: &TranslationArgs,
-) -> anyhow::Result<()> {
-    let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
-    let articles = store.latest_for_country(country, limit)?;
+/// Articles a paragraph each (date, title, outlet, link), `none` when there are none; or one
+/// JSON array.
+fn print_articles(articles: &[Article], json: bool, none: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &articles)?;
+        serde_json::to_writer_pretty(&mut out, articles)?;
         writeln!(out)?;
         return Ok(());
     }
     if articles.is_empty() {
-        writeln!(
-            out,
-            "no stored articles for {country}; run `newsglobe fetch` first"
-        )?;
+        writeln!(out, "{none}")?;
     }
-    for a in &articles {
+    for a in articles {
         writeln!(
             out,
             "{}  {}  [{}]\n    {}",

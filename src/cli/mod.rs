@@ -103,6 +103,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search the stored articles' titles and summaries, in their own language and in
+    /// English, best matches first: every word must match, the last also as a word's start.
+    Search {
+        /// The words to find.
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the stories most countries are covering now, with the countries covering each.
     Stories {
         /// Stories with articles from the last N hours.
