@@ -68,6 +68,45 @@ fn a_store_from_a_newer_build_is_refused_untouched_with_its_address_and_version(
 }
 
 #[test]
+fn a_store_of_the_first_schema_is_migrated_and_keeps_its_articles() {
+    let Some(server) = test_server() else {
+        return;
+    };
+    let database = server.create_database("migrate").unwrap();
+    let mut admin = server.connect(&database).unwrap();
+    // The first release's schema, as that release left it, with an article in it.
+    admin.batch_execute(super::MIGRATIONS[0]).unwrap();
+    admin
+        .batch_execute(
+            "CREATE TABLE newsglobe_schema (version INTEGER NOT NULL);
+             INSERT INTO newsglobe_schema VALUES (1);
+             INSERT INTO feeds (url) VALUES ('https://a.example/rss');
+             INSERT INTO articles (feed_url, outlet, country, language, title, summary,
+                 published, first_seen)
+             VALUES ('https://a.example/rss', 'A', 'PER', 'es', 'Sismo en Lima', '', 1, 1);",
+        )
+        .unwrap();
+    let search_index = "SELECT coalesce(array_to_string(reloptions, ','), '') \
+                        FROM pg_class WHERE relname = 'articles_search'";
+    let options: String = admin.query_one(search_index, &[]).unwrap().get(0);
+    assert_eq!(options, "");
+
+    let local = tempfile::tempdir().unwrap();
+    let store = Store::open_at(&shared_at(server, &database, local.path())).unwrap();
+    assert_eq!(
+        titles(&store.search("lima", 10).unwrap()),
+        ["Sismo en Lima"]
+    );
+    let version: i32 = admin
+        .query_one("SELECT version FROM newsglobe_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version as usize, super::MIGRATIONS.len());
+    let options: String = admin.query_one(search_index, &[]).unwrap().get(0);
+    assert_eq!(options, "fastupdate=off");
+}
+
+#[test]
 fn a_database_holding_another_programs_tables_is_refused_and_left_alone() {
     let Some(server) = test_server() else {
         return;
