@@ -17,6 +17,8 @@ use serde_json::Value;
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/each.rs"]
+mod each;
 #[path = "support/loopback.rs"]
 mod loopback;
 
@@ -600,51 +602,25 @@ const HEADLINES: [&str; 10] = [
 ];
 
 /// A feed server of `feeds` feeds (`/f0`, `/f1`, …) of ten items each, feed `i` answering
-/// after `i` times `step`: a run's feeds are stored one by one over a while. A connection a
-/// request, each on a thread of its own, closed after its answer: a client killed halfway
-/// leaves nothing behind that could hold up the next one's requests (tiny_http's pool kept
-/// some of them waiting past their timeout).
+/// after `i` times `step`: a run's feeds are stored one by one over a while.
 fn staggered_feeds(feeds: usize, step: std::time::Duration) -> u16 {
-    use std::io::Read;
     assert!(feeds <= 20);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head);
-                let path = head.split_whitespace().nth(1).unwrap_or("/f0");
-                let n: u32 = path.trim_start_matches("/f").parse().unwrap_or(0);
-                std::thread::sleep(step * n);
-                // Ten stories, each told by every feed.
-                let items: String = HEADLINES
-                    .iter()
-                    .enumerate()
-                    .map(|(i, title)| {
-                        format!(
-                            "<item><title>{title}</title>\
-                             <link>https://feed{n}.example/{i}</link></item>"
-                        )
-                    })
-                    .collect();
-                let feed = format!(
-                    "<rss version=\"2.0\"><channel><title>T</title>{items}</channel></rss>"
-                );
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{feed}",
-                    feed.len()
-                );
-            });
-        }
-    });
-    port
+    each::serve_each(move |path| {
+        let n: u32 = path.trim_start_matches("/f").parse().unwrap_or(0);
+        std::thread::sleep(step * n);
+        // Ten stories, each told by every feed.
+        let items: String = HEADLINES
+            .iter()
+            .enumerate()
+            .map(|(i, title)| {
+                format!(
+                    "<item><title>{title}</title>\
+                     <link>https://feed{n}.example/{i}</link></item>"
+                )
+            })
+            .collect();
+        format!("<rss version=\"2.0\"><channel><title>T</title>{items}</channel></rss>")
+    })
 }
 
 #[test]
