@@ -104,6 +104,15 @@ fn a_store_of_the_first_schema_is_migrated_and_keeps_its_articles() {
     assert_eq!(version as usize, super::MIGRATIONS.len());
     let options: String = admin.query_one(search_index, &[]).unwrap().get(0);
     assert_eq!(options, "fastupdate=off");
+    let sample: i32 = admin
+        .query_one(
+            "SELECT attstattarget::int FROM pg_attribute \
+             WHERE attrelid = 'articles'::regclass AND attname = 'search'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(sample, 10000);
 }
 
 #[test]
