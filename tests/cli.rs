@@ -779,3 +779,54 @@ fn the_ingest_daemon_keeps_what_it_committed_when_killed_and_stops_cleanly_on_si
         "{error}"
     );
 }
+
+#[test]
+fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("labelled.jsonl");
+    let line = |title: &str, hour: i64, story: &str| {
+        serde_json::json!({ "title": title, "published": 1_700_000_000 + hour * 3600, "story": story })
+            .to_string()
+    };
+    let lines = [
+        line("Volcano erupts near Reykjavik, flights grounded", 0, "v"),
+        line("Reykjavik volcano eruption grounds Iceland flights", 1, "v"),
+        line(
+            "Central bank raises interest rates to curb inflation",
+            0,
+            "r",
+        ),
+        line(
+            "Interest rates raised by central bank amid inflation",
+            1,
+            "r",
+        ),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let output = newsglobe()
+        .args(["stories", "--eval"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.starts_with("4 articles, 2 labelled stories of two or more"),
+        "{text}"
+    );
+    let arrival = text.lines().find(|l| l.starts_with("arrival")).unwrap();
+    assert_eq!(arrival.matches("1.000").count(), 6, "{text}");
+
+    std::fs::write(&file, format!("{}\nnot json\n", lines[0])).unwrap();
+    let output = newsglobe()
+        .args(["stories", "--eval"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success());
+    assert!(
+        error.contains("labelled.jsonl") && error.contains("line 2"),
+        "{error}"
+    );
+}

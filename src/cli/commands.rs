@@ -20,6 +20,8 @@ use crate::news::language::page_language;
 use crate::news::page;
 use crate::news::service::{NewsService, Reply, Stories};
 use crate::news::store::{FeedState, Store};
+use crate::news::stories::ClusterConfig;
+use crate::news::stories::eval::{Evaluation, evaluate, read_labelled};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
 use crate::news::world::{Coverage, english};
@@ -141,11 +143,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             )
         }
         Some(Command::Stories {
+            json,
+            eval: Some(file),
+            ..
+        }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let articles = read_labelled(&text).with_context(|| file.display().to_string())?;
+            let evaluation = evaluate(&articles, &ClusterConfig::default());
+            print_evaluation(&evaluation, json, &mut std::io::stdout().lock())
+        }
+        Some(Command::Stories {
             hours,
             min_countries,
             topic,
             limit,
             json,
+            eval: None,
         }) => {
             let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
             let mut out = std::io::stdout().lock();
@@ -392,6 +406,41 @@ fn extract(
         for paragraph in &article.paragraphs {
             writeln!(out, "{paragraph}")?;
         }
+    }
+    Ok(())
+}
+
+/// A clustering's scores on labelled articles: a table, or one JSON object.
+fn print_evaluation(
+    evaluation: &Evaluation,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, evaluation)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} articles, {} labelled stories of two or more",
+        evaluation.articles, evaluation.labelled_stories
+    )?;
+    writeln!(
+        out,
+        "order       B-cubed P  R     F1    pairwise P  R     F1    stories"
+    )?;
+    for (order, run) in [
+        ("at once", &evaluation.batch),
+        ("arrival", &evaluation.arrival),
+        ("shuffled", &evaluation.shuffled),
+    ] {
+        let (b, p) = (run.bcubed, run.pairwise);
+        writeln!(
+            out,
+            "{order:<11} {:.3}  {:.3} {:.3}   {:.3}  {:.3} {:.3}   {}",
+            b.precision, b.recall, b.f1, p.precision, p.recall, p.f1, run.stories
+        )?;
     }
     Ok(())
 }

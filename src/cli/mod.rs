@@ -131,6 +131,12 @@ pub enum Command {
         /// One JSON array instead of text.
         #[arg(long)]
         json: bool,
+        /// Score the clustering on labelled articles instead: FILE holds JSON lines of
+        /// title, summary, published (Unix seconds), outlet, country and story (the label);
+        /// prints B-cubed and pairwise precision, recall and F1, clustered at once, one by
+        /// one in the file's order, and shuffled.
+        #[arg(long, value_name = "FILE")]
+        eval: Option<PathBuf>,
     },
     /// Print an article page's main text: the page's HTML read on stdin, or fetched from
     /// --url. The headline comes first, then a blank line, then a paragraph a line.

@@ -56,6 +56,7 @@
 //! Not this module's concern: translating, storing or fetching articles; which stories to
 //! show.
 
+pub mod eval;
 mod forget;
 pub mod quality;
 #[cfg(test)]

@@ -42,11 +42,26 @@ fn contingency<'a>(truth: &[(i64, &'a str)], predicted: &[(i64, StoryId)]) -> Co
     table
 }
 
-fn f1(precision: f64, recall: f64) -> f64 {
-    if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
+/// A clustering's precision, recall and their harmonic mean.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Scores {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl Scores {
+    fn of(precision: f64, recall: f64) -> Self {
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Self {
+            precision,
+            recall,
+            f1,
+        }
     }
 }
 
@@ -55,9 +70,14 @@ fn f1(precision: f64, recall: f64) -> f64 {
 /// story that has its label, its recall the share of its label that is in its story;
 /// both are averaged over articles. 1.0 for no articles.
 pub fn bcubed_f1(truth: &[(i64, &str)], predicted: &[(i64, StoryId)]) -> f64 {
+    bcubed(truth, predicted).f1
+}
+
+/// B-cubed precision, recall and F1: see [`bcubed_f1`].
+pub fn bcubed(truth: &[(i64, &str)], predicted: &[(i64, StoryId)]) -> Scores {
     let table = contingency(truth, predicted);
     if table.items == 0 {
-        return 1.0;
+        return Scores::of(1.0, 1.0);
     }
     let (mut precision, mut recall) = (0.0, 0.0);
     for (&(label, cluster), &n) in &table.joint {
@@ -66,13 +86,18 @@ pub fn bcubed_f1(truth: &[(i64, &str)], predicted: &[(i64, StoryId)]) -> f64 {
         recall += n * n / table.labels[label] as f64;
     }
     let items = table.items as f64;
-    f1(precision / items, recall / items)
+    Scores::of(precision / items, recall / items)
 }
 
 /// Pairwise F1: precision is the share of article pairs put in one story that share a
 /// label, recall the share of pairs sharing a label that were put in one story. With no
 /// pairs on a side, that side's score is 1.0 (nothing claimed, nothing missed).
 pub fn pairwise_f1(truth: &[(i64, &str)], predicted: &[(i64, StoryId)]) -> f64 {
+    pairwise(truth, predicted).f1
+}
+
+/// Pairwise precision, recall and F1: see [`pairwise_f1`].
+pub fn pairwise(truth: &[(i64, &str)], predicted: &[(i64, StoryId)]) -> Scores {
     let table = contingency(truth, predicted);
     let pairs = |n: usize| (n * n.saturating_sub(1) / 2) as f64;
     let together: f64 = table.joint.values().map(|&n| pairs(n)).sum();
@@ -88,7 +113,7 @@ pub fn pairwise_f1(truth: &[(i64, &str)], predicted: &[(i64, StoryId)]) -> f64 {
     } else {
         1.0
     };
-    f1(precision, recall)
+    Scores::of(precision, recall)
 }
 
 #[cfg(test)]
@@ -121,8 +146,10 @@ mod bcubed_f1_tests {
     fn one_misplaced_article() {
         // Stories {1, 2, 3} and {4}. Precision: 2/3, 2/3, 1/3, 1 → 2/3.
         // Recall: 1, 1, 1/2, 1/2 → 3/4. F1 = 2 · (2/3 · 3/4) / (2/3 + 3/4) = 12/17.
-        let f = bcubed_f1(&TRUTH, &[(1, 0), (2, 0), (3, 0), (4, 1)]);
-        assert!((f - 12.0 / 17.0).abs() < 1e-12, "{f}");
+        let scores = bcubed(&TRUTH, &[(1, 0), (2, 0), (3, 0), (4, 1)]);
+        assert!((scores.precision - 2.0 / 3.0).abs() < 1e-12, "{scores:?}");
+        assert!((scores.recall - 3.0 / 4.0).abs() < 1e-12, "{scores:?}");
+        assert!((scores.f1 - 12.0 / 17.0).abs() < 1e-12, "{scores:?}");
     }
 }
 
@@ -156,7 +183,9 @@ mod pairwise_f1_tests {
     fn one_misplaced_article() {
         // Claimed pairs 1-2, 1-3, 2-3: one right (P = 1/3); of 1-2 and 3-4 one found
         // (R = 1/2). F1 = 2/5.
-        let f = pairwise_f1(&TRUTH, &[(1, 0), (2, 0), (3, 0), (4, 1)]);
-        assert!((f - 0.4).abs() < 1e-12, "{f}");
+        let scores = pairwise(&TRUTH, &[(1, 0), (2, 0), (3, 0), (4, 1)]);
+        assert!((scores.precision - 1.0 / 3.0).abs() < 1e-12, "{scores:?}");
+        assert!((scores.recall - 0.5).abs() < 1e-12, "{scores:?}");
+        assert!((scores.f1 - 0.4).abs() < 1e-12, "{scores:?}");
     }
 }

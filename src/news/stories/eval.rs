@@ -1,0 +1,219 @@
+//! Scores the story clustering against labelled news: JSON lines of articles with the story
+//! an editor (or an aggregator) filed each under, clustered as the app does, and B-cubed and
+//! pairwise precision, recall and F1 out. `newsglobe stories --eval FILE` prints them; the
+//! tests hold the figures on real labelled headlines (`tests/fixtures/stories/uci-2014`).
+//!
+//! Three orders, since the app meets articles in more than one: the whole set at once
+//! ([`Clusterer::cluster_all`], as at start), one by one in the file's order (as feeds
+//! deliver them), and one by one shuffled (a fixed seed), which shows how much a result
+//! leans on arrival order.
+
+use serde::Deserialize;
+
+use super::quality::{Scores, bcubed, pairwise};
+use super::{ClusterConfig, Clusterer, StoryId, StoryText};
+
+/// The most labelled articles one evaluation reads: far beyond any public set's size here,
+/// and a bound on what a wrong file can cost.
+pub const MAX_ARTICLES: usize = 1_000_000;
+
+/// One labelled article, a line of the file. Fields beyond these are ignored.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Labelled {
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Unix seconds.
+    pub published: i64,
+    #[serde(default)]
+    pub outlet: String,
+    /// `ADM0_A3`, where known.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The story's label: articles with the same one are about the same story.
+    pub story: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EvalError {
+    #[error("line {line}: {reason}")]
+    Line { line: usize, reason: String },
+    #[error("more than {MAX_ARTICLES} labelled articles")]
+    TooMany,
+    #[error("no labelled articles")]
+    Empty,
+}
+
+/// Reads JSON lines of [`Labelled`] articles; blank lines are skipped, and the first bad
+/// line is reported with its number.
+pub fn read_labelled(text: &str) -> Result<Vec<Labelled>, EvalError> {
+    let mut articles = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if articles.len() == MAX_ARTICLES {
+            return Err(EvalError::TooMany);
+        }
+        let article = serde_json::from_str(line).map_err(|e| EvalError::Line {
+            line: n + 1,
+            reason: e.to_string(),
+        })?;
+        articles.push(article);
+    }
+    if articles.is_empty() {
+        return Err(EvalError::Empty);
+    }
+    Ok(articles)
+}
+
+/// How one clustering of the set scored.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Run {
+    pub bcubed: Scores,
+    pub pairwise: Scores,
+    /// Stories of more than one article that the clustering made.
+    pub stories: usize,
+}
+
+/// The scores in each order, with the set's size.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Evaluation {
+    pub articles: usize,
+    /// Labels with more than one article.
+    pub labelled_stories: usize,
+    pub batch: Run,
+    pub arrival: Run,
+    pub shuffled: Run,
+}
+
+/// Clusters `articles` three ways with `config` and scores each against their labels.
+pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
+    let texts: Vec<StoryText> = articles
+        .iter()
+        .enumerate()
+        .map(|(id, a)| StoryText {
+            id: id as i64,
+            country: a.country.as_deref().unwrap_or(""),
+            published: a.published,
+            title: &a.title,
+            summary: &a.summary,
+        })
+        .collect();
+    let truth: Vec<(i64, &str)> = articles
+        .iter()
+        .enumerate()
+        .map(|(id, a)| (id as i64, a.story.as_str()))
+        .collect();
+    let batch = Clusterer::cluster_all(config.clone(), &texts);
+    let one_by_one = |order: &[usize]| {
+        let mut clusterer = Clusterer::new(config.clone());
+        for &i in order {
+            clusterer.add(&texts[i]);
+        }
+        clusterer
+    };
+    let arrival: Vec<usize> = (0..texts.len()).collect();
+    let shuffled = shuffle(arrival.clone(), 0x5eed);
+    let mut labels: std::collections::HashMap<&str, usize> = Default::default();
+    for (_, label) in &truth {
+        *labels.entry(label).or_default() += 1;
+    }
+    Evaluation {
+        articles: articles.len(),
+        labelled_stories: labels.values().filter(|&&n| n > 1).count(),
+        batch: score(&truth, &batch, texts.len()),
+        arrival: score(&truth, &one_by_one(&arrival), texts.len()),
+        shuffled: score(&truth, &one_by_one(&shuffled), texts.len()),
+    }
+}
+
+fn score(truth: &[(i64, &str)], clusterer: &Clusterer, articles: usize) -> Run {
+    let predicted: Vec<(i64, StoryId)> = (0..articles as i64)
+        .filter_map(|id| Some((id, clusterer.story_of(id)?)))
+        .collect();
+    Run {
+        bcubed: bcubed(truth, &predicted),
+        pairwise: pairwise(truth, &predicted),
+        stories: clusterer.stories().filter(|s| s.articles.len() > 1).count(),
+    }
+}
+
+/// A Fisher–Yates shuffle driven by a xorshift generator: the same order for the same seed
+/// on every machine, without a dependency.
+fn shuffle(mut order: Vec<usize>, seed: u64) -> Vec<usize> {
+    let mut state = seed.max(1);
+    for i in (1..order.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3600;
+
+    fn line(title: &str, hours: i64, story: &str) -> String {
+        serde_json::json!({
+            "title": title, "published": 1_700_000_000 + hours * HOUR, "story": story,
+            "outlet": "Daily", "country": "GBR", "language": "en",
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn two_clear_stories_score_one_in_every_order() {
+        let text = [
+            line("Volcano erupts near Reykjavik, flights grounded", 0, "v"),
+            line("Reykjavik volcano eruption grounds Iceland flights", 1, "v"),
+            line("Icelandic volcano near Reykjavik erupts again", 2, "v"),
+            line(
+                "Central bank raises interest rates to curb inflation",
+                0,
+                "r",
+            ),
+            line(
+                "Interest rates raised by central bank amid inflation",
+                1,
+                "r",
+            ),
+        ]
+        .join("\n");
+        let articles = read_labelled(&text).unwrap();
+        let evaluation = evaluate(&articles, &ClusterConfig::default());
+        assert_eq!((evaluation.articles, evaluation.labelled_stories), (5, 2));
+        for run in [evaluation.batch, evaluation.arrival, evaluation.shuffled] {
+            assert_eq!(run.bcubed.f1, 1.0, "{run:?}");
+            assert_eq!(run.pairwise.f1, 1.0, "{run:?}");
+            assert_eq!(run.stories, 2);
+        }
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_its_number_and_an_empty_file_is_refused() {
+        let text = format!("{}\n\n{{\"title\": \"No date\"}}\n", line("A", 0, "a"));
+        match read_labelled(&text) {
+            Err(EvalError::Line { line, reason }) => {
+                assert_eq!(line, 3);
+                assert!(reason.contains("published"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read_labelled("\n \n").unwrap_err(), EvalError::Empty);
+    }
+
+    #[test]
+    fn the_shuffle_is_a_fixed_permutation() {
+        let order = shuffle((0..100).collect(), 7);
+        assert_ne!(order, (0..100).collect::<Vec<_>>());
+        assert_eq!(order, shuffle((0..100).collect(), 7));
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..100).collect::<Vec<_>>());
+    }
+}
