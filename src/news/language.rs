@@ -19,6 +19,14 @@ use whatlang::Lang;
 /// would otherwise become Greek.
 const MIN_LETTERS: usize = 10;
 
+/// Fewer letters than this in the declared language's own script are a headline, not enough
+/// to overrule the outlet: on the tuning half of 6,366 real English headlines (UCI's News
+/// Aggregator set) whatlang was sure of French for "Urban Outfitters Q4 Profit Tops View,
+/// But Sales Miss Estimates", at 61 letters; a headline with a sentence of summary passes
+/// this. Text in another script than the declared language's needs only [`MIN_LETTERS`]: no
+/// headline in English is written in Cyrillic.
+const SAME_SCRIPT_LETTERS: usize = 80;
+
 /// How much of an article's text detection reads.
 const DETECT_CHARS: usize = 240;
 
@@ -78,6 +86,10 @@ fn detected(declared: &str, title: &str, summary: &str) -> Option<&'static str> 
     let info = whatlang::detect(&sample)?;
     let lang = info.lang();
     if !info.is_reliable() || lang == declared_lang {
+        return None;
+    }
+    let same_script = info.script().langs().contains(&declared_lang);
+    if same_script && letters < SAME_SCRIPT_LETTERS {
         return None;
     }
     let code = iso_639_1(lang);
@@ -261,7 +273,21 @@ mod article_language_tests {
         let ukrainian = "Уряд затвердив новий бюджет на наступний рік після тривалих \
                          обговорень у Верховній Раді";
         assert_eq!(article_language("uk", ukrainian, ""), "uk");
-        assert_eq!(article_language("ru", ukrainian, ""), "uk");
+        // A headline alone is too little to overrule the outlet in its own script; with the
+        // start of its summary it is enough.
+        assert_eq!(article_language("ru", ukrainian, ""), "ru");
+        let summary = "Депутати підтримали документ більшістю голосів, опозиція критикувала \
+                       видатки на оборону";
+        assert_eq!(article_language("ru", ukrainian, summary), "uk");
+    }
+
+    #[test]
+    fn a_headline_alone_keeps_the_declared_language_of_its_script() {
+        // Whatlang is sure of French here, on a headline of 61 letters.
+        let headline =
+            "Urban Outfitters Q4 Profit Tops View, But Sales Miss Estimates - Quick Facts";
+        assert!(whatlang::detect(headline).is_some_and(|i| i.is_reliable()));
+        assert_eq!(article_language("en", headline, ""), "en");
     }
 
     #[test]
