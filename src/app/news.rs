@@ -41,6 +41,8 @@ pub struct News {
     pub search: Option<SearchResults>,
     /// Countries with at least one outlet in the catalog.
     pub covered: Vec<String>,
+    /// The catalog's outlets from the blindspot country, whose coverage a blindspot lacks.
+    pub blindspot_outlets: Vec<String>,
     pub status: NewsStatus,
     /// The article open in the article view, as much of it as has arrived.
     pub page: Option<OpenedPage>,
@@ -212,6 +214,13 @@ pub fn start(app: &mut App, options: NewsOptions) {
         .into_iter()
         .map(String::from)
         .collect();
+    let blindspot_outlets = options
+        .catalog
+        .outlets
+        .iter()
+        .filter(|outlet| outlet.country == crate::news::stories::BLINDSPOT_COUNTRY)
+        .map(|outlet| outlet.name.clone())
+        .collect();
     let total_feeds = options.catalog.sources().len();
     let fetching = options.refresh != Refresh::Never;
     let shared = options.store.is_shared();
@@ -223,6 +232,7 @@ pub fn start(app: &mut App, options: NewsOptions) {
         .init_resource::<RecentCounts>()
         .insert_resource(News {
             covered,
+            blindspot_outlets,
             status: NewsStatus {
                 total_feeds,
                 fetching,

@@ -68,10 +68,7 @@ pub(super) fn world_panel(
                     story_list(ui, WorldTab::Top, news, panel.topic, focus, atlas, out);
                 }
                 WorldTab::Blindspot => {
-                    ui.weak(
-                        "Overlooked by American media: stories other countries cover that no \
-                         outlet from the United States in our catalog carries.",
-                    );
+                    ui.weak(blindspot_intro(&news.blindspot_outlets));
                     topic_filter(ui, "blindspot-topic", &mut panel.topic);
                     story_list(
                         ui,
@@ -88,6 +85,20 @@ pub(super) fn world_panel(
             ui.allocate_space(ui.available_size());
         });
     response.response.rect.width()
+}
+
+/// What the Blindspot list is, naming the US outlets it was checked against: a blindspot
+/// says as much about the catalog as about American media.
+fn blindspot_intro(outlets: &[String]) -> String {
+    if outlets.is_empty() {
+        return "The catalog has no outlet from the United States to check stories against.".into();
+    }
+    format!(
+        "Overlooked by American media: stories other countries cover that none of the {} \
+         from the United States in the catalog carries ({}).",
+        count(outlets.len(), "outlet", "outlets"),
+        outlets.join(", ")
+    )
 }
 
 /// The top stories or the blindspots (`tab`) of `news`, with `topic`'s only.
@@ -404,5 +415,39 @@ mod empty_list_reason_tests {
             ),
             "No blindspot about Health right now."
         );
+    }
+}
+
+#[cfg(test)]
+mod blindspot_intro_tests {
+    use super::*;
+
+    #[test]
+    fn names_the_us_outlets_checked_or_says_there_are_none() {
+        let outlets = ["NPR".to_owned(), "CNN".to_owned()];
+        assert_eq!(
+            blindspot_intro(&outlets),
+            "Overlooked by American media: stories other countries cover that none of the 2 \
+             outlets from the United States in the catalog carries (NPR, CNN)."
+        );
+        assert!(blindspot_intro(&[]).contains("no outlet from the United States"));
+    }
+
+    #[test]
+    fn the_bundled_catalog_checks_us_outlets_with_world_desks() {
+        let catalog =
+            crate::news::catalog::Catalog::load(&crate::news::catalog::Catalog::default_path())
+                .unwrap();
+        let us: Vec<&str> = catalog
+            .outlets
+            .iter()
+            .filter(|o| o.country == crate::news::stories::BLINDSPOT_COUNTRY)
+            .flat_map(|o| o.feeds.iter().map(String::as_str))
+            .collect();
+        let world = us
+            .iter()
+            .filter(|feed| feed.contains("world") || feed.contains("edition.rss"))
+            .count();
+        assert!(world >= 6, "{us:#?}");
     }
 }
