@@ -178,6 +178,9 @@ fn style(ctx: &egui::Context, scale: Option<f32>) {
             style.spacing.interact_size.y = (TOUCH_TARGET_PX / scale).ceil();
             style.spacing.button_padding = egui::vec2(12.0, 8.0);
             style.spacing.scroll.bar_width = 16.0;
+            // A touch screen has no hover: where a finger last lifted, egui would show the
+            // tooltip of whatever is there, beside the QR code a tap just opened.
+            style.interaction.tooltip_delay = f32::INFINITY;
         }
         style.spacing.item_spacing = egui::vec2(8.0, 6.0);
         style
@@ -578,5 +581,42 @@ mod keyboard_is_the_uis_tests {
         run(false);
         run(false);
         assert!(!keyboard_is_the_uis(&ctx), "the dialog is gone");
+    }
+}
+
+#[cfg(test)]
+mod tooltip_tests {
+    use super::*;
+
+    /// Whether a button's hover text shows once the pointer has rested on it for seconds, in
+    /// the app's style with `scale` (kiosk) or without.
+    fn tooltip_shows(scale: Option<f32>) -> bool {
+        let ctx = egui::Context::default();
+        style(&ctx, scale);
+        let mut button = egui::Rect::NOTHING;
+        let mut shown = false;
+        for step in 0..6 {
+            let events = match step {
+                1 => vec![egui::Event::PointerMoved(button.center())],
+                _ => Vec::new(),
+            };
+            let mut input = egui_input(600.0, 400.0, events);
+            input.time = Some(f64::from(step));
+            ctx.run_ui(input, |ui| {
+                let response = ui
+                    .button("Harbour strike")
+                    .on_hover_text("Read the article");
+                button = response.rect;
+                shown |= response.is_tooltip_open();
+            })
+            .drop_without_applying_deltas();
+        }
+        shown
+    }
+
+    #[test]
+    fn a_kiosk_shows_no_hover_text_where_a_desktop_does() {
+        assert!(tooltip_shows(None), "the desktop's tooltip");
+        assert!(!tooltip_shows(Some(1.5)), "a finger's last position");
     }
 }
