@@ -149,6 +149,9 @@ impl Coverage {
                 added += 1;
             }
         }
+        if added > 0 {
+            self.clusterer.merge_similar();
+        }
         self.clusterer.forget_before(now - self.horizon);
         let clusterer = &self.clusterer;
         self.articles

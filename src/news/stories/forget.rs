@@ -56,7 +56,7 @@ impl Clusterer {
 
     /// Recomputes a story's centroid, countries, span and headline from the members it
     /// still has, in the order they joined.
-    fn rebuild(&mut self, id: StoryId) {
+    pub(super) fn rebuild(&mut self, id: StoryId) {
         let Some(entry) = self.stories.get_mut(&id) else {
             return;
         };

@@ -39,6 +39,9 @@
 //!   [`NAME_MISMATCH`]th: two central banks' decisions, two strikes or two floods share every
 //!   other word. Smaller stories are spared: their first reports may not yet have named
 //!   what later ones name.
+//! - Merging: after a batch, and after each refresh's articles, stories whose centroids have
+//!   grown alike are merged ([`Clusterer::merge_similar`], `merge.rs`): one pass over
+//!   arriving headlines splits big running stories.
 //! - Memory: [`Clusterer::forget_before`] drops old articles, empty stories and unused words,
 //!   so a kiosk that runs for days and forgets as it goes keeps a flat footprint.
 //!
@@ -58,6 +61,7 @@
 
 pub mod eval;
 mod forget;
+mod merge;
 pub mod quality;
 #[cfg(test)]
 mod tests;
@@ -150,6 +154,13 @@ pub struct ClusterConfig {
     /// first-to-last span. Default 36 hours: a day of follow-ups and time zones, plus half a
     /// day; a longer story lives on as long as reports keep coming.
     pub window: i64,
+    /// The least cosine similarity of two stories' centroids for them to be merged into one
+    /// after a batch ([`Clusterer::merge_similar`]). Default 0.25, chosen on the tuning half
+    /// of the real labelled headlines (`tests/fixtures/stories/uci-2014`): with a looser rule
+    /// for names, 0.30 gave B-cubed F1 0.756 in arrival order, 0.25 gave 0.778 and 0.20 gave
+    /// 0.779 with precision falling from 0.76 to 0.73. With the names rule kept, 0.25 gives
+    /// 0.771 there (0.706 without merging).
+    pub merge: f32,
 }
 
 impl Default for ClusterConfig {
@@ -157,6 +168,7 @@ impl Default for ClusterConfig {
         Self {
             threshold: 0.13,
             window: 36 * 60 * 60,
+            merge: 0.25,
         }
     }
 }
@@ -290,6 +302,7 @@ impl Clusterer {
             let vector = clusterer.vector(counts);
             clusterer.place(article, vector, written);
         }
+        clusterer.merge_similar();
         clusterer
     }
 
