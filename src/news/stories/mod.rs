@@ -456,7 +456,8 @@ impl Clusterer {
             let capitals = words.iter().filter(|w| w.capitalized).count();
             let title_case = headline && capitals * 2 > words.len();
             for word in words {
-                let name = word.acronym || (word.capitalized && !title_case);
+                let name = (word.acronym || (word.capitalized && !title_case))
+                    && !is_calendar_word(&word.stem);
                 let term = self.intern(word.stem);
                 let written = if name { NAMED } else { 0 } | if word.lowercase { LOWER } else { 0 };
                 counts.push((
@@ -637,6 +638,33 @@ impl Clusterer {
         );
         story.headline = headline(story, &self.articles);
     }
+}
+
+/// Months and weekdays (as the stemmer leaves them): written with a capital, yet they name
+/// a date, not an event, and every story has one.
+fn is_calendar_word(stem: &str) -> bool {
+    const CALENDAR: [&str; 19] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    CALENDAR.contains(&stem)
 }
 
 /// How an article writes a term, by bit: as a name at least once ...

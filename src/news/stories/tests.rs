@@ -320,3 +320,23 @@ fn adding_a_held_id_again_changes_nothing() {
     let batch = Clusterer::cluster_all(ClusterConfig::default(), &doubled);
     assert_eq!(batch.stories().cloned().collect::<Vec<_>>(), before);
 }
+
+#[test]
+fn months_and_weekdays_are_never_names() {
+    let mut clusterer = Clusterer::new(ClusterConfig::default());
+    let (counts, written) = clusterer.term_counts(&StoryText {
+        id: 1,
+        country: "CHE",
+        published: 0,
+        title: "Talks resume in Geneva on Monday",
+        summary: "Delegates first met there in March.",
+    });
+    let named = |word: &str| {
+        let term = clusterer.terms[word];
+        let at = counts.iter().position(|&(t, _)| t == term).unwrap();
+        written[at] & super::NAMED != 0
+    };
+    assert!(named("geneva"));
+    assert!(!named("monday"));
+    assert!(!named("march"));
+}
