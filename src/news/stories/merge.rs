@@ -8,7 +8,7 @@
 //! alike, which a single headline never showed: [`ClusterConfig::merge`](super::ClusterConfig::merge) says how alike.
 
 use super::vector::dot;
-use super::{CANDIDATE_TERMS, COMMON_MIN_DOCS, COMMON_SHARE, Clusterer, Entry, StoryId};
+use super::{Clusterer, Entry, StoryId};
 
 impl Clusterer {
     /// Merges every pair of stories whose centroids' cosine is at least
@@ -51,21 +51,8 @@ impl Clusterer {
         if entry.norm <= 0.0 {
             return None;
         }
-        let common = (self.docs as f32 * COMMON_SHARE).max(COMMON_MIN_DOCS as f32);
-        let mut heaviest: Vec<&(u32, f32)> = entry
-            .centroid
-            .iter()
-            .filter(|&&(term, _)| (self.df[term as usize] as f32) <= common)
-            .collect();
-        heaviest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut candidates: Vec<StoryId> = heaviest
-            .iter()
-            .take(CANDIDATE_TERMS)
-            .flat_map(|&&(term, _)| self.postings[term as usize].iter().copied())
-            .filter(|&other| other != id)
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
+        let mut candidates = self.candidates(&entry.centroid);
+        candidates.retain(|&other| other != id);
         let window = self.config.window;
         let story = &entry.story;
         let mut best: Option<(f32, StoryId)> = None;

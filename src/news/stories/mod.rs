@@ -526,7 +526,9 @@ impl Clusterer {
         story
     }
 
-    fn best_story(&self, published: i64, vector: &Vector) -> Option<StoryId> {
+    /// The stories that share one of `vector`'s [`CANDIDATE_TERMS`] heaviest terms that are
+    /// not common, in id order.
+    fn candidates(&self, vector: &Vector) -> Vec<StoryId> {
         let common = (self.docs as f32 * COMMON_SHARE).max(COMMON_MIN_DOCS as f32);
         let mut heaviest: Vec<&(u32, f32)> = vector
             .iter()
@@ -540,6 +542,11 @@ impl Clusterer {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
+        candidates
+    }
+
+    fn best_story(&self, published: i64, vector: &Vector) -> Option<StoryId> {
+        let candidates = self.candidates(vector);
         let window = self.config.window;
         let has_names = vector.iter().any(|&(term, _)| self.is_proper(term));
         let mut best: Option<(f32, StoryId)> = None;
