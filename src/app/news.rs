@@ -406,22 +406,7 @@ mod refreshed_tests {
 
     #[test]
     fn a_failed_read_keeps_the_countrys_list_shown_and_empties_another_countrys() {
-        let article = crate::news::Article {
-            id: 1,
-            feed_url: String::new(),
-            outlet: "Daily Nation".into(),
-            country: "KEN".into(),
-            language: "en".into(),
-            title: "Floods in Kisumu".into(),
-            summary: String::new(),
-            title_en: None,
-            summary_en: None,
-            translated_by: None,
-            link: String::new(),
-            image: None,
-            published: 0,
-            first_seen: 0,
-        };
+        let article = crate::app::ui::test_article(1, "KEN", 0);
         let mut news = News {
             articles: Some(CountryNews {
                 country: "KEN".into(),
