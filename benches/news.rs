@@ -35,36 +35,14 @@ use newsglobe::news::{FeedItem, FeedSource};
 
 #[path = "../tests/support/loopback.rs"]
 mod loopback;
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use synthetic::{COUNTRIES, word};
 
 const FEEDS: usize = 150;
 const ITEMS: usize = 50;
 const STORE_ARTICLES: usize = 100_000;
-const COUNTRIES: [&str; 10] = [
-    "UKR", "BRA", "JPN", "NGA", "IND", "FRA", "USA", "EGY", "AUS", "MEX",
-];
-const WORDS: [&str; 16] = [
-    "election",
-    "drought",
-    "summit",
-    "ceasefire",
-    "inflation",
-    "vaccine",
-    "earthquake",
-    "football",
-    "parliament",
-    "protest",
-    "harvest",
-    "satellite",
-    "border",
-    "budget",
-    "flood",
-    "festival",
-];
-
-/// A deterministic word picker, so every run sees the same text.
-fn word(n: usize) -> &'static str {
-    WORDS[(n.wrapping_mul(2_654_435_761) >> 7) % WORDS.len()]
-}
 
 fn rss(feed: usize) -> String {
     let mut xml = String::from(

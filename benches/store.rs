@@ -27,6 +27,10 @@ use newsglobe::news::{FeedItem, FeedSource, ingest};
 
 #[path = "../tests/support/each.rs"]
 mod each;
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use synthetic::{COUNTRIES, WORDS, word};
 
 const FEEDS: usize = 150;
 const ITEMS: usize = 50;
@@ -38,32 +42,6 @@ const READING: Duration = Duration::from_secs(20);
 /// A screen's reads come from a person's taps: each reader waits this long between reads,
 /// which is still far more often than a person taps.
 const READER_PAUSE: Duration = Duration::from_millis(50);
-const COUNTRIES: [&str; 10] = [
-    "UKR", "BRA", "JPN", "NGA", "IND", "FRA", "USA", "EGY", "AUS", "MEX",
-];
-const WORDS: [&str; 16] = [
-    "election",
-    "drought",
-    "summit",
-    "ceasefire",
-    "inflation",
-    "vaccine",
-    "earthquake",
-    "football",
-    "parliament",
-    "protest",
-    "harvest",
-    "satellite",
-    "border",
-    "budget",
-    "flood",
-    "festival",
-];
-
-/// A deterministic word picker, so every run sees the same text.
-fn word(n: usize) -> &'static str {
-    WORDS[(n.wrapping_mul(2_654_435_761) >> 7) % WORDS.len()]
-}
 
 /// A feed's items: `count` articles numbered from `first`, dated over the last 20 days.
 fn items(feed: usize, first: usize, count: usize, now: i64) -> Vec<FeedItem> {
