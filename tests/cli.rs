@@ -98,9 +98,10 @@ fn outlet(name: &str, country: &str, feed: &str) -> String {
     )
 }
 
-/// Runs `args` over the catalog, store and config in `dir`; returns what it printed.
-fn run_in(dir: &Path, args: &[&str]) -> String {
-    let output = newsglobe()
+/// The binary with `args` over the catalog, store and config in `dir`, translating nothing.
+fn newsglobe_in(dir: &Path, args: &[&str]) -> Command {
+    let mut command = newsglobe();
+    command
         .args(args)
         .arg("--outlets")
         .arg(dir.join("outlets.toml"))
@@ -109,9 +110,13 @@ fn run_in(dir: &Path, args: &[&str]) -> String {
         // A config of the test's own: the user's must not change what the test sees.
         .arg("--config")
         .arg(dir.join("config.toml"))
-        .args(["--translator", "none"])
-        .output()
-        .unwrap();
+        .args(["--translator", "none"]);
+    command
+}
+
+/// Runs `args` over the catalog, store and config in `dir`; returns what it printed.
+fn run_in(dir: &Path, args: &[&str]) -> String {
+    let output = newsglobe_in(dir, args).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         output.status.success(),
@@ -646,15 +651,7 @@ fn the_ingest_daemon_keeps_what_it_committed_when_killed_and_stops_cleanly_on_si
         .collect();
     std::fs::write(dir.join("outlets.toml"), catalog).unwrap();
     let daemon = || {
-        newsglobe()
-            .args(["ingest", "--store", &url, "--refresh-minutes", "60"])
-            .arg("--outlets")
-            .arg(dir.join("outlets.toml"))
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("--config")
-            .arg(dir.join("config.toml"))
-            .args(["--translator", "none"])
+        newsglobe_in(dir, &["ingest", "--store", &url, "--refresh-minutes", "60"])
             // The password from the environment, as the README says: never a flag.
             .env("NEWSGLOBE_STORE_PASSWORD", server.password())
             .stdout(Stdio::piped())
@@ -711,13 +708,8 @@ fn the_ingest_daemon_keeps_what_it_committed_when_killed_and_stops_cleanly_on_si
 
     // Screens read it through the same flag: articles and the ingest's stories.
     let read = |args: &[&str]| {
-        let output = newsglobe()
-            .args(args)
+        let output = newsglobe_in(dir, args)
             .args(["--store", &url])
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("--config")
-            .arg(dir.join("config.toml"))
             .env("PGPASSWORD", server.password())
             .output()
             .unwrap();
