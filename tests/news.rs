@@ -1959,6 +1959,7 @@ fn real_english_headlines_declared_english_stay_english() {
             titles.len(),
             &lost[..lost.len().min(8)]
         );
-        assert!(lost.len() * 1000 <= titles.len(), "{half}: {lost:?}");
+        // Before the rule, three of them were: one in the tuning half, two held out.
+        assert!(lost.is_empty(), "{half}: {lost:?}");
     }
 }
