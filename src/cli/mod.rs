@@ -135,7 +135,7 @@ pub enum Command {
         /// title, summary, published (Unix seconds), outlet, country and story (the label);
         /// prints B-cubed and pairwise precision, recall and F1, clustered at once, one by
         /// one in the file's order, and shuffled.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["hours", "min_countries", "topic", "limit"])]
         eval: Option<PathBuf>,
     },
     /// Print an article page's main text: the page's HTML read on stdin, or fetched from
