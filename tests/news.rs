@@ -1894,7 +1894,7 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
 /// half and the held-out half, never tuned on, each clustered at once, in arrival order and
 /// shuffled. The floors sit just under the figures the README quotes, so that a change that
 /// makes real news worse fails here.
-/// B-cubed F1 in arrival order: the tuning half measured 0.772, the held-out half 0.808
+/// B-cubed F1 in arrival order: the tuning half measured 0.772, the held-out half 0.807
 /// (0.706 and 0.736 before stories were merged after each refresh).
 const TUNE_FLOOR: f64 = 0.76;
 const HELDOUT_FLOOR: f64 = 0.80;

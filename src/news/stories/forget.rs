@@ -48,7 +48,9 @@ impl Clusterer {
             {
                 self.stories.remove(&id);
             } else {
+                // A story that lost its old reports may now be like another.
                 self.rebuild(id);
+                self.grown.insert(id);
             }
         }
         self.compact_terms();

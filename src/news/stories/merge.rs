@@ -14,13 +14,14 @@ impl Clusterer {
     /// Merges every pair of stories whose centroids' cosine is at least
     /// [`ClusterConfig::merge`](super::ClusterConfig::merge), whose spans are within the window of each other and whose
     /// names do not disagree (as [`NAME_MISMATCH`](super::NAME_MISMATCH) keeps an article out
-    /// of a story); the smaller joins the larger, or the older on a tie. Stories are looked at
-    /// in id order and those that grew are looked at again, until none merges: the result
-    /// depends only on the stories. Returns how many stories went.
+    /// of a story); the smaller joins the larger, or the older on a tie. The stories that took
+    /// articles since the last merge are looked at in id order, and those that grew by merging
+    /// are looked at again, until none merges. Returns how many stories went.
     pub fn merge_similar(&mut self) -> usize {
         let threshold = self.config.merge;
         let mut merged = 0;
-        let mut pending: Vec<StoryId> = self.stories.keys().copied().collect();
+        // Two stories that both kept their articles were compared at the last merge.
+        let mut pending: Vec<StoryId> = std::mem::take(&mut self.grown).into_iter().collect();
         while !pending.is_empty() {
             let mut grown = Vec::new();
             for id in pending {

@@ -240,6 +240,9 @@ pub struct Clusterer {
     articles: HashMap<i64, Member>,
     stories: BTreeMap<StoryId, Entry>,
     next_id: StoryId,
+    /// Stories that took articles since the last [`Clusterer::merge_similar`]: only they can
+    /// have grown like another, since an article's vector never changes once placed.
+    grown: BTreeSet<StoryId>,
 }
 
 #[derive(Clone, Debug)]
@@ -277,6 +280,7 @@ impl Clusterer {
             articles: HashMap::new(),
             stories: BTreeMap::new(),
             next_id: 0,
+            grown: BTreeSet::new(),
         }
     }
 
@@ -609,6 +613,7 @@ impl Clusterer {
     }
 
     fn join(&mut self, id: StoryId, article: &StoryText, vector: Vector, written: Vec<u8>) {
+        self.grown.insert(id);
         let Some(entry) = self.stories.get_mut(&id) else {
             return;
         };
