@@ -72,12 +72,10 @@ fn card_news<'a>(news: &'a News, country: &str) -> CardNews<'a> {
         .articles
         .as_ref()
         .filter(|listed| listed.country == country);
-    // Without a store no answer ever comes: say there is nothing rather than wait forever,
-    // unless the country's news was read before the store went away.
-    if news.status.store_error.is_some() && listed.is_none_or(|l| l.articles.is_empty()) {
-        return CardNews::Nothing;
-    }
     match listed {
+        // Without a store no answer comes: say there is nothing rather than wait forever.
+        // News read before the store went away still shows.
+        None if news.status.store_error.is_some() => CardNews::Nothing,
         None => CardNews::Loading,
         Some(listed) if listed.articles.is_empty() => CardNews::Nothing,
         Some(listed) => {
@@ -311,6 +309,18 @@ mod card_news_tests {
         assert_eq!(
             card_news(&answer("KEN", Vec::new()), "KEN"),
             CardNews::Nothing
+        );
+    }
+
+    #[test]
+    fn a_store_gone_away_keeps_the_news_read_before_and_says_nothing_otherwise() {
+        let mut read = answer("KEN", vec![crate::app::ui::test_article(1, "KEN", 0)]);
+        read.status.store_error = Some("unreachable".into());
+        assert!(matches!(card_news(&read, "KEN"), CardNews::Headlines(..)));
+        assert_eq!(
+            card_news(&read, "TZA"),
+            CardNews::Nothing,
+            "no answer will come"
         );
     }
 }
