@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod extract;
 pub mod fetch;
+pub mod framing;
 mod http;
 pub mod images;
 pub mod ingest;
@@ -17,6 +18,7 @@ pub mod language;
 pub mod page;
 pub mod parse;
 pub mod service;
+pub mod spread;
 pub mod store;
 pub mod stories;
 pub mod topics;

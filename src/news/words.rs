@@ -27,7 +27,7 @@ const STOPWORDS: &str = "\
     was watch we week were what when where whether which while who whom why will with within \
     without would year years yesterday yet you your";
 
-fn is_stopword(word: &str) -> bool {
+pub(crate) fn is_stopword(word: &str) -> bool {
     static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
     SORTED
         .get_or_init(|| STOPWORDS.split(' ').collect())
@@ -37,7 +37,7 @@ fn is_stopword(word: &str) -> bool {
 
 /// Longer "words" are not words: URLs run together, base64, or a sentence of a script that
 /// writes no spaces (untranslated Chinese), which would never match anything anyway.
-const MAX_WORD_CHARS: usize = 32;
+pub(crate) const MAX_WORD_CHARS: usize = 32;
 
 /// The first `max_chars` characters of `text`: the words that matter in news come first, and
 /// untrusted feed text can be any length.
@@ -91,7 +91,7 @@ pub(crate) fn marked_words(text: &str) -> impl Iterator<Item = Word> + '_ {
 
 /// The runs of letters and digits in `text`, each with whether it starts a sentence (the
 /// first, or the first after `.`, `!`, `?`, `:` or `;`).
-fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> {
+pub(crate) fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> {
     let mut rest = text;
     let mut boundary = true;
     std::iter::from_fn(move || {
@@ -110,7 +110,7 @@ fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> {
 /// `word` without its plural, `-ed` or `-ing` ending, and without a final `e`, so that
 /// "rate", "rates" and "rated" all give "rat". Words of three letters or fewer are left as
 /// they are: their endings are not suffixes ("gas", "bus", "red").
-fn stem(mut word: String) -> String {
+pub(crate) fn stem(mut word: String) -> String {
     if word.len() <= 3 {
         return word;
     }
