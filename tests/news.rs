@@ -1963,3 +1963,212 @@ fn real_english_headlines_declared_english_stay_english() {
         assert!(lost.is_empty(), "{half}: {lost:?}");
     }
 }
+
+/// One event told by five countries at known times, each side with its own words: the dam
+/// broken on the Dnipro, as Ukraine, Russia and Britain framed it, and one-article takes
+/// from Germany and India.
+const DAM: [(&str, &str, f64, &str, &str); 11] = [
+    (
+        "UKR",
+        "Ukrinform",
+        20.0,
+        "Kakhovka dam blown up by Russian forces, Kherson flooding begins",
+        "Ukraine says Russian forces blew up the Kakhovka dam in an act of ecocide; flooding in Kherson.",
+    ),
+    (
+        "RUS",
+        "TASS",
+        19.0,
+        "Kakhovka dam destroyed in Ukrainian sabotage, Kherson flooding",
+        "Officials call the Kakhovka dam breach a terrorist attack and Ukrainian sabotage; Kherson flooding spreads.",
+    ),
+    (
+        "UKR",
+        "Kyiv Independent",
+        18.5,
+        "Ecocide at Kakhovka dam: Russian forces flood Kherson villages",
+        "Zelensky calls the Kakhovka dam destruction ecocide by Russian forces as Kherson flooding rises.",
+    ),
+    (
+        "RUS",
+        "RIA",
+        18.0,
+        "Ukrainian sabotage at Kakhovka dam, terrorist attack says Kremlin",
+        "The Kremlin blames Ukrainian sabotage for the Kakhovka dam breach, a terrorist attack; Kherson flooding.",
+    ),
+    (
+        "GBR",
+        "BBC",
+        16.0,
+        "Kakhovka dam collapse: humanitarian disaster as Kherson flooding forces evacuation",
+        "Aid agencies warn of a humanitarian disaster after the Kakhovka dam collapse; evacuation from Kherson flooding.",
+    ),
+    (
+        "UKR",
+        "Ukrainska Pravda",
+        15.0,
+        "Russian forces shell Kherson evacuation after Kakhovka dam ecocide",
+        "Russian forces shelled Kherson during the evacuation from flooding after the Kakhovka dam ecocide.",
+    ),
+    (
+        "RUS",
+        "Izvestia",
+        14.0,
+        "Kherson flooding after Ukrainian sabotage of Kakhovka dam, terrorist attack",
+        "Moscow says Ukrainian sabotage caused the Kakhovka dam breach, a terrorist attack, and the Kherson flooding.",
+    ),
+    (
+        "GBR",
+        "The Guardian",
+        13.0,
+        "Humanitarian disaster in Kherson flooding after Kakhovka dam collapse",
+        "The UN warns of a humanitarian disaster; evacuation continues in Kherson flooding after the Kakhovka dam collapse.",
+    ),
+    (
+        "DEU",
+        "Deutsche Welle",
+        12.0,
+        "Kakhovka dam: Kherson flooding, Berlin offers help",
+        "Germany offers help as Kherson flooding follows the Kakhovka dam breach.",
+    ),
+    (
+        "GBR",
+        "Sky News",
+        11.0,
+        "Kakhovka dam collapse: Kherson evacuation as humanitarian disaster grows",
+        "Evacuation from Kherson flooding as the humanitarian disaster after the Kakhovka dam collapse grows.",
+    ),
+    (
+        "IND",
+        "The Hindu",
+        10.0,
+        "Kakhovka dam breach: Kherson flooding, India urges restraint",
+        "India urges restraint after the Kakhovka dam breach and Kherson flooding.",
+    ),
+];
+
+#[test]
+fn a_storys_spread_and_each_countrys_framing_come_from_the_store() {
+    use newsglobe::news::framing::Framing;
+    use newsglobe::news::spread::Telling;
+    use newsglobe::news::world::Coverage;
+
+    let (_dir, path) = temp_store();
+    let now = newsglobe::news::now();
+    let mut store = Store::open(&path).unwrap();
+    for (i, &(country, outlet, hours, title, summary)) in DAM.iter().enumerate() {
+        let source = FeedSource {
+            feed_url: format!("https://{i}.example/rss"),
+            outlet: outlet.into(),
+            country: country.into(),
+            language: "en".into(),
+        };
+        let item = FeedItem {
+            guid: None,
+            link: Some(format!("https://{i}.example/dam")),
+            title: title.into(),
+            summary: summary.into(),
+            published: Some(now - (hours * 3600.0) as i64),
+            image: None,
+        };
+        ingest::store_items(&mut store, &source, &[item], now).unwrap();
+    }
+    let world = Coverage::load(&store, now, 48 * 3600).unwrap();
+    let first = store.latest_for_country("UKR", 10).unwrap();
+    let first = first.iter().find(|a| a.outlet == "Ukrinform").unwrap();
+    let story = world.story(world.story_of(first.id).unwrap()).unwrap();
+    assert_eq!(story.articles, DAM.len(), "one story: {story:#?}");
+
+    let telling = Telling::of(&story);
+    let order: Vec<&str> = telling
+        .spread
+        .reports
+        .iter()
+        .map(|r| r.country.as_str())
+        .collect();
+    assert_eq!(order, ["UKR", "RUS", "GBR", "DEU", "IND"]);
+    let reporter = telling.spread.first().unwrap();
+    assert_eq!(
+        (reporter.outlet.as_str(), reporter.article),
+        ("Ukrinform", first.id)
+    );
+    let top = |country: &str| -> Vec<String> {
+        let framing = telling.framing_of(country).unwrap();
+        framing.terms().iter().map(|t| t.text.clone()).collect()
+    };
+    for (country, expected) in [
+        ("UKR", ["ecocide", "Russian forces"]),
+        ("RUS", ["Ukrainian sabotage", "terrorist attack"]),
+        ("GBR", ["humanitarian disaster", "collapse"]),
+    ] {
+        let terms = top(country);
+        assert!(
+            expected
+                .iter()
+                .all(|e| terms.iter().take(3).any(|t| t == e)),
+            "{country}: {terms:?}"
+        );
+        // What every take says is no one's framing.
+        assert!(
+            !terms
+                .iter()
+                .any(|t| t.contains("Kherson") || t.contains("dam")),
+            "{terms:?}"
+        );
+    }
+    for country in ["DEU", "IND"] {
+        assert!(
+            matches!(
+                telling.framing_of(country),
+                Some(Framing::TooLittle { articles: 1, .. })
+            ),
+            "{country}"
+        );
+    }
+
+    // The command prints the same, by article or by the id `stories` gives.
+    let story_command = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_newsglobe"))
+            .args(["story", "--translator", "none"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(path.parent().unwrap())
+            .output()
+            .unwrap()
+    };
+    let output = story_command(&["--article", &first.id.to_string(), "--json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["id"], json!(story.id));
+    assert_eq!(printed["spread"]["reports"][0]["outlet"], "Ukrinform");
+    assert_eq!(
+        printed["spread"],
+        serde_json::to_value(&telling.spread).unwrap()
+    );
+    assert_eq!(printed["framing"][0]["framing"]["kind"], "terms");
+    let output = story_command(&[&story.id.to_string()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let at = |what: &str| {
+        text.find(what)
+            .unwrap_or_else(|| panic!("{what} in {text}"))
+    };
+    assert!(at("  1. ") < at("UKR  Ukrinform") && at("UKR  Ukrinform") < at("RUS  TASS"));
+    assert!(at("RUS  TASS") < at("GBR  BBC") && at("GBR  BBC") < at("IND  The Hindu"));
+    assert!(text.contains("+1 h 00  RUS"), "{text}");
+    assert!(
+        text.contains("IND (1 article): too little text to tell"),
+        "{text}"
+    );
+    assert!(text.contains("RUS (3 articles): "), "{text}");
+    let missing = story_command(&["99999"]);
+    assert!(!missing.status.success());
+    let said = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        said.contains("no story 99999 among the stories of the last 48 hours"),
+        "{said}"
+    );
+}

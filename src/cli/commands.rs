@@ -15,13 +15,15 @@ use crate::app::{self, AppOptions, Mode, NewsOptions, Refresh};
 use crate::geo::{self, CountryIndex, LatLon};
 use crate::news::extract;
 use crate::news::fetch::FetchConfig;
+use crate::news::framing::Framing;
 use crate::news::ingest::IngestReport;
 use crate::news::language::page_language;
 use crate::news::page;
 use crate::news::service::{NewsService, Reply, Stories};
+use crate::news::spread::Telling;
 use crate::news::store::{FeedState, Store};
-use crate::news::stories::ClusterConfig;
 use crate::news::stories::eval::{Evaluation, evaluate, read_labelled};
+use crate::news::stories::{ClusterConfig, StoryId};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
 use crate::news::world::{Coverage, english};
@@ -152,6 +154,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let articles = read_labelled(&text).with_context(|| file.display().to_string())?;
             let evaluation = evaluate(&articles, &ClusterConfig::default());
             print_evaluation(&evaluation, json, &mut std::io::stdout().lock())
+        }
+        Some(Command::Story {
+            id,
+            article,
+            hours,
+            json,
+        }) => {
+            let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
+            let which = match (id, article) {
+                (_, Some(article)) => StoryOf::Article(article),
+                (Some(id), None) => StoryOf::Id(id),
+                (None, None) => bail!("give a story id or --article"),
+            };
+            let mut out = std::io::stdout().lock();
+            story(&store, crate::news::now(), hours, which, json, &mut out)
         }
         Some(Command::Stories {
             hours,
@@ -592,16 +609,7 @@ pub fn stories(
     mut out: impl Write,
 ) -> anyhow::Result<()> {
     let window = i64::from(query.hours) * 3600;
-    // On a shared store, the stories its ingest wrote: the ones every screen shows.
-    let shared = if store.at().is_shared() {
-        Coverage::load_shared(store, now, window)?.map(|(_, world)| world)
-    } else {
-        None
-    };
-    let world = match shared {
-        Some(world) => world,
-        None => Coverage::load(store, now, window)?,
-    };
+    let world = load_world(store, now, window)?;
     let top = world.top(now - window, query.min_countries, query.topic, query.limit);
     if json {
         serde_json::to_writer_pretty(&mut out, &top)?;
@@ -651,6 +659,131 @@ pub fn stories(
         writeln!(out, "    {}", countries.join(", "))?;
     }
     Ok(())
+}
+
+/// The stories of the last `window` seconds: on a shared store the ones its ingest wrote,
+/// which every screen shows, else the store's articles clustered here.
+fn load_world(store: &Store, now: i64, window: i64) -> anyhow::Result<Coverage> {
+    let shared = if store.at().is_shared() {
+        Coverage::load_shared(store, now, window)?.map(|(_, world)| world)
+    } else {
+        None
+    };
+    Ok(match shared {
+        Some(world) => world,
+        None => Coverage::load(store, now, window)?,
+    })
+}
+
+/// Which story the `story` command shows.
+#[derive(Clone, Copy, Debug)]
+pub enum StoryOf {
+    Id(StoryId),
+    Article(i64),
+}
+
+/// What `story --json` prints.
+#[derive(serde::Serialize)]
+struct StoryReport<'a> {
+    id: StoryId,
+    title: &'a str,
+    articles: usize,
+    first: i64,
+    last: i64,
+    #[serde(flatten)]
+    telling: &'a Telling,
+}
+
+/// The `story` command against a store, as of `now`: the story read as `stories` with the
+/// same `hours` reads it.
+pub fn story(
+    store: &Store,
+    now: i64,
+    hours: u32,
+    which: StoryOf,
+    json: bool,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
+    let world = load_world(store, now, i64::from(hours) * 3600)?;
+    let id = match which {
+        StoryOf::Id(id) => Some(id),
+        StoryOf::Article(article) => world.story_of(article),
+    };
+    let Some(story) = id.and_then(|id| world.story(id)) else {
+        bail!(
+            "no {} among the stories of the last {hours} hours{}",
+            match which {
+                StoryOf::Id(id) => format!("story {id}"),
+                StoryOf::Article(article) => format!("story holding article {article}"),
+            },
+            ", read in English; see `newsglobe stories`"
+        );
+    };
+    let telling = Telling::of(&story);
+    let (title, _) = english(&story.headline);
+    if json {
+        let report = StoryReport {
+            id: story.id,
+            title,
+            articles: story.articles,
+            first: story.first,
+            last: story.last,
+            telling: &telling,
+        };
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Story {}: {title}\n  {} countries, {} articles, {} to {}\n\nHow it spread, each \
+         country's first report:",
+        story.id,
+        story.takes.len(),
+        story.articles,
+        format_time(story.first),
+        format_time(story.last)
+    )?;
+    let start = telling.spread.span().map_or(0, |(start, _)| start);
+    for (rank, report) in telling.spread.reports.iter().enumerate() {
+        writeln!(
+            out,
+            "{:>3}. {}  {:>9}  {}  {}: {}",
+            rank + 1,
+            format_time(report.published),
+            format_offset(report.published - start),
+            report.country,
+            report.outlet,
+            report.title
+        )?;
+    }
+    writeln!(out, "\nWhat sets each country's take apart:")?;
+    for take in &telling.framing {
+        let articles = story.take(&take.country).map_or(0, |t| t.articles.len());
+        let what = match &take.framing {
+            Framing::Terms { terms } => terms
+                .iter()
+                .map(|t| format!("{} ({:.1})", t.text, t.z))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Framing::TooLittle { .. } => "too little text to tell".into(),
+            Framing::Alike => "told much like the others".into(),
+        };
+        let noun = if articles == 1 { "article" } else { "articles" };
+        writeln!(out, "  {} ({articles} {noun}): {what}", take.country)?;
+    }
+    Ok(())
+}
+
+/// Time since a story's first report: `+0`, `+45 min`, `+3 h 05`, `+2 d 04 h`.
+fn format_offset(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    match minutes {
+        0 => "+0".into(),
+        1..60 => format!("+{minutes} min"),
+        60..1440 => format!("+{} h {:02}", minutes / 60, minutes % 60),
+        _ => format!("+{} d {:02} h", minutes / 1440, minutes % 1440 / 60),
+    }
 }
 
 /// A Unix time as `YYYY-MM-DD HH:MM` UTC (civil-from-days, after Howard Hinnant).
@@ -738,6 +871,23 @@ mod tests {
         assert_eq!(format_time(0), "1970-01-01 00:00");
         assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06");
         assert_eq!(format_time(951_782_400), "2000-02-29 00:00");
+    }
+
+    #[test]
+    fn offsets() {
+        let said = [0, 59, 60, 45 * 60, 3 * 3600 + 5 * 60, 50 * 3600, -5].map(format_offset);
+        assert_eq!(
+            said,
+            [
+                "+0",
+                "+0",
+                "+1 min",
+                "+45 min",
+                "+3 h 05",
+                "+2 d 02 h",
+                "+0"
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The command line's shape: the app by default, and the headless `locate`, `screenshot`,
-//! `bench-render`, `bench-idle`, `fetch`, `feeds`, `articles`, `stories` and `extract`
-//! commands, with the flags they share and how those become settings. What each command
-//! does is in [`commands`].
+//! `bench-render`, `bench-idle`, `fetch`, `feeds`, `articles`, `stories`, `story` and
+//! `extract` commands, with the flags they share and how those become settings. What each
+//! command does is in [`commands`].
 
 mod commands;
 
@@ -11,7 +11,7 @@ use anyhow::Context;
 use bevy::math::UVec2;
 use clap::{Args, Parser, Subcommand};
 
-pub use commands::{feeds, locate, run, stories, summary};
+pub use commands::{feeds, locate, run, stories, story, summary};
 
 use crate::app::{Geometry, ScreenshotOptions};
 use crate::config::{self, BackendKind, Config, Quality};
@@ -137,6 +137,23 @@ pub enum Command {
         /// one in the file's order, and shuffled.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["hours", "min_countries", "topic", "limit"])]
         eval: Option<PathBuf>,
+    },
+    /// Print how one story spread (each country's first report, in order) and what sets each
+    /// country's take apart: the story ID that `stories` printed with the same --hours, or
+    /// the story of an article.
+    Story {
+        /// The story's id, as `stories` gives it.
+        #[arg(required_unless_present = "article", conflicts_with = "article")]
+        id: Option<u32>,
+        /// The story holding this article (an id from `articles`, `search` or `stories --json`).
+        #[arg(long, value_name = "ID")]
+        article: Option<i64>,
+        /// Read the stories of the last N hours, as `stories` did.
+        #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=720))]
+        hours: u32,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Print an article page's main text: the page's HTML read on stdin, or fetched from
     /// --url. The headline comes first, then a blank line, then a paragraph a line.

@@ -36,6 +36,11 @@ const PRIOR: f32 = 20.0;
 /// operation" when nearly all its uses are in it.
 const PHRASE_SHARE: f32 = 0.8;
 
+/// What ends a phrase between two words.
+const PHRASE_BREAKS: &[char] = &[
+    ',', '.', ';', ':', '!', '?', '(', ')', '[', ']', '"', '“', '”', '—', '–', '|', '/',
+];
+
 /// The most terms a side shows.
 pub const MAX_TERMS: usize = 6;
 
@@ -172,18 +177,28 @@ fn distinctive(
 ) -> Vec<Term> {
     let mine: f32 = side.counts.values().map(|&n| n as f32).sum();
     let theirs = all_terms - mine;
+    let score = |phrase: &Phrase, n: u32| {
+        let total = totals[phrase] as f32;
+        log_odds_z(n as f32, mine, total - n as f32, theirs, total / all_terms)
+    };
+    // A phrase must begin and end with words that set the side apart on their own: "Kakhovka
+    // dam breach" is the finding "breach" padded with what every side says, while "special
+    // military operation" holds, whatever "military" alone scores.
+    let stands_apart = |id: u32| {
+        let word = [id, NONE, NONE];
+        side.counts
+            .get(&word)
+            .is_some_and(|&n| score(&word, n) >= MIN_Z)
+    };
     let mut scored: Vec<(Phrase, f32, u32)> = side
         .counts
         .iter()
-        .filter(|&(_, &n)| n >= MIN_TERM_ARTICLES)
-        .map(|(phrase, &n)| {
-            let total = totals[phrase] as f32;
-            (
-                *phrase,
-                log_odds_z(n as f32, mine, total - n as f32, theirs, total / all_terms),
-                n,
-            )
+        .filter(|&(phrase, &n)| {
+            let len = phrase_len(phrase);
+            n >= MIN_TERM_ARTICLES
+                && (len == 1 || (stands_apart(phrase[0]) && stands_apart(phrase[len - 1])))
         })
+        .map(|(phrase, &n)| (*phrase, score(phrase, n), n))
         .filter(|&(_, z, _)| z >= MIN_Z)
         .collect();
     scored.sort_by(|a, b| {
@@ -264,7 +279,14 @@ impl Vocabulary {
         let shouting = share(|p| !p.chars().any(char::is_lowercase));
         let title = share(|p| p.chars().next().is_some_and(char::is_uppercase));
         let mut out = Vec::with_capacity(pieces.len());
+        let mut end = 0;
         for (piece, sentence_start) in pieces {
+            // Punctuation between two words ends a phrase: "dam, terrorist" is no phrase.
+            let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+            if text[end..start].contains(PHRASE_BREAKS) {
+                out.push(NONE);
+            }
+            end = start + piece.len();
             let lower = piece.to_lowercase();
             let chars = lower.chars().count();
             let word = (2..=MAX_WORD_CHARS).contains(&chars)

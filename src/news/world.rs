@@ -222,6 +222,11 @@ impl Coverage {
         self.clusterer.story_of(article)
     }
 
+    /// A story with all the articles the world holds of it.
+    pub fn story(&self, id: StoryId) -> Option<StoryView> {
+        self.view(self.clusterer.story(id)?, i64::MIN)
+    }
+
     /// The story an article belongs to, when other articles share it.
     pub fn shared_story_of(&self, article: i64) -> Option<StoryView> {
         let story = self.clusterer.story(self.clusterer.story_of(article)?)?;
