@@ -10,9 +10,10 @@
 //! of which 20 never answer, with the default timeouts, in at most 35 s; an article page:
 //! the main text of a typical 200 KB news page extracted in at most 20 ms, one 1600-pixel
 //! JPEG decoded and fitted to the article view in at most 30 ms, and an article whose page
-//! is stored opened (its page read from the store) within a frame, 16.7 ms.
+//! is stored opened (its page read from the store) within a frame, 16.7 ms; a story of 200
+//! articles' spread and every country's framing in at most 5 ms.
 //! Run with `cargo bench --bench news` (`-- stories` for the clustering alone, `-- article`
-//! for the article page).
+//! for the article page, `-- story/` for a story's spread and framing).
 
 #![allow(
     clippy::unwrap_used,
@@ -653,8 +654,95 @@ fn article_page(c: &mut Criterion) {
     group.finish();
 }
 
+/// A story of 200 articles from the ten countries, each a headline and a two-sentence
+/// summary of about 40 words, every country with words of its own among the shared ones.
+fn big_story() -> newsglobe::news::world::StoryView {
+    use newsglobe::news::Article;
+    use newsglobe::news::world::{StoryView, Take};
+
+    let takes: Vec<Take> = COUNTRIES
+        .iter()
+        .enumerate()
+        .map(|(c, country)| Take {
+            country: (*country).into(),
+            articles: (0..20)
+                .map(|i| {
+                    let n = c * 20 + i;
+                    Article {
+                        id: n as i64,
+                        feed_url: format!("https://{country}.example/rss"),
+                        outlet: format!("{country} Outlet {}", i % 3),
+                        country: (*country).into(),
+                        language: "en".into(),
+                        title: format!(
+                            "Dam breach floods the valley as {} {} meets {} {}",
+                            word(c),
+                            word(c + 3),
+                            word(n),
+                            word(n + 1)
+                        ),
+                        summary: format!(
+                            "Officials in {country} describe the {} and the {} after the dam \
+                             breach, while rescuers reach villages cut off by the flood. The \
+                             {} of {} {} is expected to last until {} reports on the {}.",
+                            word(c + 5),
+                            word(n + 2),
+                            word(c + 7),
+                            word(n + 3),
+                            word(n + 4),
+                            word(c + 9),
+                            word(n + 5)
+                        ),
+                        title_en: None,
+                        summary_en: None,
+                        translated_by: None,
+                        link: format!("https://{country}.example/{n}"),
+                        image: None,
+                        published: 1_800_000_000 + (n as i64 * 7_919) % 86_400,
+                        first_seen: 1_800_000_000,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    StoryView {
+        id: 1,
+        headline: takes[0].articles[0].clone(),
+        articles: 200,
+        first: 1_800_000_000,
+        last: 1_800_086_400,
+        blindspot: false,
+        topics: Vec::new(),
+        takes,
+    }
+}
+
+/// A story's spread and every country's framing, as the story view and `story` compute them,
+/// against the spread alone.
+fn story_telling(c: &mut Criterion) {
+    use newsglobe::news::spread::{Spread, Telling};
+
+    let story = big_story();
+    let telling = Telling::of(&story);
+    let with_terms = telling
+        .framing
+        .iter()
+        .filter(|f| !f.framing.terms().is_empty())
+        .count();
+    println!("story/telling: 200 articles, 10 countries, {with_terms} with distinctive terms");
+    let mut group = c.benchmark_group("story");
+    group.bench_function("spread of 200 (baseline)", |b| {
+        b.iter(|| Spread::of(black_box(&story)))
+    });
+    group.bench_function("spread and framing of 200", |b| {
+        b.iter(|| Telling::of(black_box(&story)))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    story_telling,
     article_page,
     stories,
     ingest_loopback,

@@ -22,9 +22,9 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::{CursorMoved, ExitCondition, WindowEvent, WindowPlugin};
 use newsglobe::app::{
     self, ArticleFilters, Atlas, Finder, Geometry, Globe, GlobeTap, GlobeView, Highlight, Hovered,
-    KioskState, News, NewsOptions, OpenSearchHit, PageTranslation, Phase, PointerRay, ReadArticle,
-    RecentCounts, Refresh, Rest, SearchHit, SearchNews, SelectCountry, Selection, ShowCoverage,
-    StoryFocus, UiCover, UiKeyboard, WorldPanel, WorldTab,
+    KioskState, News, NewsOptions, OpenSearchHit, PLAY_SECONDS, PageTranslation, Phase, PointerRay,
+    ReadArticle, RecentCounts, Refresh, Rest, SearchHit, SearchNews, SelectCountry, Selection,
+    ShowCoverage, StoryFocus, Timeline, TimelineControl, UiCover, UiKeyboard, WorldPanel, WorldTab,
 };
 use newsglobe::config;
 use newsglobe::geo::{LatLon, arc_between, to_unit};
@@ -34,7 +34,8 @@ use newsglobe::news::service::Stories;
 use newsglobe::news::store::{Store, StoreAt};
 use newsglobe::news::topics::Topic;
 use newsglobe::news::translate::{Backend, Translator};
-use newsglobe::news::{FeedItem, FeedSource};
+use newsglobe::news::world::StoryView;
+use newsglobe::news::{Article, FeedItem, FeedSource};
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -450,12 +451,19 @@ ownership = "private"
 
 /// The news bridge over a store filled with the story corpus, with no fetching.
 fn corpus_app(name: &str) -> (App, tempfile::TempDir) {
+    news_app(name, |path| {
+        corpus::fill_store(path, newsglobe::news::now());
+    })
+}
+
+/// The news bridge over a store that `fill` writes, with no fetching.
+fn news_app(name: &str, fill: impl FnOnce(&std::path::Path)) -> (App, tempfile::TempDir) {
     let dir = tempfile::Builder::new()
         .prefix(&format!("newsglobe-app-{name}-"))
         .tempdir()
         .unwrap();
     let path = dir.path().join("news.sqlite");
-    corpus::fill_store(&path, newsglobe::news::now());
+    fill(&path);
     let mut app = app();
     app::add_news(
         &mut app,
@@ -477,7 +485,7 @@ fn lit(app: &App) -> Vec<String> {
     let mut ids: Vec<String> = app
         .world()
         .resource::<Highlight>()
-        .0
+        .countries
         .iter()
         .map(|&c| atlas.countries[c].id.clone())
         .collect();
@@ -1533,4 +1541,166 @@ fn the_panels_let_the_app_rest_once_the_view_is_still() {
         before,
         "a still pass leaves the UI's state unchanged"
     );
+}
+
+/// A story of five countries' takes whose first reports came at known hours: Kenya first,
+/// then Uganda 2 h later, Tanzania at 6 h, Britain at 8 h and Japan at 20 h.
+fn spreading_story(version_of: Option<&StoryView>) -> Arc<StoryView> {
+    use newsglobe::news::world::Take;
+    let start = 1_800_000_000;
+    let firsts = [("KEN", 0), ("UGA", 2), ("TZA", 6), ("GBR", 8), ("JPN", 20)];
+    let takes: Vec<Take> = firsts
+        .iter()
+        .enumerate()
+        .map(|(i, &(country, hours))| Take {
+            country: country.into(),
+            articles: (0..2)
+                .map(|j| Article {
+                    id: (i * 10 + j) as i64,
+                    feed_url: format!("https://{country}.example/rss"),
+                    outlet: format!("{country} Times"),
+                    country: country.into(),
+                    language: "en".into(),
+                    title: format!("Floods in the Rift Valley, report {j}"),
+                    summary: String::new(),
+                    title_en: None,
+                    summary_en: None,
+                    translated_by: None,
+                    link: format!("https://{country}.example/{j}"),
+                    image: None,
+                    published: start + hours * 3600 + j as i64 * 7200,
+                    first_seen: start,
+                })
+                .collect(),
+        })
+        .collect();
+    let story = StoryView {
+        id: 3,
+        headline: takes[0].articles[0].clone(),
+        articles: 10,
+        first: start,
+        last: start + 22 * 3600,
+        blindspot: true,
+        topics: Vec::new(),
+        takes,
+    };
+    match version_of {
+        // A newer version: the same story with one more article.
+        Some(old) => {
+            let mut newer = old.clone();
+            newer.articles += 1;
+            Arc::new(newer)
+        }
+        None => Arc::new(story),
+    }
+}
+
+fn first_lit(app: &App) -> Option<String> {
+    let atlas = app.world().resource::<Atlas>();
+    let first = app.world().resource::<Highlight>().first?;
+    Some(atlas.countries[first].id.clone())
+}
+
+#[test]
+fn a_storys_spread_plays_on_the_globe_country_by_country_and_the_scrubber_holds() {
+    let (mut app, _dir) = news_app("spread", |_| {});
+    // The idle spin would draw frames of its own.
+    app.world_mut().resource_mut::<GlobeView>().idle_spin = 0.0;
+    let story = spreading_story(None);
+    app.world_mut().resource_mut::<StoryFocus>().0 = Some(story.clone());
+    app.update();
+    // Focused, the whole spread shows, still, the first reporter marked apart.
+    let timeline = app.world().resource::<Timeline>().clone();
+    assert_eq!((timeline.position, timeline.playing), (1.0, false));
+    assert_eq!(lit(&app), ["GBR", "JPN", "KEN", "TZA", "UGA"]);
+    assert_eq!(first_lit(&app).as_deref(), Some("KEN"));
+    let still = |app: &App| rest(app).wake_in.is_none();
+    assert!(still(&app), "a still timeline asks for no frames");
+
+    // Play: from the start, Kenya alone, then each country at its share of the 20 hours.
+    app.world_mut().write_message(TimelineControl::Play);
+    app.update();
+    assert_eq!(lit(&app), ["KEN"]);
+    assert!(app.world().resource::<Timeline>().playing);
+    let next = rest(&app).wake_in.expect("playing asks for its next frame");
+    assert!(next > 0.0 && next <= 0.05, "{next}");
+    let frame = 0.016;
+    let mut order: Vec<(String, f32)> = Vec::new();
+    let mut frames = 1;
+    while app.world().resource::<Timeline>().playing {
+        app.update();
+        frames += 1;
+        for country in lit(&app) {
+            if !order.iter().any(|(c, _)| *c == country) && country != "KEN" {
+                order.push((country, frames as f32 * frame));
+            }
+        }
+        assert!(frames < 2_000, "the play ends");
+    }
+    let countries: Vec<&str> = order.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        countries,
+        ["UGA", "TZA", "GBR", "JPN"],
+        "in the order they reported"
+    );
+    for ((_, at), hours) in order.iter().zip([2.0, 6.0, 8.0, 20.0]) {
+        let expected = hours / 20.0 * PLAY_SECONDS;
+        assert!(
+            (at - expected).abs() <= 2.0 * frame,
+            "{at} s against {expected} s"
+        );
+    }
+    assert_eq!(app.world().resource::<Timeline>().position, 1.0);
+    assert_eq!(lit(&app).len(), 5);
+    app.update();
+    assert!(still(&app), "played through, it rests");
+
+    // A drag to the middle (10 h) stops there; pausing holds a playing spread.
+    app.world_mut().write_message(TimelineControl::Seek(0.5));
+    app.update();
+    assert_eq!(lit(&app), ["GBR", "KEN", "TZA", "UGA"]);
+    app.world_mut().write_message(TimelineControl::Play);
+    for _ in 0..10 {
+        app.update();
+    }
+    app.world_mut().write_message(TimelineControl::Pause);
+    app.update();
+    let paused = app.world().resource::<Timeline>().position;
+    assert!(paused > 0.5 && paused < 0.6, "{paused}");
+    for _ in 0..10 {
+        app.update();
+    }
+    assert_eq!(app.world().resource::<Timeline>().position, paused);
+    // Nonsense from a slider is clamped, never a panic.
+    app.world_mut()
+        .write_message(TimelineControl::Seek(f32::NAN));
+    app.update();
+    assert_eq!(app.world().resource::<Timeline>().position, 1.0);
+    app.world_mut().write_message(TimelineControl::Seek(-3.0));
+    app.update();
+    assert_eq!(lit(&app), ["KEN"]);
+
+    // A newer version of the same story keeps the scrubber; another story starts whole.
+    let newer = spreading_story(Some(&story));
+    app.world_mut().resource_mut::<StoryFocus>().0 = Some(newer.clone());
+    app.update();
+    assert_eq!(lit(&app), ["KEN"]);
+    let mut other = (*newer).clone();
+    other.id = 4;
+    other.takes.truncate(2);
+    app.world_mut().resource_mut::<StoryFocus>().0 = Some(Arc::new(other));
+    app.update();
+    assert_eq!(lit(&app), ["KEN", "UGA"]);
+    assert_eq!(app.world().resource::<Timeline>().position, 1.0);
+
+    // Leaving the story lets the globe go back to its news.
+    app.world_mut().resource_mut::<StoryFocus>().0 = None;
+    app.update();
+    assert!(lit(&app).is_empty());
+    assert_eq!(first_lit(&app), None);
+    assert!(app.world().resource::<Timeline>().telling.is_none());
+    // With no story, the controls do nothing.
+    app.world_mut().write_message(TimelineControl::Play);
+    app.update();
+    assert!(!app.world().resource::<Timeline>().playing);
 }

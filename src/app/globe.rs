@@ -26,9 +26,11 @@ fn color(
     highlight: &Highlight,
 ) -> LinearRgba {
     let land = LAND[atlas.palette_index[country]];
-    let base = if highlight.0.is_empty() {
+    let base = if highlight.countries.is_empty() {
         land.mix(&NEWS_HEAT, 0.6 * heat)
-    } else if highlight.0.binary_search(&country).is_ok() {
+    } else if highlight.first == Some(country) {
+        land.mix(&FIRST, 0.85)
+    } else if highlight.countries.binary_search(&country).is_ok() {
         // Keep the neighbour colouring faintly, so adjacent lit countries stay apart.
         land.mix(&LIT, 0.8)
     } else {
@@ -68,6 +70,8 @@ const SELECTED: Srgba = Srgba::rgb(0.98, 0.66, 0.15);
 /// Countries a story or a search lights up, and the rest meanwhile.
 const LIT: Srgba = Srgba::rgb(0.20, 0.78, 0.90);
 const UNLIT: Srgba = Srgba::rgb(0.22, 0.24, 0.26);
+/// The country that reported a story first, among the lit ones.
+const FIRST: Srgba = Srgba::rgb(0.93, 0.36, 0.72);
 const OCEAN: Srgba = Srgba::rgb(0.09, 0.22, 0.38);
 const BORDER: Srgba = Srgba::new(0.12, 0.12, 0.10, 0.75);
 const SPACE: Srgba = Srgba::rgb(0.02, 0.03, 0.06);
@@ -79,7 +83,11 @@ const OCEAN_RADIUS: f32 = 0.998;
 /// The countries a story's coverage or a search's matches light up, as sorted indices into
 /// [`Atlas::countries`]; empty when nothing is lit, and the globe shows its news heat.
 #[derive(Resource, Debug, Default, PartialEq)]
-pub struct Highlight(pub Vec<usize>);
+pub struct Highlight {
+    pub countries: Vec<usize>,
+    /// Of a story, the country that reported it first, marked apart.
+    pub first: Option<usize>,
+}
 
 /// The globe's root: its rotation is the view; picking undoes it to find latitude/longitude.
 #[derive(Component)]

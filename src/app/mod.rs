@@ -51,8 +51,8 @@ pub use rest::{Alarm, Rest};
 pub use selection::{Hovered, SelectCountry, Selection};
 pub use ui::QrView;
 pub use ui::{
-    ArticleFilters, Finder, OpenSearchHit, SearchHit, ShowCoverage, StoryFocus, WorldPanel,
-    WorldTab,
+    ArticleFilters, Finder, OpenSearchHit, PLAY_SECONDS, SearchHit, ShowCoverage, SideBySide,
+    StoryFocus, Timeline, TimelineControl, WorldPanel, WorldTab,
 };
 
 /// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.

@@ -4,7 +4,7 @@
 
 use bevy_egui::egui;
 
-use super::state::{UiActions, UiValues, WorldTab};
+use super::state::{Timeline, UiActions, UiValues, WorldTab};
 use super::widgets::{count, flag_image, relative_time, takes_ui, topic_tags};
 use super::{bidi, keyboard_is_the_uis, palette};
 use crate::app::atlas::Atlas;
@@ -26,6 +26,7 @@ pub(super) fn article_panel(
     page: &OpenedPage,
     flag: Option<(egui::TextureId, egui::Vec2)>,
     state: &mut UiValues,
+    timeline: &Timeline,
     pictures: &mut Pictures,
     atlas: &Atlas,
     actions: &mut UiActions,
@@ -42,7 +43,7 @@ pub(super) fn article_panel(
                 &mut state.filters.show_original,
                 flag,
                 pictures,
-                atlas,
+                (atlas, timeline),
                 actions,
             );
             actions.close_article |= view.close;
@@ -72,7 +73,7 @@ fn article_view(
     show_original: &mut bool,
     flag: Option<(egui::TextureId, egui::Vec2)>,
     pictures: &mut Pictures,
-    atlas: &Atlas,
+    (atlas, timeline): (&Atlas, &Timeline),
     actions: &mut UiActions,
 ) -> ViewActions {
     let mut view = ViewActions::default();
@@ -119,7 +120,7 @@ fn article_view(
             source_link(ui, page, actions);
             ui.add_space(6.0);
             ui.separator();
-            story_links(ui, page, atlas, actions, &mut view);
+            story_links(ui, page, (atlas, timeline), actions, &mut view);
         });
     view
 }
@@ -261,7 +262,7 @@ fn source_link(ui: &mut egui::Ui, page: &OpenedPage, actions: &mut UiActions) {
 fn story_links(
     ui: &mut egui::Ui,
     page: &OpenedPage,
-    atlas: &Atlas,
+    (atlas, timeline): (&Atlas, &Timeline),
     actions: &mut UiActions,
     view: &mut ViewActions,
 ) {
@@ -283,7 +284,15 @@ fn story_links(
                     if ui.small_button("Show who covers it on the globe").clicked() {
                         actions.cover = Some(story.clone());
                     }
-                    takes_ui(ui, story, Some(&page.article.country), atlas, actions);
+                    let telling = timeline.telling_of(story);
+                    takes_ui(
+                        ui,
+                        story,
+                        telling,
+                        Some(&page.article.country),
+                        atlas,
+                        actions,
+                    );
                 });
         }
     }

@@ -6,9 +6,10 @@ use bevy_egui::egui;
 
 use super::bidi;
 use super::palette;
-use super::state::{SearchHit, StoryFocus, UiActions, UiValues};
+use super::state::{SearchHit, StoryFocus, Timeline, UiActions, UiValues};
 use super::widgets::{
-    article_link, count, flag_image, previewed, relative_time, takes_ui, topic_filter, topic_tags,
+    article_link, count, flag_image, framing_line, previewed, relative_time, takes_ui,
+    topic_filter, topic_tags,
 };
 use crate::app::atlas::Atlas;
 use crate::app::news::{CountryNews, News};
@@ -30,6 +31,7 @@ pub(super) fn country_panel(
     country: &Country,
     flag: Option<(egui::TextureId, egui::Vec2)>,
     state: &mut UiValues,
+    timeline: &Timeline,
     pictures: &mut Pictures,
     news: &News,
     atlas: &Atlas,
@@ -53,7 +55,7 @@ pub(super) fn country_panel(
                 .join(" · ");
             ui.weak(format!("{}   {codes}", country.continent));
             ui.separator();
-            focused_story(ui, &mut state.focus, &country.id, atlas, actions);
+            focused_story(ui, &mut state.focus, timeline, &country.id, atlas, actions);
             search_hit(ui, &mut state.hit, &country.id, actions);
             ui.horizontal(|ui| {
                 ui.label(egui::RichText::new("Articles").strong());
@@ -64,6 +66,7 @@ pub(super) fn country_panel(
                 show_original: &mut filters.show_original,
                 topic: filters.topic,
                 atlas,
+                timeline,
                 pictures,
             };
             article_list(ui, news, &country.id, view, actions);
@@ -98,6 +101,7 @@ fn header(
 fn focused_story(
     ui: &mut egui::Ui,
     focus: &mut StoryFocus,
+    timeline: &Timeline,
     country: &str,
     atlas: &Atlas,
     actions: &mut UiActions,
@@ -126,6 +130,8 @@ fn focused_story(
             "{headline} ({})",
             count(story.takes.len(), "country", "countries")
         ));
+        let telling = timeline.telling_of(&story);
+        framing_line(ui, telling.and_then(|t| t.framing_of(country)));
         previewed(
             ui,
             egui::Id::new(("focus-take", story.id, country)),
@@ -141,7 +147,9 @@ fn focused_story(
             count(story.takes.len() - 1, "other country", "other countries")
         ))
         .id_salt(("focus-takes", story.id))
-        .show(ui, |ui| takes_ui(ui, &story, Some(country), atlas, actions));
+        .show(ui, |ui| {
+            takes_ui(ui, &story, telling, Some(country), atlas, actions)
+        });
     });
     ui.add_space(6.0);
 }
@@ -179,6 +187,7 @@ struct ArticleView<'a> {
     show_original: &'a mut bool,
     topic: Option<Topic>,
     atlas: &'a Atlas,
+    timeline: &'a Timeline,
     pictures: &'a mut Pictures,
 }
 
@@ -250,7 +259,8 @@ fn article_list(
                         if ui.small_button("Show who covers it on the globe").clicked() {
                             actions.cover = Some(story.clone());
                         }
-                        takes_ui(ui, story, Some(country), view.atlas, actions);
+                        let telling = view.timeline.telling_of(story);
+                        takes_ui(ui, story, telling, Some(country), view.atlas, actions);
                     });
             }
             ui.add_space(4.0);

@@ -17,6 +17,7 @@
 
 mod article;
 mod bidi;
+mod compare;
 mod country_panel;
 mod finder;
 mod fonts;
@@ -26,6 +27,7 @@ mod palette;
 mod qr;
 mod state;
 mod status_bar;
+mod timeline;
 mod widgets;
 mod world_panel;
 
@@ -41,8 +43,9 @@ use bevy_egui::{
 
 pub use kiosk::plugin as kiosk_plugin;
 pub use state::{
-    ArticleFilters, Finder, OpenSearchHit, QrView, SearchHit, ShowCoverage, StoryFocus, UiState,
-    WorldPanel, WorldTab, plugin as state_plugin,
+    ArticleFilters, Finder, OpenSearchHit, PLAY_SECONDS, QrView, SearchHit, ShowCoverage,
+    SideBySide, StoryFocus, Timeline, TimelineControl, UiState, WorldPanel, WorldTab,
+    plugin as state_plugin,
 };
 
 use super::AppMode;
@@ -225,6 +228,7 @@ struct PanelState<'w, 's> {
     article_flag: Local<'s, Flag>,
     side: Local<'s, SidePanels>,
     ui: UiState<'w>,
+    timeline: Res<'w, Timeline>,
     writers: UiWriters<'w>,
     cover: ResMut<'w, UiCover>,
     ui_keyboard: ResMut<'w, UiKeyboard>,
@@ -292,10 +296,12 @@ fn panels(
         }
         (side.world, side.country, side.reading) = (ui.world.open, shown, reading.is_some());
     }
+    let timeline = &*state.timeline;
     let left_width = world_panel::world_panel(
         &mut root,
         &mut ui.world,
         &mut ui.focus,
+        timeline,
         &news,
         &atlas,
         &mut actions,
@@ -314,6 +320,7 @@ fn panels(
             page,
             flag,
             ui,
+            timeline,
             &mut state.pictures,
             &atlas,
             &mut actions,
@@ -329,13 +336,23 @@ fn panels(
             country,
             flag,
             ui,
+            timeline,
             &mut state.pictures,
             &news,
             &atlas,
             &mut actions,
         );
     }
-    let bottom_height = status_bar::status_bar(&mut root, &news.status, kiosk);
+    let bottom_height = status_bar::status_bar(&mut root, &news.status, kiosk)
+        + timeline::timeline_bar(
+            &mut root,
+            &ui.focus,
+            timeline,
+            &mut ui.compare,
+            &atlas,
+            &mut actions,
+        );
+    compare::side_by_side(&ctx, &mut ui.compare, timeline, &atlas, &mut actions);
 
     // A touch screen has no hover: a finger's last position would leave a stray tooltip.
     if let (Some(country), false, false) = (hovered.0, dragging.0, kiosk)

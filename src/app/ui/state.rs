@@ -20,8 +20,10 @@ use crate::app::camera::GlobeView;
 use crate::app::globe::Highlight;
 use crate::app::keys::{Keys, UiKeyboard};
 use crate::app::news::{CloseArticle, News, ReadArticle, SearchNews};
+use crate::app::rest::{Alarm, Rest};
 use crate::app::selection::{SelectCountry, Selection, apply_selection};
 use crate::news::Article;
+use crate::news::spread::{FirstReport, Telling};
 use crate::news::topics::Topic;
 use crate::news::world::{HORIZON_SECONDS, StoryView};
 
@@ -106,6 +108,142 @@ pub struct Finder {
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct QrView(pub Option<Article>);
 
+/// How long a story's spread plays, whatever its own span: its hours or days in a few
+/// seconds, each country lighting up at its moment.
+pub const PLAY_SECONDS: f32 = 8.0;
+
+/// How often the globe is drawn while a spread plays: countries light up a few times a
+/// second at most, and a software renderer's frames are dear.
+const PLAY_FRAME_SECONDS: f64 = 1.0 / 30.0;
+
+/// The timeline of the story in focus: how it spread and how each country tells it, worked
+/// out once per version of the story, and the scrubber over the spread. Position 0 is the
+/// first report, 1 the last country's first report, where a story starts: every country
+/// that covers it lit.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Timeline {
+    /// The version of the story the telling is of.
+    story: Option<Arc<StoryView>>,
+    pub telling: Option<Arc<Telling>>,
+    pub position: f32,
+    pub playing: bool,
+}
+
+/// The same version of a story at the same place: a new version's telling is new.
+impl PartialEq for Timeline {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: &Option<Arc<StoryView>>, b: &Option<Arc<StoryView>>| match (a, b) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        same(&self.story, &other.story)
+            && self.position == other.position
+            && self.playing == other.playing
+    }
+}
+
+/// What the scrubber asks of the timeline.
+#[derive(Message, Clone, Copy, Debug, PartialEq)]
+pub enum TimelineControl {
+    /// Play from here, or from the start once played through.
+    Play,
+    Pause,
+    /// Stop at this position (0 to 1): a drag or a tap on the scrubber.
+    Seek(f32),
+}
+
+impl Timeline {
+    /// Follows the story in focus: another story starts with its whole spread shown and
+    /// still; a newer version of the same story keeps the scrubber where it is.
+    pub fn follow(&mut self, focus: Option<&Arc<StoryView>>) {
+        let Some(story) = focus else {
+            *self = Self::default();
+            return;
+        };
+        if self.story.as_ref().is_some_and(|s| Arc::ptr_eq(s, story)) {
+            return;
+        }
+        let same_story = self
+            .story
+            .as_ref()
+            .is_some_and(|s| s.id == story.id && s.headline.id == story.headline.id);
+        self.telling = Some(Arc::new(Telling::of(story)));
+        self.story = Some(story.clone());
+        if !same_story {
+            self.position = 1.0;
+            self.playing = false;
+        }
+    }
+
+    /// The telling of `story`, when it is the one followed.
+    pub fn telling_of(&self, story: &StoryView) -> Option<&Telling> {
+        self.story
+            .as_ref()
+            .filter(|s| s.id == story.id && s.headline.id == story.headline.id)
+            .and(self.telling.as_deref())
+    }
+
+    pub fn control(&mut self, control: TimelineControl) {
+        if self.telling.is_none() {
+            return;
+        }
+        match control {
+            TimelineControl::Play => {
+                if self.position >= 1.0 {
+                    self.position = 0.0;
+                }
+                self.playing = true;
+            }
+            TimelineControl::Pause => self.playing = false,
+            TimelineControl::Seek(position) => {
+                self.position = if position.is_finite() {
+                    position.clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                self.playing = false;
+            }
+        }
+    }
+
+    /// Plays on by `seconds` of the app's time; it stops at the end. Returns whether it
+    /// is still playing.
+    pub fn advance(&mut self, seconds: f32) -> bool {
+        if self.playing {
+            self.position = (self.position + seconds.max(0.0) / PLAY_SECONDS).min(1.0);
+            self.playing = self.position < 1.0;
+        }
+        self.playing
+    }
+
+    /// The story's time at the scrubber, Unix seconds.
+    pub fn time(&self) -> Option<i64> {
+        let (start, end) = self.telling.as_ref()?.spread.span()?;
+        Some(start + ((end - start) as f64 * f64::from(self.position)).round() as i64)
+    }
+
+    /// The first reports made by the scrubber's time, in order.
+    pub fn reached(&self) -> &[FirstReport] {
+        match (&self.telling, self.time()) {
+            (Some(telling), Some(time)) => &telling.spread.reports[..telling.spread.reached(time)],
+            _ => &[],
+        }
+    }
+}
+
+/// Two countries' takes on a story side by side, their codes, while the reader compares them.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct SideBySide(pub Option<(Arc<StoryView>, [String; 2])>);
+
+impl PartialEq for SideBySide {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some((a, x)), Some((b, y))) => Arc::ptr_eq(a, b) && x == y,
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+}
+
 /// The UI's state as one system parameter, for the egui pass and for the kiosk's reset.
 #[derive(SystemParam)]
 pub struct UiState<'w> {
@@ -116,6 +254,7 @@ pub struct UiState<'w> {
     pub finder: ResMut<'w, Finder>,
     /// In kiosk mode, links show as QR codes instead of opening a browser.
     pub qr: ResMut<'w, QrView>,
+    pub compare: ResMut<'w, SideBySide>,
 }
 
 /// The UI's state as plain values: what the egui pass edits, stored back with `set_if_neq`
@@ -129,6 +268,7 @@ pub struct UiValues {
     pub hit: SearchHit,
     pub finder: Finder,
     pub qr: QrView,
+    pub compare: SideBySide,
 }
 
 impl UiState<'_> {
@@ -141,6 +281,7 @@ impl UiState<'_> {
             hit: self.hit.clone(),
             finder: self.finder.clone(),
             qr: self.qr.clone(),
+            compare: self.compare.clone(),
         }
     }
 
@@ -152,6 +293,7 @@ impl UiState<'_> {
         self.hit.set_if_neq(values.hit);
         self.finder.set_if_neq(values.finder);
         self.qr.set_if_neq(values.qr);
+        self.compare.set_if_neq(values.compare);
     }
 
     /// Back to how the UI starts, for the next visitor: the world panel closed on its first
@@ -165,6 +307,7 @@ impl UiState<'_> {
         values.hit = SearchHit::default();
         values.finder.text.clear();
         values.qr = QrView::default();
+        values.compare = SideBySide::default();
         self.store(values);
     }
 }
@@ -188,6 +331,8 @@ pub struct UiActions {
     pub read: Option<Article>,
     /// Close the article view.
     pub close_article: bool,
+    /// What the reader did with the story's timeline.
+    pub timeline: Option<TimelineControl>,
 }
 
 /// Where the panels' requests go.
@@ -199,6 +344,7 @@ pub struct UiWriters<'w> {
     open_hit: MessageWriter<'w, OpenSearchHit>,
     read: MessageWriter<'w, ReadArticle>,
     close_article: MessageWriter<'w, CloseArticle>,
+    timeline: MessageWriter<'w, TimelineControl>,
 }
 
 /// Sends what a pass asked for.
@@ -221,6 +367,9 @@ pub fn apply(out: UiActions, writers: &mut UiWriters) {
     if let Some(article) = out.read {
         writers.read.write(ReadArticle(article));
     }
+    if let Some(control) = out.timeline {
+        writers.timeline.write(control);
+    }
 }
 
 /// The UI's resources and messages, and the systems that keep them in step outside the
@@ -235,7 +384,10 @@ pub fn plugin(app: &mut App) {
         .init_resource::<Finder>()
         .init_resource::<SearchHit>()
         .init_resource::<QrView>()
+        .init_resource::<Timeline>()
+        .init_resource::<SideBySide>()
         .add_message::<ShowCoverage>()
+        .add_message::<TimelineControl>()
         .add_message::<OpenSearchHit>()
         .add_systems(
             Update,
@@ -249,10 +401,12 @@ pub fn plugin(app: &mut App) {
                     unfocus_story_on_search,
                     show_coverage,
                     track_focus,
+                    run_timeline,
                     highlight.run_if(
                         resource_changed::<StoryFocus>
                             .or_else(resource_changed::<WorldPanel>)
-                            .or_else(resource_changed::<News>),
+                            .or_else(resource_changed::<News>)
+                            .or_else(resource_changed::<Timeline>),
                     ),
                 )
                     .chain()
@@ -403,11 +557,40 @@ fn track_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
     }
 }
 
-/// The countries the globe lights up: the focused story's coverage, else the search's
-/// matches while the search list is open. Runs only when one of those may have changed:
-/// the UI stores its state with `set_if_neq`, so an unchanged panel does not count.
+/// Keeps the timeline on the story in focus, takes the scrubber's requests, and plays on:
+/// while it plays it asks for the next frame, at most [`PLAY_FRAME_SECONDS`] away. A frame
+/// after a rest takes no step, as the camera's animations do not.
+fn run_timeline(
+    focus: Res<StoryFocus>,
+    mut controls: MessageReader<TimelineControl>,
+    time: Res<Time>,
+    rest: Res<Rest>,
+    mut alarm: ResMut<Alarm>,
+    mut timeline: ResMut<Timeline>,
+) {
+    let mut next = timeline.clone();
+    next.follow(focus.0.as_ref());
+    for control in controls.read() {
+        next.control(*control);
+    }
+    let step = if rest.after_rest {
+        0.0
+    } else {
+        time.delta_secs()
+    };
+    if next.advance(step) {
+        alarm.next_frame_in(PLAY_FRAME_SECONDS);
+    }
+    timeline.set_if_neq(next);
+}
+
+/// The countries the globe lights up: the focused story's coverage as far as its timeline
+/// has spread, the first reporter marked, else the search's matches while the search list
+/// is open. Runs only when one of those may have changed: the UI stores its state with
+/// `set_if_neq`, so an unchanged panel does not count.
 fn highlight(
     focus: Res<StoryFocus>,
+    timeline: Res<Timeline>,
     panel: Res<WorldPanel>,
     news: Res<News>,
     atlas: Res<Atlas>,
@@ -418,8 +601,19 @@ fn highlight(
         .search
         .as_ref()
         .filter(|results| searching && results.query == panel.search);
+    let mut first = None;
     let codes: Vec<&str> = match (&focus.0, search) {
-        (Some(story), _) => story.countries().collect(),
+        (Some(story), _) => match timeline.telling_of(story) {
+            Some(telling) => {
+                first = telling.spread.first().map(|r| r.country.as_str());
+                timeline
+                    .reached()
+                    .iter()
+                    .map(|r| r.country.as_str())
+                    .collect()
+            }
+            None => story.countries().collect(),
+        },
         (None, Some(results)) => results
             .articles
             .iter()
@@ -430,7 +624,8 @@ fn highlight(
     let mut countries: Vec<usize> = codes.into_iter().filter_map(|c| atlas.find(c)).collect();
     countries.sort_unstable();
     countries.dedup();
-    highlight.set_if_neq(Highlight(countries));
+    let first = first.and_then(|c| atlas.find(c));
+    highlight.set_if_neq(Highlight { countries, first });
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use super::palette;
 use super::state::UiActions;
 use crate::app::atlas::Atlas;
 use crate::news::Article;
+use crate::news::framing::Framing;
+use crate::news::spread::Telling;
 use crate::news::topics::Topic;
 use crate::news::world::{StoryView, english};
 
@@ -129,6 +131,7 @@ pub fn topic_filter(ui: &mut egui::Ui, id: &str, topic: &mut Option<Topic>) -> e
 pub fn takes_ui(
     ui: &mut egui::Ui,
     story: &Arc<StoryView>,
+    telling: Option<&Telling>,
     except: Option<&str>,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -152,6 +155,9 @@ pub fn takes_ui(
             }
             ui.weak(count(take.articles.len(), "article", "articles"));
         });
+        if let Some(telling) = telling {
+            framing_line(ui, telling.framing_of(&take.country));
+        }
         previewed(
             ui,
             egui::Id::new(("take", story.id, &take.country)),
@@ -159,6 +165,25 @@ pub fn takes_ui(
             |ui, article| take_line(ui, article, out),
         );
     }
+}
+
+/// What sets a country's take apart from the others' (see `news::framing`), in a line: its
+/// words, or why there are none to show.
+pub fn framing_line(ui: &mut egui::Ui, framing: Option<&Framing>) {
+    let said = match framing {
+        Some(Framing::Terms { terms }) => {
+            let words: Vec<&str> = terms.iter().map(|t| t.text.as_str()).collect();
+            egui::RichText::new(format!("Its words: {}", words.join(" · "))).color(palette::ACCENT)
+        }
+        Some(Framing::TooLittle { .. }) => {
+            egui::RichText::new("Too little text to tell how its take differs").weak()
+        }
+        Some(Framing::Alike) => egui::RichText::new("Told much like the others").weak(),
+        None => return,
+    };
+    ui.label(said.size(13.0)).on_hover_text(
+        "The words its articles use that the other countries' articles on this story do not",
+    );
 }
 
 /// How many of one country's articles on a story show before its "more": enough to see its

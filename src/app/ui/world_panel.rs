@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bevy_egui::egui;
 
 use super::palette;
-use super::state::{StoryFocus, UiActions, WorldPanel, WorldTab};
+use super::state::{StoryFocus, Timeline, UiActions, WorldPanel, WorldTab};
 use super::widgets::{article_link, count, relative_time, takes_ui, topic_filter, topic_tags};
 use crate::app::atlas::Atlas;
 use crate::app::news::{News, NewsStatus, WORLD_MIN_COUNTRIES, WorldStories};
@@ -22,6 +22,7 @@ pub(super) fn world_panel(
     root: &mut egui::Ui,
     panel: &mut WorldPanel,
     focus: &mut StoryFocus,
+    timeline: &Timeline,
     news: &News,
     atlas: &Atlas,
     out: &mut UiActions,
@@ -65,7 +66,15 @@ pub(super) fn world_panel(
                          them ({WORLD_MIN_COUNTRIES} or more)."
                     ));
                     topic_filter(ui, "world-topic", &mut panel.topic);
-                    story_list(ui, WorldTab::Top, news, panel.topic, focus, atlas, out);
+                    story_list(
+                        ui,
+                        WorldTab::Top,
+                        news,
+                        panel.topic,
+                        focus,
+                        (atlas, timeline),
+                        out,
+                    );
                 }
                 WorldTab::Blindspot => {
                     ui.weak(blindspot_intro(&news.blindspot_outlets));
@@ -76,7 +85,7 @@ pub(super) fn world_panel(
                         news,
                         panel.topic,
                         focus,
-                        atlas,
+                        (atlas, timeline),
                         out,
                     );
                 }
@@ -108,7 +117,7 @@ fn story_list(
     news: &News,
     topic: Option<Topic>,
     focus: &mut StoryFocus,
-    atlas: &Atlas,
+    (atlas, timeline): (&Atlas, &Timeline),
     out: &mut UiActions,
 ) {
     let lists = &news.world_stories;
@@ -130,7 +139,7 @@ fn story_list(
         .id_salt("stories")
         .show(ui, |ui| {
             for story in shown {
-                story_entry(ui, story, focus, atlas, now, out);
+                story_entry(ui, story, focus, (atlas, timeline), now, out);
                 ui.separator();
             }
         });
@@ -186,7 +195,7 @@ fn story_entry(
     ui: &mut egui::Ui,
     story: &Arc<StoryView>,
     focus: &mut StoryFocus,
-    atlas: &Atlas,
+    (atlas, timeline): (&Atlas, &Timeline),
     now: i64,
     out: &mut UiActions,
 ) {
@@ -219,7 +228,7 @@ fn story_entry(
         topic_tags(ui, &story.topics);
     });
     if focused {
-        takes_ui(ui, story, None, atlas, out);
+        takes_ui(ui, story, timeline.telling_of(story), None, atlas, out);
     }
 }
 
