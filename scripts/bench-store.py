@@ -64,6 +64,41 @@ def feed(country: str, n: int, now: float, rng: random.Random) -> bytes:
     ).encode()
 
 
+def serve(feeds: dict[str, bytes]) -> http.server.ThreadingHTTPServer:
+    """Serves `feeds` (path to RSS bytes) from 127.0.0.1 on a free port, on a thread."""
+
+    class Feeds(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = feeds.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feeds)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def write_catalog(data: Path, outlets: list[tuple[str, str, str]]) -> Path:
+    """An outlet catalog of English outlets, each (name, country, feed URL), in DATA."""
+    catalog = data / "outlets.toml"
+    catalog.write_text(
+        "".join(
+            f'[[outlet]]\nname = "{name}"\ncountry = "{country}"\n'
+            f'homepage = "https://{name.lower().replace(" ", "-")}.example"\n'
+            f'feeds = ["{url}"]\nlanguage = "en"\n'
+            f'english = true\nownership = "private"\n\n'
+            for name, country, url in outlets
+        )
+    )
+    return catalog
+
+
 def ingest_once(command: list[str]) -> str:
     """One run of the ingest daemon: started, read until its run's line, stopped with SIGTERM."""
     with subprocess.Popen(command + ["ingest"], stdout=subprocess.PIPE, text=True) as daemon:
@@ -87,31 +122,15 @@ def main() -> None:
         for n in range(OUTLETS_PER_COUNTRY)
     }
 
-    class Feeds(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = feeds.get(self.path)
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feeds)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(feeds)
     port = server.server_address[1]
-    catalog = data / "outlets.toml"
-    catalog.write_text(
-        "".join(
-            f'[[outlet]]\nname = "{country} Daily {n}"\ncountry = "{country}"\n'
-            f'homepage = "https://{country.lower()}{n}.example"\n'
-            f'feeds = ["http://127.0.0.1:{port}{path}"]\nlanguage = "en"\n'
-            f'english = true\nownership = "private"\n\n'
+    catalog = write_catalog(
+        data,
+        [
+            (f"{country} Daily {n}", country, f"http://127.0.0.1:{port}{path}")
             for path in feeds
             for country, n in [(path.split("/")[1], int(path.split("/")[2][0]))]
-        )
+        ],
     )
     shared = os.environ.get("NEWSGLOBE_STORE_URL")
     common = [binary, "--outlets", str(catalog), "--data-dir", str(data), "--translator", "none"]

@@ -12,7 +12,7 @@ use super::camera::GlobeView;
 use super::kiosk::{KioskSettings, KioskState};
 use super::news::{News, ReadArticle};
 use super::selection::SelectCountry;
-use super::ui::{self, QrView, StoryFocus, WorldPanel};
+use super::ui::{self, QrView, ShowCoverage, TimelineControl, WorldPanel};
 use super::{AppMode, AppSystems, Mode, ScreenshotOptions};
 
 /// Frames to render before the screenshot: enough for the meshes to upload and the first
@@ -71,13 +71,14 @@ struct Staging<'w, 's> {
     launched: Res<'w, Launched>,
     news: Res<'w, News>,
     panel: ResMut<'w, WorldPanel>,
-    focus: ResMut<'w, StoryFocus>,
+    cover: MessageWriter<'w, ShowCoverage>,
     kiosk: Option<ResMut<'w, KioskState>>,
     settings: Option<Res<'w, KioskSettings>>,
     qr: ResMut<'w, QrView>,
     mode: Res<'w, State<AppMode>>,
     time: Res<'w, Time<Real>>,
     read: MessageWriter<'w, ReadArticle>,
+    timeline: MessageWriter<'w, TimelineControl>,
     /// Whether the article asked for with `--read` has been asked for.
     asked: Local<'s, bool>,
 }
@@ -153,7 +154,10 @@ fn take_screenshot(
     if shot.options.story {
         staging.panel.open = true;
         if let Some(top) = news.world_stories.top.first() {
-            staging.focus.0 = Some(top.clone());
+            staging.cover.write(ShowCoverage(top.clone()));
+            if let Some(share) = shot.options.spread {
+                staging.timeline.write(TimelineControl::Seek(share));
+            }
             shot.options.story = false;
             shot.frames = 1;
         } else if launched.elapsed() > STORY_WAIT {

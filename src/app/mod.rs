@@ -104,6 +104,10 @@ pub struct ScreenshotOptions {
     /// Open the world panel on the top story and light up the countries covering it.
     #[arg(long)]
     pub story: bool,
+    /// With --story: stop its timeline this far through its spread, 0 at the first report
+    /// to 1 (the default) at the last country's.
+    #[arg(long, value_name = "F", requires = "story", value_parser = parse_share)]
+    pub spread: Option<f32>,
     /// With --kiosk: start the attract loop at once.
     #[arg(long)]
     pub attract: bool,
@@ -114,6 +118,13 @@ pub struct ScreenshotOptions {
     /// store holds its page (a capture fetches nothing).
     #[arg(long, requires = "select")]
     pub read: bool,
+}
+
+fn parse_share(text: &str) -> Result<f32, String> {
+    text.parse::<f32>()
+        .ok()
+        .filter(|f| (0.0..=1.0).contains(f))
+        .ok_or_else(|| format!("{text:?} is not a number from 0 to 1"))
 }
 
 #[derive(Clone, Debug)]

@@ -26,9 +26,8 @@ pub(super) fn article_panel(
     page: &OpenedPage,
     flag: Option<(egui::TextureId, egui::Vec2)>,
     state: &mut UiValues,
-    timeline: &Timeline,
     pictures: &mut Pictures,
-    atlas: &Atlas,
+    (atlas, timeline): (&Atlas, &Timeline),
     actions: &mut UiActions,
 ) -> f32 {
     let ctx = root.ctx().clone();

@@ -320,9 +320,8 @@ fn panels(
             page,
             flag,
             ui,
-            timeline,
             &mut state.pictures,
-            &atlas,
+            (&atlas, timeline),
             &mut actions,
         );
     } else if let Some(index) = shown {

@@ -107,7 +107,7 @@ fn reached_country(ui: &mut egui::Ui, rank: usize, report: &FirstReport, start: 
             .strong()
     } else {
         egui::RichText::new(format!(
-            "→ {name} {}",
+            "· {name} {}",
             since_first(report.published - start)
         ))
     };

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 
 use super::words::{self, MAX_WORD_CHARS};
 
+pub mod eval;
+
 /// How much of each article is read: its headline and the summary's first sentences.
 const ARTICLE_CHARS: usize = 1_000;
 /// The longest phrase counted, as in "special military operation".
@@ -24,13 +26,6 @@ const MIN_ARTICLES: usize = 2;
 const MIN_WORDS: usize = 12;
 /// A term must be in this many of the side's articles: one article's wording is chance.
 const MIN_TERM_ARTICLES: u32 = 2;
-/// The z-score a term needs. Monroe et al.'s variance is for large corpora and is cautious
-/// on a story's few dozen articles: a phrase in all four articles of one side and none of
-/// four on the other scores about 1.5, so 1.96 would show nothing on most stories.
-const MIN_Z: f32 = 1.0;
-/// The prior's strength α₀, in pseudo-counts spread by the story's pooled frequencies. Chosen
-/// on the tuning half of the real headlines (see the README's "Framing").
-const PRIOR: f32 = 20.0;
 /// A longer phrase replaces a shorter one it contains when it is in at least this share of
 /// the shorter one's articles: "military operation" is the same finding as "special military
 /// operation" when nearly all its uses are in it.
@@ -43,6 +38,34 @@ const PHRASE_BREAKS: &[char] = &[
 
 /// The most terms a side shows.
 pub const MAX_TERMS: usize = 6;
+
+/// How strong the prior is and how distinctive a term must be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FramingConfig {
+    /// The prior's strength α₀ as a share of the story's own count of terms, spread over the
+    /// terms by their pooled frequencies: a story of any size is shrunk alike.
+    pub prior: f32,
+    /// The z-score a term needs. Monroe et al.'s variance is for large corpora and is
+    /// cautious on a story's few dozen articles: a phrase in three articles of one side and
+    /// none of the others' scores about 1, so the 1.96 of a 5% test would show nothing on
+    /// most stories.
+    pub min_z: f32,
+    /// The share of the side's articles a term must be in: a word in two of sixty articles
+    /// is not how the side tells the story, however rare elsewhere.
+    pub min_share: f32,
+}
+
+impl Default for FramingConfig {
+    /// Chosen on the tuning half of real headlines (see [`eval`] and the README's "How each
+    /// country tells it").
+    fn default() -> Self {
+        Self {
+            prior: 0.2,
+            min_z: 0.5,
+            min_share: 0.3,
+        }
+    }
+}
 
 /// A word or phrase that sets a side apart.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -80,18 +103,17 @@ impl Framing {
 /// The framing of each side (a list of its articles' texts) against all the others, in the
 /// order given.
 pub fn framings(sides: &[Vec<&str>]) -> Vec<Framing> {
+    framings_with(sides, &FramingConfig::default())
+}
+
+/// [`framings`] with the given settings.
+pub fn framings_with(sides: &[Vec<&str>], config: &FramingConfig) -> Vec<Framing> {
     let mut vocabulary = Vocabulary::default();
     let counted: Vec<Side> = sides
         .iter()
         .map(|texts| Side::count(texts, &mut vocabulary))
         .collect();
-    let mut totals: HashMap<Phrase, u32> = HashMap::new();
-    for side in &counted {
-        for (phrase, n) in &side.counts {
-            *totals.entry(*phrase).or_default() += n;
-        }
-    }
-    let all_terms: f32 = totals.values().map(|&n| n as f32).sum();
+    let totals = Totals::of(&counted);
     let all_words: usize = counted.iter().map(|s| s.words).sum();
     counted
         .iter()
@@ -103,7 +125,14 @@ pub fn framings(sides: &[Vec<&str>]) -> Vec<Framing> {
                     words: side.words,
                 };
             }
-            let terms = distinctive(side, &totals, all_terms, &vocabulary);
+            let terms: Vec<Term> = distinctive(side, &totals, config)
+                .into_iter()
+                .map(|(phrase, z, articles)| Term {
+                    text: vocabulary.show(&phrase),
+                    z,
+                    articles,
+                })
+                .collect();
             if terms.is_empty() {
                 Framing::Alike
             } else {
@@ -127,7 +156,28 @@ fn contains(outer: &Phrase, inner: &Phrase) -> bool {
     inner.len() <= outer.len() && outer.windows(inner.len()).any(|w| w == inner)
 }
 
+/// Every side's phrases together.
+#[derive(Clone)]
+struct Totals {
+    counts: HashMap<Phrase, u32>,
+    all: f32,
+}
+
+impl Totals {
+    fn of(sides: &[Side]) -> Self {
+        let mut counts: HashMap<Phrase, u32> = HashMap::new();
+        for side in sides {
+            for (phrase, n) in &side.counts {
+                *counts.entry(*phrase).or_default() += n;
+            }
+        }
+        let all = counts.values().map(|&n| n as f32).sum();
+        Self { counts, all }
+    }
+}
+
 /// One side's phrases, each counted once per article that has it.
+#[derive(Clone)]
 struct Side {
     counts: HashMap<Phrase, u32>,
     articles: usize,
@@ -141,20 +191,7 @@ impl Side {
         let mut words = 0;
         let mut seen: Vec<Phrase> = Vec::new();
         for text in texts {
-            seen.clear();
-            let run_words = vocabulary.read(words::prefix(text, ARTICLE_CHARS));
-            for run in run_words.split(|w| *w == NONE) {
-                words += run.len();
-                for len in 1..=MAX_PHRASE {
-                    for window in run.windows(len) {
-                        let mut phrase = [NONE; MAX_PHRASE];
-                        phrase[..len].copy_from_slice(window);
-                        seen.push(phrase);
-                    }
-                }
-            }
-            seen.sort_unstable();
-            seen.dedup();
+            words += vocabulary.phrases(text, &mut seen);
             for phrase in &seen {
                 *counts.entry(*phrase).or_default() += 1;
             }
@@ -168,18 +205,21 @@ impl Side {
 }
 
 /// A side's terms: each phrase in enough of its articles, scored against the other sides,
-/// the significant ones kept, a phrase standing for the shorter ones it nearly always holds.
-fn distinctive(
-    side: &Side,
-    totals: &HashMap<Phrase, u32>,
-    all_terms: f32,
-    vocabulary: &Vocabulary,
-) -> Vec<Term> {
+/// the significant ones kept, a phrase standing for the shorter ones it nearly always holds;
+/// each with its z-score and its count of articles.
+fn distinctive(side: &Side, totals: &Totals, config: &FramingConfig) -> Vec<(Phrase, f32, u32)> {
     let mine: f32 = side.counts.values().map(|&n| n as f32).sum();
-    let theirs = all_terms - mine;
+    let theirs = totals.all - mine;
+    let prior = config.prior * totals.all;
     let score = |phrase: &Phrase, n: u32| {
-        let total = totals[phrase] as f32;
-        log_odds_z(n as f32, mine, total - n as f32, theirs, total / all_terms)
+        let total = totals.counts[phrase] as f32;
+        let odds = LogOdds {
+            mine: n as f32,
+            n_mine: mine,
+            theirs: total - n as f32,
+            n_theirs: theirs,
+        };
+        odds.z(prior, prior * total / totals.all)
     };
     // A phrase must begin and end with words that set the side apart on their own: "Kakhovka
     // dam breach" is the finding "breach" padded with what every side says, while "special
@@ -188,7 +228,7 @@ fn distinctive(
         let word = [id, NONE, NONE];
         side.counts
             .get(&word)
-            .is_some_and(|&n| score(&word, n) >= MIN_Z)
+            .is_some_and(|&n| score(&word, n) >= config.min_z)
     };
     let mut scored: Vec<(Phrase, f32, u32)> = side
         .counts
@@ -196,10 +236,11 @@ fn distinctive(
         .filter(|&(phrase, &n)| {
             let len = phrase_len(phrase);
             n >= MIN_TERM_ARTICLES
+                && n as f32 >= config.min_share * side.articles as f32
                 && (len == 1 || (stands_apart(phrase[0]) && stands_apart(phrase[len - 1])))
         })
         .map(|(phrase, &n)| (*phrase, score(phrase, n), n))
-        .filter(|&(_, z, _)| z >= MIN_Z)
+        .filter(|&(_, z, _)| z >= config.min_z)
         .collect();
     scored.sort_by(|a, b| {
         b.1.total_cmp(&a.1)
@@ -225,23 +266,25 @@ fn distinctive(
     }
     chosen.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     chosen
-        .into_iter()
-        .map(|(phrase, z, articles)| Term {
-            text: vocabulary.show(&phrase),
-            z,
-            articles,
-        })
-        .collect()
 }
 
-/// Monroe et al.'s z-score of a term used `mine` times of `n_mine` on one side and `theirs`
-/// times of `n_theirs` on the others, with a prior of [`PRIOR`] spread by its pooled share.
-fn log_odds_z(mine: f32, n_mine: f32, theirs: f32, n_theirs: f32, share: f32) -> f32 {
-    let alpha = PRIOR * share;
-    let odds = |y: f32, n: f32| ((y + alpha) / (n + PRIOR - y - alpha).max(f32::EPSILON)).ln();
-    let delta = odds(mine, n_mine) - odds(theirs, n_theirs);
-    let variance = 1.0 / (mine + alpha) + 1.0 / (theirs + alpha);
-    delta / variance.sqrt()
+/// A term's counts: `mine` of `n_mine` on one side, `theirs` of `n_theirs` on the others.
+struct LogOdds {
+    mine: f32,
+    n_mine: f32,
+    theirs: f32,
+    n_theirs: f32,
+}
+
+impl LogOdds {
+    /// Monroe et al.'s z-score of the log-odds ratio, with a prior of `prior` pseudo-counts of
+    /// which `alpha` fall on this term.
+    fn z(&self, prior: f32, alpha: f32) -> f32 {
+        let odds = |y: f32, n: f32| ((y + alpha) / (n + prior - y - alpha).max(f32::EPSILON)).ln();
+        let delta = odds(self.mine, self.n_mine) - odds(self.theirs, self.n_theirs);
+        let variance = 1.0 / (self.mine + alpha) + 1.0 / (self.theirs + alpha);
+        delta / variance.sqrt()
+    }
 }
 
 /// The words met so far, by stem, with how each is written.
@@ -249,6 +292,8 @@ fn log_odds_z(mine: f32, n_mine: f32, theirs: f32, n_theirs: f32, share: f32) ->
 struct Vocabulary {
     ids: HashMap<String, u32>,
     words: Vec<Spelling>,
+    /// Pairs of words written joined by a hyphen ("state-backed"), shown so.
+    hyphenated: std::collections::HashSet<(u32, u32)>,
 }
 
 /// How a word is written: its lowercase forms, and votes on its case.
@@ -283,9 +328,11 @@ impl Vocabulary {
         for (piece, sentence_start) in pieces {
             // Punctuation between two words ends a phrase: "dam, terrorist" is no phrase.
             let start = piece.as_ptr() as usize - text.as_ptr() as usize;
-            if text[end..start].contains(PHRASE_BREAKS) {
+            let gap = &text[end..start];
+            if gap.contains(PHRASE_BREAKS) {
                 out.push(NONE);
             }
+            let hyphen = gap == "-";
             end = start + piece.len();
             let lower = piece.to_lowercase();
             let chars = lower.chars().count();
@@ -317,19 +364,49 @@ impl Vocabulary {
                 1 | 2 if title => spelling.title_votes[vote] += 1,
                 _ => spelling.votes[vote] += 1,
             }
+            if let (true, Some(&before)) = (hyphen, out.last())
+                && before != NONE
+            {
+                self.hyphenated.insert((before, id));
+            }
             out.push(id);
         }
         out
     }
 
+    /// The phrases of one article, each once, into `seen`; returns its count of words.
+    fn phrases(&mut self, text: &str, seen: &mut Vec<Phrase>) -> usize {
+        seen.clear();
+        let mut words = 0;
+        let run_words = self.read(words::prefix(text, ARTICLE_CHARS));
+        for run in run_words.split(|w| *w == NONE) {
+            words += run.len();
+            for len in 1..=MAX_PHRASE {
+                for window in run.windows(len) {
+                    let mut phrase = [NONE; MAX_PHRASE];
+                    phrase[..len].copy_from_slice(window);
+                    seen.push(phrase);
+                }
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        words
+    }
+
     /// A phrase as most articles write it: each word in its commonest form, in capitals when
     /// it is an acronym and capitalized when it is a name.
     fn show(&self, phrase: &Phrase) -> String {
-        let shown: Vec<String> = phrase[..phrase_len(phrase)]
-            .iter()
-            .map(|&id| self.words[id as usize].show())
-            .collect();
-        shown.join(" ")
+        let words = &phrase[..phrase_len(phrase)];
+        let mut shown = String::new();
+        for (i, &id) in words.iter().enumerate() {
+            if i > 0 {
+                let joined = self.hyphenated.contains(&(words[i - 1], id));
+                shown.push(if joined { '-' } else { ' ' });
+            }
+            shown += &self.words[id as usize].show();
+        }
+        shown
     }
 }
 
@@ -399,10 +476,9 @@ mod tests {
         assert!(second.contains(&"invasion"), "{second:?}");
         assert!(second.contains(&"civilians"), "{second:?}");
         assert!(second.contains(&"Kharkiv"), "{second:?}");
-        // "Russian" and "Donetsk" are in both tellings: neither sets one apart.
+        // "Donetsk" is in one article of each telling: it sets neither apart.
         for side in [&first, &second] {
             assert!(!side.iter().any(|t| t.contains("Donetsk")), "{side:?}");
-            assert!(!side.iter().any(|t| t.contains("Russian")), "{side:?}");
         }
         // The phrase stands for its parts, which are not shown again.
         assert!(!first.contains(&"military operation"), "{first:?}");
@@ -416,7 +492,8 @@ mod tests {
             let terms = framing.terms();
             assert!(!terms.is_empty() && terms.len() <= MAX_TERMS);
             assert!(terms.windows(2).all(|w| w[0].z >= w[1].z), "{terms:?}");
-            assert!(terms.iter().all(|t| t.z >= MIN_Z && t.articles >= 2));
+            let min_z = FramingConfig::default().min_z;
+            assert!(terms.iter().all(|t| t.z >= min_z && t.articles >= 2));
         }
     }
 
@@ -462,9 +539,10 @@ mod tests {
                 "NATO summit: Stoltenberg urges allies to spend more",
             ]),
             texts(&[
-                "Moscow Dismisses Western Threats As Hysteria",
+                "Moscow Dismisses Western Threats As Hysteria, Blames State-Backed Media",
                 "Moscow Calls Warnings Hysteria, Says Troops Are At Home",
-                "Kremlin Spokesman Says Hysteria In The West Is Unfounded",
+                "Kremlin Spokesman Says Hysteria In The West Is Unfounded As State-Backed Media Agree",
+                "Moscow says state-backed media fan hysteria",
             ]),
         ];
         let framings = framings(&sides);
@@ -472,9 +550,12 @@ mod tests {
         assert!(first.contains(&"NATO"), "{first:?}");
         assert!(first.contains(&"Stoltenberg"), "{first:?}");
         assert!(first.contains(&"allies"), "{first:?}");
+        assert!(!first.iter().any(|t| t.contains('-')), "{first:?}");
         let second = shown(&framings[1]);
-        assert!(second.contains(&"Hysteria"), "{second:?}");
+        // Title Case capitalizes every word; running text says how "hysteria" is written.
+        assert!(second.contains(&"hysteria"), "{second:?}");
         assert!(second.contains(&"Moscow"), "{second:?}");
+        assert!(second.contains(&"state-backed media"), "{second:?}");
     }
 
     #[test]
