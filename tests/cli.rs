@@ -388,9 +388,25 @@ fn screenshots_of_a_story_the_attract_card_and_a_qr_code() {
         "the world panel"
     );
     let lit = |[r, g, b]: [u8; 3]| b > 150 && g > 130 && (r as i32) < b as i32 - 40;
+    let globe = (400, 0, 1280, 600);
+    let lit_share = pixel_share(&story, globe, lit);
+    assert!(lit_share > 0.01, "countries lit");
+    // The country that reported it first, marked apart among them.
+    let first = |[r, g, b]: [u8; 3]| r > 110 && r > g + 50 && b > g + 30;
     assert!(
-        pixel_share(&story, (400, 0, 1280, 690), lit) > 0.01,
-        "countries lit"
+        pixel_share(&story, globe, first) > 0.0002,
+        "the first reporter"
+    );
+    // At the start of its spread: the first reporter alone.
+    let start = capture(data, "spread", &["screenshot", "--story", "--spread", "0"]);
+    assert!(
+        pixel_share(&start, globe, first) > 0.0002,
+        "the first reporter, at the start"
+    );
+    assert!(
+        pixel_share(&start, globe, lit) < lit_share / 3.0,
+        "no other country lit yet: {} against {lit_share}",
+        pixel_share(&start, globe, lit)
     );
 
     // The attract loop's card over the bottom of the screen, on Kenya.

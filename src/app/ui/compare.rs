@@ -41,19 +41,20 @@ pub(super) fn side_by_side(
             ui.columns(2, |columns| {
                 for (side, column) in columns.iter_mut().enumerate() {
                     let code = &mut countries[side];
-                    egui::ComboBox::from_id_salt(("compare", side))
-                        .selected_text(name(code))
-                        .width(column.available_width().min(260.0))
-                        .show_ui(column, |ui| {
-                            for take in &story.takes {
-                                ui.selectable_value(
-                                    code,
-                                    take.country.clone(),
-                                    name(&take.country),
-                                );
-                            }
-                        });
-                    take_column(column, &story, code, timeline, height, out);
+                    // Columns come justified; text reads better ragged.
+                    let ragged = egui::Layout::top_down(egui::Align::Min);
+                    column.with_layout(ragged, |column| {
+                        egui::ComboBox::from_id_salt(("compare", side))
+                            .selected_text(name(code))
+                            .width(column.available_width().min(260.0))
+                            .show_ui(column, |ui| {
+                                for take in &story.takes {
+                                    let country = take.country.clone();
+                                    ui.selectable_value(code, country, name(&take.country));
+                                }
+                            });
+                        take_column(column, &story, code, timeline, height, out);
+                    });
                 }
             });
             ui.add_space(6.0);

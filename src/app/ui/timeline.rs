@@ -65,10 +65,8 @@ pub(super) fn timeline_bar(
                 );
                 let said_width = 190.0;
                 let mut position = timeline.position;
-                let slider = ui.add_sized(
-                    [(ui.available_width() - said_width).max(80.0), 20.0],
-                    egui::Slider::new(&mut position, 0.0..=1.0).show_value(false),
-                );
+                ui.spacing_mut().slider_width = (ui.available_width() - said_width).max(80.0);
+                let slider = ui.add(egui::Slider::new(&mut position, 0.0..=1.0).show_value(false));
                 if slider.changed() {
                     out.timeline = Some(TimelineControl::Seek(position));
                 }
