@@ -1,6 +1,7 @@
 //! The capture modes: `screenshot` renders the app once and saves it, `bench-render` spins
-//! the globe (or, with `--bare`, a bare lit sphere beside an egui panel, the baseline) for a
-//! number of frames and prints frame-time figures. Both exit by themselves.
+//! the globe (or, with `--bare`, a bare lit sphere beside an egui panel, the baseline; with
+//! `--spread`, while the top story's spread plays) for a number of frames and prints
+//! frame-time figures. Both exit by themselves.
 
 use std::time::{Duration, Instant};
 
@@ -44,13 +45,17 @@ impl Plugin for CapturePlugin {
                 })
                 .add_systems(Update, take_screenshot.after(AppSystems::Present));
             }
-            &Mode::BenchRender { frames, .. } => {
+            &Mode::BenchRender { frames, spread, .. } => {
                 app.insert_resource(Bench {
                     frames,
                     times: Vec::with_capacity(frames as usize),
                     first_frame: None,
+                    waiting: spread,
                 })
                 .add_systems(Update, bench_frame.after(AppSystems::Present));
+                if spread {
+                    app.add_systems(Update, play_spread.before(AppSystems::Select));
+                }
             }
         }
     }
@@ -240,6 +245,38 @@ struct Bench {
     frames: u32,
     times: Vec<Duration>,
     first_frame: Option<Duration>,
+    /// Frames count once the story to play has come.
+    waiting: bool,
+}
+
+/// `bench-render --spread`: focuses the top story once the news thread has it, with the
+/// world panel open, and plays its spread whenever it is not playing.
+fn play_spread(
+    news: Res<News>,
+    timeline: Res<ui::Timeline>,
+    mut focus: ResMut<ui::StoryFocus>,
+    mut panel: ResMut<WorldPanel>,
+    mut bench: ResMut<Bench>,
+    mut controls: MessageWriter<TimelineControl>,
+    launched: Res<Launched>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    if focus.0.is_none() {
+        match news.world_stories.top.first() {
+            Some(top) => {
+                focus.0 = Some(top.clone());
+                panel.open = true;
+                bench.waiting = false;
+            }
+            None if launched.0.elapsed() > STORY_WAIT => {
+                error!("no story covered by several countries in the store: none to play");
+                exit.write(AppExit::error());
+            }
+            None => {}
+        }
+    } else if !timeline.playing {
+        controls.write(TimelineControl::Play);
+    }
 }
 
 fn bench_frame(
@@ -260,6 +297,9 @@ fn bench_frame(
                 bench.first_frame = Some(launched.0.elapsed());
             },
         );
+        return;
+    }
+    if bench.waiting {
         return;
     }
     bench.times.push(time.delta());

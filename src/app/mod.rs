@@ -84,6 +84,9 @@ pub enum Mode {
         /// Draw the bare scene instead: a lit sphere and an egui panel, the floor any app
         /// like this one pays, to hold the globe's figures against.
         bare: bool,
+        /// Play the top story's spread over and over while measuring, its world panel open:
+        /// what scrubbing costs against the globe alone.
+        spread: bool,
     },
     /// Measure the CPU the app takes at rest with `select` selected, then while the idle
     /// spin turns, `seconds` each.

@@ -83,9 +83,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             locate(stdin, &mut stdout, &countries, &index, snap_km)
         }
         Some(Command::Screenshot { shot, size }) => app(Mode::Screenshot(shot), size),
-        Some(Command::BenchRender { frames, bare, size }) => {
-            app(Mode::BenchRender { frames, bare }, size)
-        }
+        Some(Command::BenchRender {
+            frames,
+            bare,
+            spread,
+            size,
+        }) => app(
+            Mode::BenchRender {
+                frames,
+                bare,
+                spread,
+            },
+            size,
+        ),
         Some(Command::BenchIdle {
             select,
             seconds,

@@ -175,6 +175,9 @@ pub enum Command {
         /// Draw a bare lit sphere and an egui panel instead of the globe, as the baseline.
         #[arg(long)]
         bare: bool,
+        /// Play the top story's spread on the globe, again and again, while measuring.
+        #[arg(long, conflicts_with = "bare")]
+        spread: bool,
         #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
         size: UVec2,
     },
