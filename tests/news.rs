@@ -1894,10 +1894,13 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
 /// half and the held-out half, never tuned on, each clustered at once, in arrival order and
 /// shuffled. The floors sit just under the figures the README quotes, so that a change that
 /// makes real news worse fails here.
-/// B-cubed F1 in arrival order: the tuning half measured 0.772, the held-out half 0.807
-/// (0.706 and 0.736 before stories were merged after each refresh).
+/// B-cubed F1 at once and in arrival order (the same since a batch is clustered as if it
+/// arrived): the tuning half measured 0.772, the held-out half 0.807 (0.706 and 0.736 in
+/// arrival order before stories were merged after each refresh).
 const TUNE_FLOOR: f64 = 0.76;
 const HELDOUT_FLOOR: f64 = 0.80;
+/// Shuffled, the clustering meets reports before the ones they follow: 0.761 and 0.786.
+const SHUFFLED_MARGIN: f64 = 0.02;
 
 #[test]
 fn stories_on_real_headlines_labelled_by_an_aggregator() {
@@ -1921,11 +1924,17 @@ fn stories_on_real_headlines_labelled_by_an_aggregator() {
                 run.stories
             );
         }
-        assert!(
-            evaluation.arrival.bcubed.f1 >= floor,
-            "{half}: B-cubed F1 in arrival order {:.3}, under {floor}",
-            evaluation.arrival.bcubed.f1
-        );
+        for (order, run, floor) in [
+            ("at once", evaluation.batch, floor),
+            ("arrival", evaluation.arrival, floor),
+            ("shuffled", evaluation.shuffled, floor - SHUFFLED_MARGIN),
+        ] {
+            assert!(
+                run.bcubed.f1 >= floor,
+                "{half}: B-cubed F1 {order} {:.3}, under {floor}",
+                run.bcubed.f1
+            );
+        }
     }
 }
 

@@ -19,7 +19,7 @@ pub const MAX_ARTICLES: usize = 1_000_000;
 
 /// Articles added one by one between two merges, as a refresh of the catalog's feeds brings
 /// a few hundred.
-const REFRESH_ARTICLES: usize = 200;
+const REFRESH_ARTICLES: usize = super::MERGE_EVERY;
 
 /// One labelled article, a line of the file. Fields beyond these are ignored.
 #[derive(Clone, Debug, Deserialize)]

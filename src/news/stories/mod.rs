@@ -23,9 +23,10 @@
 //!   [`TEXT_CHARS`] characters of title and summary; a title word counts [`TITLE_WEIGHT`]
 //!   times, a name [`NAME_WEIGHT`] times.
 //! - Vectors: sublinear term frequency (1 + ln tf) times smoothed inverse document frequency
-//!   ln((N + 1) / (df + 1)) + 1, L2-normalised. [`Clusterer::cluster_all`] counts document
-//!   frequencies over its whole batch first; [`Clusterer::add`] counts each article as it
-//!   comes, so an online clusterer's weights settle as it sees more news.
+//!   ln((N + 1) / (df + 1)) + 1, L2-normalised. Document frequencies are counted as articles
+//!   come, so weights settle as the clusterer sees more news; [`Clusterer::cluster_all`]
+//!   does the same in order of publication. Counting a batch's frequencies first scored
+//!   B-cubed F1 0.745 on the tuning half of the real headlines against 0.772 this way.
 //! - Stories: the centroid is the sum of the members' vectors; similarity is the cosine of an
 //!   article with it. Candidates come from an inverted index (term → stories) probed with the
 //!   article's [`CANDIDATE_TERMS`] heaviest terms that are not common ([`COMMON_SHARE`]). A
@@ -39,9 +40,9 @@
 //!   [`NAME_MISMATCH`]th: two central banks' decisions, two strikes or two floods share every
 //!   other word. Smaller stories are spared: their first reports may not yet have named
 //!   what later ones name.
-//! - Merging: after a batch, and after each refresh's articles, stories whose centroids have
-//!   grown alike are merged ([`Clusterer::merge_similar`], `merge.rs`): one pass over
-//!   arriving headlines splits big running stories.
+//! - Merging: after each refresh's articles, and after every [`MERGE_EVERY`] of a batch,
+//!   stories whose centroids have grown alike are merged ([`Clusterer::merge_similar`],
+//!   `merge.rs`): one pass over arriving headlines splits big running stories.
 //! - Memory: [`Clusterer::forget_before`] drops old articles, empty stories and unused words,
 //!   so a kiosk that runs for days and forgets as it goes keeps a flat footprint.
 //!
@@ -137,6 +138,10 @@ pub struct StoryText<'a> {
     pub title: &'a str,
     pub summary: &'a str,
 }
+
+/// A batch is merged after every this many articles, as the app merges after each refresh:
+/// a story merged early draws the later reports that neither half would have.
+pub const MERGE_EVERY: usize = 200;
 
 /// A story's id: given in the order stories start, never reused by one clusterer.
 pub type StoryId = u32;
@@ -284,9 +289,9 @@ impl Clusterer {
         }
     }
 
-    /// Clusters a batch from scratch: articles in order of publication (then id), with
-    /// document frequencies counted over the whole batch first, which weighs words better
-    /// than counting as they come. Of articles sharing an id, the first in that order counts.
+    /// Clusters a batch from scratch as if its articles had arrived in order of publication
+    /// (then id), [`MERGE_EVERY`] to a refresh: the same stories as the app's running
+    /// clusterer makes of them. Of articles sharing an id, the first in that order counts.
     /// The order of `articles` does not matter.
     pub fn cluster_all(config: ClusterConfig, articles: &[StoryText]) -> Self {
         let mut clusterer = Self::new(config);
@@ -294,17 +299,11 @@ impl Clusterer {
         order.sort_by_key(|a| (a.published, a.id));
         let mut seen = HashSet::new();
         order.retain(|a| seen.insert(a.id));
-        let counted: Vec<(Vector, Vec<u8>)> = order
-            .iter()
-            .map(|a| {
-                let (counts, written) = clusterer.term_counts(a);
-                clusterer.count_document(&counts, &written);
-                (counts, written)
-            })
-            .collect();
-        for (article, (counts, written)) in order.into_iter().zip(counted) {
-            let vector = clusterer.vector(counts);
-            clusterer.place(article, vector, written);
+        for (placed, article) in order.into_iter().enumerate() {
+            clusterer.add(article);
+            if (placed + 1) % MERGE_EVERY == 0 {
+                clusterer.merge_similar();
+            }
         }
         clusterer.merge_similar();
         clusterer
@@ -313,8 +312,8 @@ impl Clusterer {
     /// Rebuilds a grouping made elsewhere (the ingest that fills a shared store): each of
     /// `groups` is a story's id, headline and members, and each story here has the same members
     /// and headline, so every screen shows the stories the ingest made. Articles no group holds
-    /// are left out; weights are counted over the whole batch, as in [`Clusterer::cluster_all`],
-    /// so that articles added later are placed as well as they would be there.
+    /// are left out; weights are counted over the whole batch, so that articles added later
+    /// are placed against every word the grouping saw.
     pub fn regroup(config: ClusterConfig, articles: &[StoryText], groups: &[Group]) -> Self {
         let mut clusterer = Self::new(config);
         let story_of: HashMap<i64, StoryId> = groups
