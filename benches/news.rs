@@ -699,7 +699,7 @@ fn big_story() -> newsglobe::news::world::StoryView {
                         link: format!("https://{country}.example/{n}"),
                         image: None,
                         published: 1_800_000_000 + (n as i64 * 7_919) % 86_400,
-                        first_seen: 1_800_000_000,
+                        first_seen: 1_800_000_000 + 86_400,
                     }
                 })
                 .collect(),

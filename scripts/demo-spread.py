@@ -8,7 +8,7 @@ usage: scripts/demo-spread.py NEWSGLOBE_BINARY DATA_DIR
 
 DATA_DIR then holds news.sqlite and outlets.toml; draw it with
   newsglobe --data-dir DATA_DIR --outlets DATA_DIR/outlets.toml --translator none \\
-      screenshot --story --spread 0.4 --out spread.png
+      screenshot --story --spread 0.3 --out spread.png
 """
 
 import email.utils

@@ -1569,7 +1569,7 @@ fn spreading_story(version_of: Option<&StoryView>) -> Arc<StoryView> {
                     link: format!("https://{country}.example/{j}"),
                     image: None,
                     published: start + hours * 3600 + j as i64 * 7200,
-                    first_seen: start,
+                    first_seen: start + hours * 3600 + j as i64 * 7200,
                 })
                 .collect(),
         })
@@ -1585,10 +1585,20 @@ fn spreading_story(version_of: Option<&StoryView>) -> Arc<StoryView> {
         takes,
     };
     match version_of {
-        // A newer version: the same story with one more article.
+        // A newer version: the same story with another headline, and South Africa's take.
         Some(old) => {
             let mut newer = old.clone();
-            newer.articles += 1;
+            newer.headline = newer.takes[1].articles[0].clone();
+            let mut late = newer.takes[0].clone();
+            late.country = "ZAF".into();
+            for (n, article) in late.articles.iter_mut().enumerate() {
+                article.id = 90 + n as i64;
+                article.country = "ZAF".into();
+                article.published = start + 21 * 3600;
+                article.first_seen = article.published;
+            }
+            newer.takes.push(late);
+            newer.articles += 2;
             Arc::new(newer)
         }
         None => Arc::new(story),
@@ -1680,11 +1690,17 @@ fn a_storys_spread_plays_on_the_globe_country_by_country_and_the_scrubber_holds(
     app.update();
     assert_eq!(lit(&app), ["KEN"]);
 
-    // A newer version of the same story keeps the scrubber; another story starts whole.
+    // A newer version of the same story, with another headline and one more country, keeps
+    // the scrubber where it was, and its timeline gains the country; another story starts
+    // whole.
     let newer = spreading_story(Some(&story));
     app.world_mut().resource_mut::<StoryFocus>().0 = Some(newer.clone());
     app.update();
     assert_eq!(lit(&app), ["KEN"]);
+    let timeline = app.world().resource::<Timeline>().clone();
+    assert_eq!(timeline.position, 0.0);
+    let reports = &timeline.telling.as_ref().unwrap().spread.reports;
+    assert_eq!(reports.last().unwrap().country, "ZAF");
     let mut other = (*newer).clone();
     other.id = 4;
     other.takes.truncate(2);

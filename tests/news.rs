@@ -2167,7 +2167,7 @@ fn a_storys_spread_and_each_countrys_framing_come_from_the_store() {
     };
     assert!(at("  1. ") < at("UKR  Ukrinform") && at("UKR  Ukrinform") < at("RUS  TASS"));
     assert!(at("RUS  TASS") < at("GBR  BBC") && at("GBR  BBC") < at("IND  The Hindu"));
-    assert!(text.contains("+1 h 00  RUS"), "{text}");
+    assert!(text.contains("+1 h  RUS"), "{text}");
     assert!(
         text.contains("IND (1 article): too little text to tell"),
         "{text}"
@@ -2256,7 +2256,7 @@ fn framing_terms_hold_on_unseen_real_headlines_of_their_country() {
         let found = measure(&sides, &FramingConfig::default());
         eprintln!("{half}: {}", report(&found));
         assert!(found.articles >= 200, "{found:?}");
-        // Measured: tune 2.01 against 1.53, held out 1.67 against 1.13.
+        // Measured: tune 1.97 against 1.52, held out 1.69 against 1.13.
         assert!(
             found.framing.lift() >= 1.5 && found.framing.lift() >= 1.25 * found.frequent.lift(),
             "{half}: {found:?}"

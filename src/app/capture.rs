@@ -251,6 +251,7 @@ struct Bench {
 
 /// `bench-render --spread`: focuses the top story once the news thread has it, with the
 /// world panel open, and plays its spread whenever it is not playing.
+#[allow(clippy::too_many_arguments)] // It stages the story as a reader would, and may fail.
 fn play_spread(
     news: Res<News>,
     timeline: Res<ui::Timeline>,

@@ -71,7 +71,7 @@ const SELECTED: Srgba = Srgba::rgb(0.98, 0.66, 0.15);
 const LIT: Srgba = Srgba::rgb(0.20, 0.78, 0.90);
 const UNLIT: Srgba = Srgba::rgb(0.22, 0.24, 0.26);
 /// The country that reported a story first, among the lit ones.
-const FIRST: Srgba = Srgba::rgb(0.93, 0.36, 0.72);
+pub(super) const FIRST: Srgba = Srgba::rgb(0.93, 0.36, 0.72);
 const OCEAN: Srgba = Srgba::rgb(0.09, 0.22, 0.38);
 const BORDER: Srgba = Srgba::new(0.12, 0.12, 0.10, 0.75);
 const SPACE: Srgba = Srgba::rgb(0.02, 0.03, 0.06);

@@ -20,7 +20,7 @@ use crate::news::ingest::IngestReport;
 use crate::news::language::page_language;
 use crate::news::page;
 use crate::news::service::{NewsService, Reply, Stories};
-use crate::news::spread::Telling;
+use crate::news::spread::{Telling, delay};
 use crate::news::store::{FeedState, Store};
 use crate::news::stories::eval::{Evaluation, evaluate, read_labelled};
 use crate::news::stories::{ClusterConfig, StoryId};
@@ -644,8 +644,9 @@ pub fn stories(
         let topics: Vec<&str> = story.topics.iter().map(|t| t.key()).collect();
         writeln!(
             out,
-            "{:>2}. {title}\n    {} countries, {} articles, {} to {}{}{}",
+            "{:>2}. {title}\n    story {}: {} countries, {} articles, {} to {}{}{}",
             rank + 1,
+            story.id,
             story.takes.len(),
             story.articles,
             format_time(story.first),
@@ -761,7 +762,7 @@ pub fn story(
             "{:>3}. {}  {:>9}  {}  {}: {}",
             rank + 1,
             format_time(report.published),
-            format_offset(report.published - start),
+            delay(report.published - start),
             report.country,
             report.outlet,
             report.title
@@ -783,17 +784,6 @@ pub fn story(
         writeln!(out, "  {} ({articles} {noun}): {what}", take.country)?;
     }
     Ok(())
-}
-
-/// Time since a story's first report: `+0`, `+45 min`, `+3 h 05`, `+2 d 04 h`.
-fn format_offset(seconds: i64) -> String {
-    let minutes = seconds.max(0) / 60;
-    match minutes {
-        0 => "+0".into(),
-        1..60 => format!("+{minutes} min"),
-        60..1440 => format!("+{} h {:02}", minutes / 60, minutes % 60),
-        _ => format!("+{} d {:02} h", minutes / 1440, minutes % 1440 / 60),
-    }
 }
 
 /// A Unix time as `YYYY-MM-DD HH:MM` UTC (civil-from-days, after Howard Hinnant).
@@ -881,23 +871,6 @@ mod tests {
         assert_eq!(format_time(0), "1970-01-01 00:00");
         assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06");
         assert_eq!(format_time(951_782_400), "2000-02-29 00:00");
-    }
-
-    #[test]
-    fn offsets() {
-        let said = [0, 59, 60, 45 * 60, 3 * 3600 + 5 * 60, 50 * 3600, -5].map(format_offset);
-        assert_eq!(
-            said,
-            [
-                "+0",
-                "+0",
-                "+1 min",
-                "+45 min",
-                "+3 h 05",
-                "+2 d 02 h",
-                "+0"
-            ]
-        );
     }
 
     #[test]

@@ -139,8 +139,8 @@ pub enum Command {
         eval: Option<PathBuf>,
     },
     /// Print how one story spread (each country's first report, in order) and what sets each
-    /// country's take apart: the story ID that `stories` printed with the same --hours, or
-    /// the story of an article.
+    /// country's take apart: the story whose id `stories` printed ("story N") with the same
+    /// --hours, or the story of an article.
     Story {
         /// The story's id, as `stories` gives it.
         #[arg(required_unless_present = "article", conflicts_with = "article")]

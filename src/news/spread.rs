@@ -4,6 +4,7 @@
 //! [`StoryView`], from the English text of its articles; the app's timeline and the `story`
 //! command show it.
 
+use super::Article;
 use super::framing::{self, Framing};
 use super::world::{StoryView, english};
 
@@ -35,10 +36,10 @@ impl Spread {
             .takes
             .iter()
             .filter_map(|take| {
-                let first = take.articles.iter().min_by_key(|a| (a.published, a.id))?;
+                let first = take.articles.iter().min_by_key(|a| (reported(a), a.id))?;
                 Some(FirstReport {
                     country: take.country.clone(),
-                    published: first.published,
+                    published: reported(first),
                     outlet: first.outlet.clone(),
                     article: first.id,
                     title: english(first).0.to_owned(),
@@ -70,6 +71,32 @@ impl Spread {
     }
 }
 
+/// When an article was reported: its feed's date, but never after we first saw it, since a
+/// feed's date can be any date, and one in the future would make that country the last to
+/// report however early it did.
+fn reported(article: &Article) -> i64 {
+    article.published.min(article.first_seen)
+}
+
+/// How long after a story's first report, as a reader reads it: "+0", "+45 min", "+3 h",
+/// "+3 h 05", "+2 d", "+2 d 4 h".
+pub fn delay(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    let (days, hours, minutes) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => "+0".into(),
+        (0, 0, m) => format!("+{m} min"),
+        (0, h, 0) => format!("+{h} h"),
+        (0, h, m) => format!("+{h} h {m:02}"),
+        (d, 0, _) => format!("+{d} d"),
+        (d, h, _) => format!("+{d} d {h} h"),
+    }
+}
+
+/// A take's newest articles that its framing reads: enough for its wording to show, and a
+/// bound on the work a story of thousands of reports costs when it is opened.
+const FRAMED_ARTICLES: usize = 60;
+
 /// One country's framing of a story.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CountryFraming {
@@ -93,6 +120,7 @@ impl Telling {
             .map(|take| {
                 take.articles
                     .iter()
+                    .take(FRAMED_ARTICLES)
                     .map(|a| {
                         let (title, summary) = english(a);
                         format!("{title}. {summary}")
@@ -284,6 +312,37 @@ pub(crate) mod tests {
             terms("UKR")
         );
         assert!(!terms("UKR").iter().any(|t| t.contains("military")));
+    }
+
+    #[test]
+    fn a_feed_date_after_the_article_was_seen_does_not_count() {
+        let mut late = article(2, "DEU", 5_000_000, "A date in the future");
+        late.first_seen = 200;
+        let story = story(vec![article(1, "FRA", 100, "Paris"), late]);
+        let spread = Spread::of(&story);
+        assert_eq!(spread.span(), Some((100, 200)));
+    }
+
+    #[test]
+    fn delays_read_in_the_largest_units_that_fit() {
+        let said = [
+            0,
+            59,
+            60,
+            45 * 60,
+            3 * 3600,
+            3 * 3600 + 5 * 60,
+            48 * 3600,
+            52 * 3600,
+            -9,
+        ]
+        .map(delay);
+        assert_eq!(
+            said,
+            [
+                "+0", "+0", "+1 min", "+45 min", "+3 h", "+3 h 05", "+2 d", "+2 d 4 h", "+0"
+            ]
+        );
     }
 
     #[test]

@@ -66,6 +66,21 @@ impl StoryView {
     pub fn take(&self, country: &str) -> Option<&Take> {
         self.takes.iter().find(|t| t.country == country)
     }
+
+    /// Whether it holds an article.
+    pub fn holds(&self, article: i64) -> bool {
+        self.takes
+            .iter()
+            .any(|t| t.articles.iter().any(|a| a.id == article))
+    }
+
+    /// Whether `other` is a version of this story: the same id, and one holds the other's
+    /// headline. Ids alone are not enough, since the news thread numbers stories afresh when
+    /// it restarts; headlines alone are not either, since a story's headline changes as it
+    /// grows.
+    pub fn is_version_of(&self, other: &StoryView) -> bool {
+        self.id == other.id && (self.holds(other.headline.id) || other.holds(self.headline.id))
+    }
 }
 
 impl Coverage {

@@ -21,13 +21,15 @@ pub(super) fn view_width(window_width: f32) -> f32 {
 
 /// The article view for `page`, on the right of `root`; returns its width. `flag` is the
 /// article's country's flag.
+#[allow(clippy::too_many_arguments)] // The view reads the page and the panels' shared state.
 pub(super) fn article_panel(
     root: &mut egui::Ui,
     page: &OpenedPage,
     flag: Option<(egui::TextureId, egui::Vec2)>,
     state: &mut UiValues,
     pictures: &mut Pictures,
-    (atlas, timeline): (&Atlas, &Timeline),
+    atlas: &Atlas,
+    timeline: &Timeline,
     actions: &mut UiActions,
 ) -> f32 {
     let ctx = root.ctx().clone();
@@ -42,7 +44,8 @@ pub(super) fn article_panel(
                 &mut state.filters.show_original,
                 flag,
                 pictures,
-                (atlas, timeline),
+                atlas,
+                timeline,
                 actions,
             );
             actions.close_article |= view.close;
@@ -72,7 +75,8 @@ fn article_view(
     show_original: &mut bool,
     flag: Option<(egui::TextureId, egui::Vec2)>,
     pictures: &mut Pictures,
-    (atlas, timeline): (&Atlas, &Timeline),
+    atlas: &Atlas,
+    timeline: &Timeline,
     actions: &mut UiActions,
 ) -> ViewActions {
     let mut view = ViewActions::default();
@@ -119,7 +123,7 @@ fn article_view(
             source_link(ui, page, actions);
             ui.add_space(6.0);
             ui.separator();
-            story_links(ui, page, (atlas, timeline), actions, &mut view);
+            story_links(ui, page, atlas, timeline, actions, &mut view);
         });
     view
 }
@@ -261,7 +265,8 @@ fn source_link(ui: &mut egui::Ui, page: &OpenedPage, actions: &mut UiActions) {
 fn story_links(
     ui: &mut egui::Ui,
     page: &OpenedPage,
-    (atlas, timeline): (&Atlas, &Timeline),
+    atlas: &Atlas,
+    timeline: &Timeline,
     actions: &mut UiActions,
     view: &mut ViewActions,
 ) {

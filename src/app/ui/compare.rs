@@ -1,32 +1,34 @@
-//! Two countries' takes on one story side by side: each column a country chosen from the
-//! story's, what sets its take apart, when it first reported, and its articles in English.
+//! Two countries' takes on the story in focus side by side: each column a country chosen
+//! from the story's, when it first reported, what sets its take apart, and its articles in
+//! English.
 
 use bevy_egui::egui;
 
 use super::palette;
-use super::state::{SideBySide, Timeline, UiActions};
-use super::widgets::{article_link, count, framing_line, relative_time};
+use super::state::{SideBySide, StoryFocus, Timeline, UiActions};
+use super::widgets::{article_link, count, country_name, framing_line, relative_time};
 use crate::app::atlas::Atlas;
+use crate::news::spread::{Telling, delay};
 use crate::news::world::{StoryView, english};
 
 /// The side-by-side view over everything, while the reader compares; closing it (the button,
-/// Esc, a tap beside it) or opening one of its articles ends it.
+/// Esc, a tap beside it), opening one of its articles or leaving the story ends it.
 pub(super) fn side_by_side(
     ctx: &egui::Context,
     compare: &mut SideBySide,
+    focus: &StoryFocus,
     timeline: &Timeline,
     atlas: &Atlas,
     out: &mut UiActions,
 ) {
-    let Some((story, countries)) = &mut compare.0 else {
+    let Some(countries) = &mut compare.0 else {
         return;
     };
-    let story = story.clone();
-    let name = |code: &str| {
-        atlas
-            .find(code)
-            .map_or(code.to_owned(), |c| atlas.countries[c].name.clone())
+    let Some(story) = focus.0.clone() else {
+        compare.0 = None;
+        return;
     };
+    let telling = timeline.telling_of(&story);
     let width = (ctx.content_rect().width() - 96.0).clamp(320.0, 960.0);
     let height = (ctx.content_rect().height() - 260.0).max(160.0);
     let mut close = false;
@@ -45,15 +47,21 @@ pub(super) fn side_by_side(
                     let ragged = egui::Layout::top_down(egui::Align::Min);
                     column.with_layout(ragged, |column| {
                         egui::ComboBox::from_id_salt(("compare", side))
-                            .selected_text(name(code))
+                            .selected_text(country_name(atlas, code))
                             .width(column.available_width().min(260.0))
                             .show_ui(column, |ui| {
                                 for take in &story.takes {
-                                    let country = take.country.clone();
-                                    ui.selectable_value(code, country, name(&take.country));
+                                    let name = country_name(atlas, &take.country);
+                                    ui.selectable_value(code, take.country.clone(), name);
                                 }
                             });
-                        take_column(column, &story, code, timeline, height, out);
+                        let view = Column {
+                            story: &story,
+                            telling,
+                            side,
+                            height,
+                        };
+                        view.show(column, code, out);
                     });
                 }
             });
@@ -65,62 +73,66 @@ pub(super) fn side_by_side(
     }
 }
 
-/// One country's take: its first report, its framing, its articles.
-fn take_column(
-    ui: &mut egui::Ui,
-    story: &StoryView,
-    country: &str,
-    timeline: &Timeline,
+/// What one column shows from: the story, its telling, which column it is and how tall its
+/// list may be.
+struct Column<'a> {
+    story: &'a StoryView,
+    telling: Option<&'a Telling>,
+    side: usize,
     height: f32,
-    out: &mut UiActions,
-) {
-    let Some(take) = story.take(country) else {
-        ui.weak("This country no longer covers the story.");
-        return;
-    };
-    let telling = timeline.telling_of(story);
-    if let Some(telling) = telling {
-        let start = telling.spread.span().map_or(0, |(start, _)| start);
-        let rank = telling
-            .spread
-            .reports
-            .iter()
-            .position(|r| r.country == country);
-        if let Some(rank) = rank {
-            let report = &telling.spread.reports[rank];
-            let when = if rank == 0 {
-                egui::RichText::new(format!("Reported it first, in {}", report.outlet))
-                    .color(palette::FIRST_REPORTER)
-            } else {
-                egui::RichText::new(format!(
-                    "Picked it up {} after the first report, in {}",
-                    super::timeline::since_first(report.published - start).trim_start_matches('+'),
-                    report.outlet
-                ))
-            };
-            ui.label(when);
-        }
-    }
-    framing_line(ui, telling.and_then(|t| t.framing_of(country)));
-    ui.weak(count(take.articles.len(), "article", "articles"));
-    let now = crate::news::now();
-    egui::ScrollArea::vertical()
-        .id_salt(("compare-articles", country))
-        .max_height(height)
-        .auto_shrink([false, true])
-        .show(ui, |ui| {
-            for article in &take.articles {
-                let (title, summary) = english(article);
-                article_link(ui, title, true, article, out);
-                ui.weak(format!(
-                    "{} · {}",
-                    article.outlet,
-                    relative_time(now - article.published)
-                ));
-                if !summary.is_empty() {
-                    ui.label(summary);
-                }
-                ui.separator();
+}
+
+impl Column<'_> {
+    /// One country's take: its first report, its framing, its articles.
+    fn show(&self, ui: &mut egui::Ui, country: &str, out: &mut UiActions) {
+        let Some(take) = self.story.take(country) else {
+            ui.weak("This country no longer covers the story.");
+            return;
+        };
+        if let Some(telling) = self.telling {
+            let reports = &telling.spread.reports;
+            let start = reports.first().map_or(0, |r| r.published);
+            if let Some(report) = reports.iter().find(|r| r.country == country) {
+                let after = report.published - start;
+                let when = if report.country == reports[0].country {
+                    egui::RichText::new(format!("Reported it first, in {}", report.outlet))
+                        .color(palette::FIRST_REPORTER)
+                } else if after < 60 {
+                    egui::RichText::new(format!(
+                        "Reported it as the first did, in {}",
+                        report.outlet
+                    ))
+                } else {
+                    egui::RichText::new(format!(
+                        "Picked it up {} after the first report, in {}",
+                        delay(after).trim_start_matches('+'),
+                        report.outlet
+                    ))
+                };
+                ui.label(when);
             }
-        });
+            framing_line(ui, telling.framing_of(country));
+        }
+        ui.weak(count(take.articles.len(), "article", "articles"));
+        let now = crate::news::now();
+        egui::ScrollArea::vertical()
+            .id_salt(("compare-articles", self.side))
+            .max_height(self.height)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for article in &take.articles {
+                    let (title, summary) = english(article);
+                    article_link(ui, title, true, article, out);
+                    ui.weak(format!(
+                        "{} · {}",
+                        article.outlet,
+                        relative_time(now - article.published)
+                    ));
+                    if !summary.is_empty() {
+                        ui.label(summary);
+                    }
+                    ui.separator();
+                }
+            });
+    }
 }

@@ -321,7 +321,8 @@ fn panels(
             flag,
             ui,
             &mut state.pictures,
-            (&atlas, timeline),
+            &atlas,
+            timeline,
             &mut actions,
         );
     } else if let Some(index) = shown {
@@ -351,7 +352,14 @@ fn panels(
             &atlas,
             &mut actions,
         );
-    compare::side_by_side(&ctx, &mut ui.compare, timeline, &atlas, &mut actions);
+    compare::side_by_side(
+        &ctx,
+        &mut ui.compare,
+        &ui.focus,
+        timeline,
+        &atlas,
+        &mut actions,
+    );
 
     // A touch screen has no hover: a finger's last position would leave a stray tooltip.
     if let (Some(country), false, false) = (hovered.0, dragging.0, kiosk)

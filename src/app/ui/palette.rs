@@ -13,6 +13,13 @@ pub const ATTENTION: Color32 = Color32::from_rgb(230, 180, 90);
 pub const CARD_FILL: Color32 = Color32::from_black_alpha(215);
 /// Behind the kiosk's QR code: the view dimmed, so the code stands out.
 pub const MODAL_BACKDROP: Color32 = Color32::from_black_alpha(170);
-/// The country that reported a story first: the globe's mark for it (`globe::FIRST`), so the
-/// timeline's name and the globe's country read as one.
-pub const FIRST_REPORTER: Color32 = Color32::from_rgb(237, 92, 184);
+/// The country that reported a story first: the globe's mark for it, so the timeline's name
+/// and the globe's country read as one.
+pub const FIRST_REPORTER: Color32 = {
+    let first = crate::app::globe::FIRST;
+    Color32::from_rgb(
+        (first.red * 255.0) as u8,
+        (first.green * 255.0) as u8,
+        (first.blue * 255.0) as u8,
+    )
+};

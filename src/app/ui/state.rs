@@ -53,20 +53,22 @@ pub struct StoryFocus(pub Option<Arc<StoryView>>);
 /// the globe's lit countries are worked out again for it.
 impl PartialEq for StoryFocus {
     fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            (a, b) => a.is_none() && b.is_none(),
-        }
+        same_version(&self.0, &other.0)
+    }
+}
+
+/// Both the same version of a story (the same `Arc`), or both none.
+fn same_version(a: &Option<Arc<StoryView>>, b: &Option<Arc<StoryView>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (a, b) => a.is_none() && b.is_none(),
     }
 }
 
 impl StoryFocus {
-    /// Whether `story` is the one in focus. Ids alone are not enough: the news thread numbers
-    /// stories afresh when it restarts, so the headline must match too.
+    /// Whether `story` is (a version of) the one in focus.
     pub fn is(&self, story: &StoryView) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|s| s.id == story.id && s.headline.id == story.headline.id)
+        self.0.as_ref().is_some_and(|s| s.is_version_of(story))
     }
 }
 
@@ -132,11 +134,7 @@ pub struct Timeline {
 /// The same version of a story at the same place: a new version's telling is new.
 impl PartialEq for Timeline {
     fn eq(&self, other: &Self) -> bool {
-        let same = |a: &Option<Arc<StoryView>>, b: &Option<Arc<StoryView>>| match (a, b) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            (a, b) => a.is_none() && b.is_none(),
-        };
-        same(&self.story, &other.story)
+        same_version(&self.story, &other.story)
             && self.position == other.position
             && self.playing == other.playing
     }
@@ -163,10 +161,7 @@ impl Timeline {
         if self.story.as_ref().is_some_and(|s| Arc::ptr_eq(s, story)) {
             return;
         }
-        let same_story = self
-            .story
-            .as_ref()
-            .is_some_and(|s| s.id == story.id && s.headline.id == story.headline.id);
+        let same_story = self.story.as_ref().is_some_and(|s| s.is_version_of(story));
         self.telling = Some(Arc::new(Telling::of(story)));
         self.story = Some(story.clone());
         if !same_story {
@@ -179,7 +174,7 @@ impl Timeline {
     pub fn telling_of(&self, story: &StoryView) -> Option<&Telling> {
         self.story
             .as_ref()
-            .filter(|s| s.id == story.id && s.headline.id == story.headline.id)
+            .filter(|s| s.is_version_of(story))
             .and(self.telling.as_deref())
     }
 
@@ -231,18 +226,10 @@ impl Timeline {
     }
 }
 
-/// Two countries' takes on a story side by side, their codes, while the reader compares them.
-#[derive(Resource, Debug, Default, Clone)]
-pub struct SideBySide(pub Option<(Arc<StoryView>, [String; 2])>);
-
-impl PartialEq for SideBySide {
-    fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
-            (Some((a, x)), Some((b, y))) => Arc::ptr_eq(a, b) && x == y,
-            (a, b) => a.is_none() && b.is_none(),
-        }
-    }
-}
+/// The two countries whose takes on the story in focus are shown side by side, while the
+/// reader compares them; the view follows the story's newer versions and ends with it.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct SideBySide(pub Option<[String; 2]>);
 
 /// The UI's state as one system parameter, for the egui pass and for the kiosk's reset.
 #[derive(SystemParam)]
@@ -544,9 +531,7 @@ fn track_focus(news: Res<News>, mut focus: ResMut<StoryFocus>) {
     let lists = &news.world_stories;
     let newer = lists.top.iter().chain(&lists.blindspots).find(|s| {
         s.id == current.id
-            && s.takes
-                .iter()
-                .any(|t| t.articles.iter().any(|a| a.id == current.headline.id))
+            && s.holds(current.headline.id)
             && current.countries().all(|c| s.take(c).is_some())
     });
     match newer {

@@ -51,6 +51,13 @@ pub(super) fn load_flag(id: &str) -> Option<egui::ColorImage> {
     ))
 }
 
+/// A country's name by its code, or the code for a feature the atlas lacks.
+pub fn country_name(atlas: &Atlas, code: &str) -> String {
+    atlas
+        .find(code)
+        .map_or(code.to_owned(), |c| atlas.countries[c].name.clone())
+}
+
 /// "just now", "5 min ago", "3 h ago", "2 days ago".
 pub fn relative_time(seconds: i64) -> String {
     match seconds.max(0) {

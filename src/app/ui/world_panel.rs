@@ -72,7 +72,8 @@ pub(super) fn world_panel(
                         news,
                         panel.topic,
                         focus,
-                        (atlas, timeline),
+                        atlas,
+                        timeline,
                         out,
                     );
                 }
@@ -85,7 +86,8 @@ pub(super) fn world_panel(
                         news,
                         panel.topic,
                         focus,
-                        (atlas, timeline),
+                        atlas,
+                        timeline,
                         out,
                     );
                 }
@@ -111,13 +113,15 @@ fn blindspot_intro(outlets: &[String]) -> String {
 }
 
 /// The top stories or the blindspots (`tab`) of `news`, with `topic`'s only.
+#[allow(clippy::too_many_arguments)] // The list shows the news and the panels' shared state.
 fn story_list(
     ui: &mut egui::Ui,
     tab: WorldTab,
     news: &News,
     topic: Option<Topic>,
     focus: &mut StoryFocus,
-    (atlas, timeline): (&Atlas, &Timeline),
+    atlas: &Atlas,
+    timeline: &Timeline,
     out: &mut UiActions,
 ) {
     let lists = &news.world_stories;
@@ -139,7 +143,7 @@ fn story_list(
         .id_salt("stories")
         .show(ui, |ui| {
             for story in shown {
-                story_entry(ui, story, focus, (atlas, timeline), now, out);
+                story_entry(ui, story, focus, atlas, timeline, now, out);
                 ui.separator();
             }
         });
@@ -195,7 +199,8 @@ fn story_entry(
     ui: &mut egui::Ui,
     story: &Arc<StoryView>,
     focus: &mut StoryFocus,
-    (atlas, timeline): (&Atlas, &Timeline),
+    atlas: &Atlas,
+    timeline: &Timeline,
     now: i64,
     out: &mut UiActions,
 ) {

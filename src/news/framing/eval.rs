@@ -5,7 +5,7 @@
 //! ratio of the two rates is its lift. The baseline is a word cloud's terms, each side's most
 //! frequent, which turn up everywhere alike.
 
-use super::{FramingConfig, MAX_TERMS, Phrase, Side, Totals, Vocabulary, distinctive};
+use super::{FramingConfig, MAX_TERMS, Phrase, Side, Totals, Vocabulary, distinctive, enough};
 
 /// A side's articles are left out in turn when it has this many: with fewer, the one left
 /// out leaves too few to find a framing in.
@@ -78,10 +78,12 @@ pub fn measure(stories: &[Vec<EvalSide>], config: &FramingConfig) -> Measured {
             .map(|s| Side::count(&s.texts, &mut vocabulary))
             .collect();
         let totals = Totals::of(&sides);
+        let all_words: usize = sides.iter().map(|s| s.words).sum();
         for &side in &measured {
             for text in &story[side].texts {
-                vocabulary.phrases(text, &mut seen);
-                let (without, totals) = leave_out(&sides[side], &totals, &seen);
+                let words = vocabulary.phrases(text, &mut seen);
+                let (without, totals) = leave_out(&sides[side], &totals, &seen, words);
+                let all_words = all_words - words;
                 result.articles += 1;
                 for &other in &measured {
                     let counted = if other == side {
@@ -89,10 +91,15 @@ pub fn measure(stories: &[Vec<EvalSide>], config: &FramingConfig) -> Measured {
                     } else {
                         &sides[other]
                     };
-                    let framing: Vec<Phrase> = distinctive(counted, &totals, config)
-                        .into_iter()
-                        .map(|(phrase, ..)| phrase)
-                        .collect();
+                    // As the app shows it: a side with too little text shows no terms.
+                    let framing: Vec<Phrase> = if enough(counted, all_words - counted.words) {
+                        distinctive(counted, &totals, config)
+                            .into_iter()
+                            .map(|(phrase, ..)| phrase)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                     let frequent = most_frequent(counted, framing.len());
                     result.shown_of += 1;
                     result.shown += usize::from(!framing.is_empty());
@@ -119,8 +126,9 @@ pub fn measure(stories: &[Vec<EvalSide>], config: &FramingConfig) -> Measured {
     result
 }
 
-/// A side and the totals without one of its articles, whose phrases are `phrases`.
-fn leave_out(side: &Side, totals: &Totals, phrases: &[Phrase]) -> (Side, Totals) {
+/// A side and the totals without one of its articles, whose phrases are `phrases` and whose
+/// count of words is `words`.
+fn leave_out(side: &Side, totals: &Totals, phrases: &[Phrase], words: usize) -> (Side, Totals) {
     let (mut side, mut totals) = (side.clone(), totals.clone());
     for phrase in phrases {
         for counts in [&mut side.counts, &mut totals.counts] {
@@ -134,6 +142,7 @@ fn leave_out(side: &Side, totals: &Totals, phrases: &[Phrase]) -> (Side, Totals)
         totals.all -= 1.0;
     }
     side.articles -= 1;
+    side.words -= words;
     (side, totals)
 }
 

@@ -118,8 +118,7 @@ pub fn framings_with(sides: &[Vec<&str>], config: &FramingConfig) -> Vec<Framing
     counted
         .iter()
         .map(|side| {
-            let other_words = all_words - side.words;
-            if side.articles < MIN_ARTICLES || side.words < MIN_WORDS || other_words < MIN_WORDS {
+            if !enough(side, all_words - side.words) {
                 return Framing::TooLittle {
                     articles: side.articles,
                     words: side.words,
@@ -140,6 +139,12 @@ pub fn framings_with(sides: &[Vec<&str>], config: &FramingConfig) -> Vec<Framing
             }
         })
         .collect()
+}
+
+/// Whether a side has text enough, and the other sides `other_words` enough, for its
+/// wording to tell anything.
+fn enough(side: &Side, other_words: usize) -> bool {
+    side.articles >= MIN_ARTICLES && side.words >= MIN_WORDS && other_words >= MIN_WORDS
 }
 
 /// Up to three word ids, unused places `NONE`.
@@ -567,6 +572,12 @@ mod tests {
         assert_eq!(framings.len(), 2);
         assert!(framings.iter().all(|f| !matches!(f, Framing::Terms { .. })));
         assert!(super::framings(&[]).is_empty());
+        // A side of one huge article is read to its first ARTICLE_CHARS only: 111 words.
+        let alone = super::framings(&[vec![huge.as_str()], vec![odd]]);
+        assert!(
+            matches!(alone[0], Framing::TooLittle { articles: 1, words } if words <= 112),
+            "{alone:?}"
+        );
         assert_eq!(
             super::framings(&[Vec::new()]),
             [Framing::TooLittle {

@@ -5,7 +5,7 @@
 //!
 //! Three orders, since the app meets articles in more than one: the whole set at once
 //! ([`Clusterer::cluster_all`], as at start), one by one in the file's order (as feeds
-//! deliver them, merging after every [`REFRESH_ARTICLES`] as after a refresh), and one by one
+//! deliver them, merging after every [`MERGE_EVERY`](super::MERGE_EVERY) as after a refresh), and one by one
 //! shuffled (a fixed seed), which shows how much a result leans on arrival order.
 
 use serde::Deserialize;
@@ -16,10 +16,6 @@ use super::{ClusterConfig, Clusterer, StoryId, StoryText};
 /// The most labelled articles one evaluation reads: far beyond any public set's size here,
 /// and a bound on what a wrong file can cost.
 pub const MAX_ARTICLES: usize = 1_000_000;
-
-/// Articles added one by one between two merges, as a refresh of the catalog's feeds brings
-/// a few hundred.
-const REFRESH_ARTICLES: usize = super::MERGE_EVERY;
 
 /// One labelled article, a line of the file. Fields beyond these are ignored.
 #[derive(Clone, Debug, Deserialize)]
@@ -110,15 +106,9 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
         .map(|(id, a)| (id as i64, a.story.as_str()))
         .collect();
     let batch = Clusterer::cluster_all(config.clone(), &texts);
-    // As the app adds each refresh's articles and then merges.
     let one_by_one = |order: &[usize]| {
         let mut clusterer = Clusterer::new(config.clone());
-        for refresh in order.chunks(REFRESH_ARTICLES) {
-            for &i in refresh {
-                clusterer.add(&texts[i]);
-            }
-            clusterer.merge_similar();
-        }
+        clusterer.add_arriving(order.iter().map(|&i| &texts[i]));
         clusterer
     };
     let arrival: Vec<usize> = (0..texts.len()).collect();

@@ -299,14 +299,20 @@ impl Clusterer {
         order.sort_by_key(|a| (a.published, a.id));
         let mut seen = HashSet::new();
         order.retain(|a| seen.insert(a.id));
-        for (placed, article) in order.into_iter().enumerate() {
-            clusterer.add(article);
-            if (placed + 1) % MERGE_EVERY == 0 {
-                clusterer.merge_similar();
+        clusterer.add_arriving(order);
+        clusterer
+    }
+
+    /// Adds articles in the order given as the app meets them, merging after every
+    /// [`MERGE_EVERY`] as after a refresh, and at the end.
+    pub fn add_arriving<'a>(&mut self, articles: impl IntoIterator<Item = &'a StoryText<'a>>) {
+        for (added, article) in articles.into_iter().enumerate() {
+            self.add(article);
+            if (added + 1) % MERGE_EVERY == 0 {
+                self.merge_similar();
             }
         }
-        clusterer.merge_similar();
-        clusterer
+        self.merge_similar();
     }
 
     /// Rebuilds a grouping made elsewhere (the ingest that fills a shared store): each of
