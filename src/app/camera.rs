@@ -129,14 +129,24 @@ impl GlobeView {
     }
 
     /// Starts a flight that brings every point (and some land around it) into view, as
-    /// near as the view's narrower side allows.
+    /// near as the view's narrower side allows. Points too far apart for one view (the
+    /// United States, Turkey and India) get the view that shows the most of them, on the
+    /// earliest point among equals: the middle of their cap would be a pole, showing the
+    /// fringe of each.
     pub fn frame(&mut self, points: &[LatLon]) {
         let Some((center, radius)) = enclosing_cap(points) else {
             return;
         };
         let vertical = FOV_DEG.to_radians() / 2.0;
         let horizontal = (vertical.tan() * self.viewport_aspect).atan();
-        let distance = cap_distance(radius + FRAME_MARGIN_DEG, vertical.min(horizontal));
+        let half_fov = vertical.min(horizontal);
+        let seen = 90.0 - half_fov.to_degrees() - FRAME_MARGIN_DEG;
+        let center = if radius > seen {
+            densest_view(points, seen).unwrap_or(center)
+        } else {
+            center
+        };
+        let distance = cap_distance(radius + FRAME_MARGIN_DEG, half_fov);
         // Past the latitude limit north would no longer stay up, and the next drag would snap.
         let center = LatLon {
             lat: center.lat.clamp(-MAX_LAT, MAX_LAT),
@@ -300,6 +310,26 @@ pub fn enclosing_cap(points: &[LatLon]) -> Option<(LatLon, f64)> {
         .map(|&p| arc_between(direction, p))
         .fold(0.0, f64::max);
     Some((from_unit(direction), radius.to_degrees()))
+}
+
+/// Of the points, the one with the most others within `radius` degrees of it, the earliest
+/// among equals; `None` for no point.
+pub fn densest_view(points: &[LatLon], radius: f64) -> Option<LatLon> {
+    let units: Vec<_> = points.iter().map(|&p| to_unit(p)).collect();
+    let within = |center: bevy::math::DVec3| {
+        units
+            .iter()
+            .filter(|&&p| arc_between(center, p).to_degrees() <= radius)
+            .count()
+    };
+    let mut best: Option<(usize, usize)> = None;
+    for (i, &p) in units.iter().enumerate() {
+        let count = within(p);
+        if best.is_none_or(|(_, most)| count > most) {
+            best = Some((i, count));
+        }
+    }
+    best.map(|(i, _)| points[i])
 }
 
 /// The camera distance, in globe radii, at which a cap of `radius` degrees around the view's
@@ -646,6 +676,32 @@ mod enclosing_cap_tests {
 
     fn near(a: f64, b: f64, tolerance: f64) -> bool {
         (a - b).abs() <= tolerance
+    }
+
+    #[test]
+    fn points_round_the_globe_are_seen_where_most_of_them_are() {
+        // A story's coverage: Turkey first, then Europe, the Middle East, the USA, Japan and
+        // Brazil, too far apart for one view; it goes where most of them are.
+        let turkey = LatLon::new(39.0, 35.0);
+        let points = [
+            turkey,
+            LatLon::new(52.0, -1.0),
+            LatLon::new(39.0, -98.0),
+            LatLon::new(51.0, 10.0),
+            LatLon::new(32.0, 54.0),
+            LatLon::new(46.0, 2.0),
+            LatLon::new(27.0, 30.0),
+            LatLon::new(36.0, 138.0),
+            LatLon::new(-10.0, -55.0),
+        ];
+        let (_, radius) = enclosing_cap(&points).unwrap();
+        assert!(radius > 70.0, "wider than a view shows: {radius}");
+        let center = densest_view(&points, 50.0).unwrap();
+        assert_eq!(
+            center, turkey,
+            "six of nine within 50° of Turkey, the first"
+        );
+        assert_eq!(densest_view(&[], 50.0), None);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::app::news::{CloseArticle, News, ReadArticle, SearchNews};
 use crate::app::rest::{Alarm, Rest};
 use crate::app::selection::{SelectCountry, Selection, apply_selection};
 use crate::news::Article;
-use crate::news::spread::{FirstReport, Telling};
+use crate::news::spread::{FirstReport, Spread, Telling};
 use crate::news::topics::Topic;
 use crate::news::world::{HORIZON_SECONDS, StoryView};
 
@@ -415,7 +415,8 @@ fn unfocus_story_on_search(mut searches: MessageReader<SearchNews>, mut focus: R
 }
 
 /// Focuses the story asked for and frames the countries that cover it: from close up on one
-/// country the coverage elsewhere would be round the back of the globe.
+/// country the coverage elsewhere would be round the back of the globe. The first to report
+/// it comes first, so a coverage too wide for one view is seen from there when it can be.
 fn show_coverage(
     mut requests: MessageReader<ShowCoverage>,
     atlas: Res<Atlas>,
@@ -425,9 +426,10 @@ fn show_coverage(
     let Some(ShowCoverage(story)) = requests.read().last() else {
         return;
     };
-    let labels: Vec<_> = story
-        .countries()
-        .filter_map(|c| atlas.find(c))
+    let labels: Vec<_> = Spread::of(story)
+        .reports
+        .iter()
+        .filter_map(|r| atlas.find(&r.country))
         .map(|c| atlas.countries[c].label)
         .collect();
     view.frame(&labels);
