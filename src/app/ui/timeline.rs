@@ -11,9 +11,9 @@ use super::widgets::{count, country_name};
 use crate::app::atlas::Atlas;
 use crate::news::spread::{FirstReport, delay};
 
-/// The most height the list of countries takes before it scrolls: the bar keeps one height
-/// while a story plays, so the globe above it never resizes.
-const REPORTS_HEIGHT: f32 = 44.0;
+/// How many rows of countries show before the list scrolls: the bar keeps one height while
+/// a story plays, so the globe above it never resizes.
+const REPORT_ROWS: f32 = 2.0;
 
 /// The timeline bar, when a story is in focus; returns its height, for the globe's viewport.
 pub(super) fn timeline_bar(
@@ -55,6 +55,17 @@ pub(super) fn timeline_bar(
                 {
                     out.timeline = Some(control);
                 }
+                if reports.len() >= 2
+                    && ui
+                        .button("Side by side")
+                        .on_hover_text("Read two countries' takes next to each other")
+                        .clicked()
+                {
+                    let mut takes = story.takes.iter().map(|t| t.country.clone());
+                    if let (Some(a), Some(b)) = (takes.next(), takes.next()) {
+                        compare.0 = Some([a, b]);
+                    }
+                }
                 let when = timeline.time().unwrap_or(end);
                 let said = format!(
                     "{} · {} of {}",
@@ -74,28 +85,18 @@ pub(super) fn timeline_bar(
                     }
                 });
             });
+            // A wrapped row is as tall as the text or the touch target, whichever is taller.
+            let text = ui.text_style_height(&egui::TextStyle::Body);
+            let row = text.max(ui.spacing().interact_size.y) + ui.spacing().item_spacing.y;
             egui::ScrollArea::vertical()
                 .id_salt("timeline-reports")
-                .max_height(REPORTS_HEIGHT)
+                .max_height(REPORT_ROWS * row)
                 .show(ui, |ui| {
                     ui.horizontal_wrapped(|ui| {
                         ui.spacing_mut().item_spacing.x = 4.0;
                         for (rank, report) in reports.iter().enumerate() {
                             let name = country_name(atlas, &report.country);
                             reported(ui, rank, report, start, &name, rank < reached);
-                        }
-                        if reports.len() >= 2 {
-                            ui.add_space(8.0);
-                            if ui
-                                .small_button("Side by side")
-                                .on_hover_text("Read two countries' takes next to each other")
-                                .clicked()
-                            {
-                                let mut takes = story.takes.iter().map(|t| t.country.clone());
-                                if let (Some(a), Some(b)) = (takes.next(), takes.next()) {
-                                    compare.0 = Some([a, b]);
-                                }
-                            }
                         }
                     });
                 });
