@@ -60,36 +60,20 @@ pub(super) fn world_panel(
             });
             ui.separator();
             match panel.tab {
-                WorldTab::Top => {
-                    ui.weak(format!(
-                        "Stories of the last 48 hours, by how many countries' outlets cover \
-                         them ({WORLD_MIN_COUNTRIES} or more)."
-                    ));
-                    topic_filter(ui, "world-topic", &mut panel.topic);
-                    story_list(
-                        ui,
-                        WorldTab::Top,
-                        news,
-                        panel.topic,
-                        focus,
-                        atlas,
-                        timeline,
-                        out,
-                    );
-                }
-                WorldTab::Blindspot => {
-                    ui.weak(blindspot_intro(&news.blindspot_outlets));
-                    topic_filter(ui, "blindspot-topic", &mut panel.topic);
-                    story_list(
-                        ui,
-                        WorldTab::Blindspot,
-                        news,
-                        panel.topic,
-                        focus,
-                        atlas,
-                        timeline,
-                        out,
-                    );
+                WorldTab::Top | WorldTab::Blindspot => {
+                    let (intro, filter) = if panel.tab == WorldTab::Top {
+                        let intro = format!(
+                            "Stories of the last 48 hours, by how many countries' outlets \
+                             cover them ({WORLD_MIN_COUNTRIES} or more)."
+                        );
+                        (intro, "world-topic")
+                    } else {
+                        (blindspot_intro(&news.blindspot_outlets), "blindspot-topic")
+                    };
+                    ui.weak(intro);
+                    topic_filter(ui, filter, &mut panel.topic);
+                    let tab = panel.tab;
+                    story_list(ui, tab, news, panel.topic, focus, atlas, timeline, out);
                 }
                 WorldTab::Search => search_ui(ui, panel, focus, news, atlas, out),
             }
