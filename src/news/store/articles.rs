@@ -74,7 +74,9 @@ pub(super) struct NewArticle {
 }
 
 /// The items a store keeps, as rows (see [`Store::insert_items`](super::Store::insert_items)):
-/// those with a link or guid, dated `now` when undated, published at or after `oldest`.
+/// those with a link or guid, dated `now` when undated or dated later (a feed's clock or typo
+/// would otherwise keep an item on top of its country's list, and first in every story's
+/// spread, for as long as the date is ahead), published at or after `oldest`.
 pub(super) fn new_articles(
     items: &[(&FeedItem, String)],
     now: i64,
@@ -89,7 +91,7 @@ pub(super) fn new_articles(
             if link.is_none() && guid.is_none() {
                 return None;
             }
-            let published = item.published.unwrap_or(now);
+            let published = item.published.unwrap_or(now).min(now);
             (published >= oldest).then(|| NewArticle {
                 language: language.clone(),
                 title: item.title.clone(),
@@ -107,6 +109,25 @@ pub(super) fn new_articles(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_item_dated_ahead_is_dated_when_seen() {
+        let item = |published| FeedItem {
+            guid: None,
+            link: Some("https://example.org/a".into()),
+            title: "A".into(),
+            summary: String::new(),
+            published,
+            image: None,
+        };
+        let items = [Some(5_000), Some(900), None].map(item);
+        let rows: Vec<(&FeedItem, String)> = items.iter().map(|i| (i, "en".into())).collect();
+        let dated: Vec<i64> = new_articles(&rows, 1_000, 0)
+            .iter()
+            .map(|a| a.published)
+            .collect();
+        assert_eq!(dated, [1_000, 900, 1_000]);
+    }
 
     #[test]
     fn canonical_link_drops_what_does_not_name_the_article() {
