@@ -79,7 +79,10 @@ impl StoryView {
     /// it restarts; headlines alone are not either, since a story's headline changes as it
     /// grows.
     pub fn is_version_of(&self, other: &StoryView) -> bool {
-        self.id == other.id && (self.holds(other.headline.id) || other.holds(self.headline.id))
+        self.id == other.id
+            && (self.headline.id == other.headline.id
+                || self.holds(other.headline.id)
+                || other.holds(self.headline.id))
     }
 }
 
