@@ -148,13 +148,13 @@ impl Telling {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::news::Article;
     use crate::news::world::Take;
 
     /// An English article of `country`'s outlet at `published`.
-    pub(crate) fn article(id: i64, country: &str, published: i64, title: &str) -> Article {
+    fn article(id: i64, country: &str, published: i64, title: &str) -> Article {
         Article {
             id,
             feed_url: format!("https://{country}.example/feed"),
@@ -174,7 +174,7 @@ pub(crate) mod tests {
     }
 
     /// A story of the given articles, takes ordered as the world orders them.
-    pub(crate) fn story(articles: Vec<Article>) -> StoryView {
+    fn story(articles: Vec<Article>) -> StoryView {
         let mut takes: Vec<Take> = Vec::new();
         for a in articles {
             match takes.iter_mut().find(|t| t.country == a.country) {

@@ -103,11 +103,7 @@ impl Framing {
 /// The framing of each side (a list of its articles' texts) against all the others, in the
 /// order given.
 pub fn framings(sides: &[Vec<&str>]) -> Vec<Framing> {
-    framings_with(sides, &FramingConfig::default())
-}
-
-/// [`framings`] with the given settings.
-pub fn framings_with(sides: &[Vec<&str>], config: &FramingConfig) -> Vec<Framing> {
+    let config = FramingConfig::default();
     let mut vocabulary = Vocabulary::default();
     let counted: Vec<Side> = sides
         .iter()
@@ -124,7 +120,7 @@ pub fn framings_with(sides: &[Vec<&str>], config: &FramingConfig) -> Vec<Framing
                     words: side.words,
                 };
             }
-            let terms: Vec<Term> = distinctive(side, &totals, config)
+            let terms: Vec<Term> = distinctive(side, &totals, &config)
                 .into_iter()
                 .map(|(phrase, z, articles)| Term {
                     text: vocabulary.show(&phrase),
