@@ -811,12 +811,15 @@ fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
             "r",
         ),
     ];
+    let eval = || {
+        newsglobe()
+            .args(["stories", "--eval"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
     std::fs::write(&file, lines.join("\n")).unwrap();
-    let output = newsglobe()
-        .args(["stories", "--eval"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let output = eval();
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{text}");
     assert!(
@@ -827,11 +830,7 @@ fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
     assert_eq!(arrival.matches("1.000").count(), 6, "{text}");
 
     std::fs::write(&file, format!("{}\nnot json\n", lines[0])).unwrap();
-    let output = newsglobe()
-        .args(["stories", "--eval"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let output = eval();
     let error = String::from_utf8(output.stderr).unwrap();
     assert!(!output.status.success());
     assert!(
