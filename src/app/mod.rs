@@ -18,6 +18,7 @@ mod globe;
 mod idle;
 mod keys;
 mod kiosk;
+mod memory;
 mod news;
 mod picking;
 mod pictures;
@@ -29,6 +30,7 @@ mod ui;
 
 use std::path::PathBuf;
 
+use crate::config::Quality;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
 use bevy::state::app::StatesPlugin;
@@ -55,19 +57,33 @@ pub use ui::{
     StoryFocus, Timeline, TimelineControl, WorldPanel, WorldTab,
 };
 
-/// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests.
+/// Which outline file to draw: `default` for the desktop, `low` for slow machines and tests,
+/// `auto` for the one that suits the drawing tier.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Geometry {
-    Low,
     #[default]
+    Auto,
+    Low,
     Default,
 }
 
 impl Geometry {
+    /// `auto` settled for a tier: a software renderer draws the same 250 countries from an
+    /// eighth of the points, which saves it about 70 MiB and a quarter of its frame time
+    /// (see the README's benchmarks).
+    pub fn for_tier(self, tier: Quality) -> Geometry {
+        match (self, tier) {
+            (Geometry::Auto, Quality::Low) => Geometry::Low,
+            (Geometry::Auto, _) => Geometry::Default,
+            (chosen, _) => chosen,
+        }
+    }
+
+    /// The outline file; `auto` reads the detailed one, as where nothing is drawn.
     pub fn path(self) -> PathBuf {
         let file = match self {
             Geometry::Low => "countries-low.geojson",
-            Geometry::Default => "countries-default.geojson",
+            Geometry::Auto | Geometry::Default => "countries-default.geojson",
         };
         crate::assets::dir().join("countries").join(file)
     }
@@ -230,7 +246,9 @@ pub fn add_kiosk(app: &mut App, config: &crate::config::KioskConfig) -> anyhow::
 
 /// The full app: window, renderer, globe, egui panel and the capture modes.
 pub fn run(options: AppOptions) -> anyhow::Result<()> {
-    let atlas = Atlas::load(options.geometry)?;
+    memory::share_arenas();
+    let (renderer, tier) = quality::start_renderer(options.display.quality);
+    let atlas = Atlas::load(options.geometry.for_tier(tier.tier))?;
     let headless_capture = options.mode != Mode::Interactive;
     // A kiosk fills its screen and cannot be closed from the window manager; the capture
     // modes keep their window size so their pictures are the size asked for.
@@ -258,6 +276,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
                 exit_condition: ExitCondition::OnPrimaryClosed,
             })
             .set(RenderPlugin {
+                render_creation: renderer,
                 // A capture must not be taken before the globe's shaders exist.
                 synchronous_pipeline_compilation: headless_capture,
                 ..default()
@@ -272,7 +291,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         capture::CapturePlugin {
             mode: options.mode.clone(),
         },
-        quality::plugin(options.display.quality),
+        quality::plugin(tier),
     ))
     .insert_state(match (&options.kiosk, headless_capture) {
         (Some(_), _) => AppMode::Kiosk,

@@ -2,7 +2,8 @@
 //! (llvmpipe, lavapipe, WARP, SwiftShader), where every pixel of every pass costs CPU time.
 //!
 //! The tier is chosen once, at start: `--quality` or the config's `[display] quality` when
-//! they say `low` or `high`, else from the adapter the renderer picked. The low tier turns
+//! they say `low` or `high`, else from the adapter the renderer picked. The low tier draws
+//! the lighter outline file unless `--geometry` names one (see [`Geometry::for_tier`]), and turns
 //! off what costs most per pixel in software and least to the eye at desktop sizes:
 //! multisampling (four samples a pixel, resolved in an extra pass), the tone-mapping lookup
 //! (a 3D texture sampled for every pixel; Reinhard, a formula, takes its place) and the
@@ -10,7 +11,8 @@
 
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
-use bevy::render::renderer::RenderAdapterInfo;
+use bevy::render::renderer;
+use bevy::render::settings::{Backends, RenderCreation, WgpuSettings};
 
 use crate::config::Quality;
 
@@ -18,36 +20,48 @@ use crate::config::Quality;
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tier(pub Quality);
 
-/// What `--quality` or the config asked for, until the renderer's adapter is known.
-#[derive(Resource, Debug, Clone, Copy)]
-struct Asked(Quality);
+/// The tier [`start_renderer`] settled, and what it was settled from, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Choice {
+    pub tier: Quality,
+    asked: Quality,
+    adapter: String,
+}
 
-/// The tier's plugin: `asked` is `--quality` or the config's choice.
-pub(super) fn plugin(asked: Quality) -> impl Fn(&mut App) {
+/// The tier's plugin: it logs the choice (the log exists once the default plugins are in)
+/// and gives new cameras the tier's settings.
+pub(super) fn plugin(choice: Choice) -> impl Fn(&mut App) {
     move |app: &mut App| {
-        app.insert_resource(Asked(asked))
-            .add_systems(PreStartup, choose_tier)
+        let how = if choice.asked == Quality::Auto {
+            "chosen for"
+        } else {
+            "asked for, on"
+        };
+        info!("drawing tier: {:?} ({how} {})", choice.tier, choice.adapter);
+        app.insert_resource(Tier(choice.tier))
             .add_systems(PostUpdate, fit_cameras_to_tier);
     }
 }
 
-/// Settles the tier once the renderer has picked its adapter (it is known from the first
-/// schedule on, not while plugins are built).
-fn choose_tier(mut commands: Commands, asked: Res<Asked>, adapter: Option<Res<RenderAdapterInfo>>) {
-    let software = adapter
-        .as_ref()
-        .is_some_and(|info| is_software(format!("{:?}", info.device_type) == "Cpu", &info.name));
-    let tier = choose(asked.0, software);
-    info!(
-        "drawing tier: {tier:?} ({} adapter {})",
-        if asked.0 == Quality::Auto {
-            "chosen for the"
-        } else {
-            "asked for; the"
-        },
-        adapter.map_or("unknown".into(), |info| format!("{:?}", info.name))
-    );
-    commands.insert_resource(Tier(tier));
+/// Starts the renderer before the app is built, as Bevy's renderer plugin would (the window
+/// does not exist yet either way), so that the tier is known while the world is still to be
+/// loaded: the low tier also draws the lighter outlines. `asked` is `--quality` or the
+/// config's choice.
+pub(super) fn start_renderer(asked: Quality) -> (RenderCreation, Choice) {
+    let settings = WgpuSettings::default();
+    let backends = settings.backends.unwrap_or(Backends::all());
+    let resources = bevy::tasks::block_on(renderer::initialize_renderer(backends, None, &settings));
+    let info = &resources.2;
+    let choice = Choice {
+        // wgpu's `DeviceType` is not re-exported by Bevy; its name is stable.
+        tier: choose(
+            asked,
+            is_software(format!("{:?}", info.device_type) == "Cpu", &info.name),
+        ),
+        asked,
+        adapter: format!("{} ({:?}, {:?})", info.name, info.device_type, info.backend),
+    };
+    (RenderCreation::Manual(resources), choice)
 }
 
 /// The tier for `asked`: itself when it names one, else low on a software renderer.
@@ -105,6 +119,16 @@ mod tests {
         assert_eq!(choose(Quality::Auto, false), Quality::High);
         assert_eq!(choose(Quality::High, true), Quality::High);
         assert_eq!(choose(Quality::Low, false), Quality::Low);
+    }
+
+    #[test]
+    fn the_low_tier_draws_the_lighter_outlines_unless_told_which() {
+        use super::super::Geometry;
+        assert_eq!(Geometry::Auto.for_tier(Quality::Low), Geometry::Low);
+        assert_eq!(Geometry::Auto.for_tier(Quality::High), Geometry::Default);
+        assert_eq!(Geometry::Default.for_tier(Quality::Low), Geometry::Default);
+        assert_eq!(Geometry::Low.for_tier(Quality::High), Geometry::Low);
+        assert_eq!(Geometry::Auto.path(), Geometry::Default.path());
     }
 
     /// A camera spawned into an app drawing in `tier`, after one update.

@@ -45,8 +45,9 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone, Copy)]
 pub struct GeometryArg {
-    /// Country outline detail: `default` (~90k vertices) or `low` (~11k).
-    #[arg(long, value_enum, default_value_t = Geometry::Default, global = true)]
+    /// Country outline detail: `default` (~90k vertices), `low` (~11k), or `auto`: `low` on
+    /// the light tier a software renderer gets, `default` otherwise.
+    #[arg(long, value_enum, default_value_t = Geometry::Auto, global = true)]
     pub geometry: Geometry,
 }
 
