@@ -349,9 +349,10 @@ pub fn cap_distance(radius: f64, half_fov: f64) -> f64 {
 /// The globe's camera and its light, for the windowed app; headless tests spawn what they
 /// need themselves.
 pub(super) fn view_plugin(app: &mut App) {
-    // Nothing casts a shadow, yet the renderer binds a shadow map of each kind to every lit
-    // draw and clears it once before first use: at Bevy's sizes that is 40 MiB of memory
-    // (2048² for the sun, six 1024² faces for point lights) that only ever holds zeros.
+    // No light draws shadows (the sun's shadow maps are off), yet the renderer binds a shadow
+    // map of each kind to every lit draw and clears it once before first use: at Bevy's sizes
+    // that is 40 MiB of memory (2048² for the sun, six 1024² faces for point lights) that
+    // only ever holds zeros.
     app.insert_resource(DirectionalLightShadowMap {
         size: UNUSED_SHADOW_MAP,
     })
@@ -564,6 +565,31 @@ fn apply_view(
     for mut transform in &mut camera {
         *transform =
             Transform::from_xyz(0.0, 0.0, view.distance as f32).looking_at(Vec3::ZERO, Vec3::Y);
+    }
+}
+
+#[cfg(test)]
+mod view_plugin_tests {
+    use super::*;
+
+    /// The shadow maps are tiny because no light draws shadows: a sun with shadows on would
+    /// draw them from a 16-pixel map.
+    #[test]
+    fn the_sun_draws_no_shadows_and_the_unused_maps_are_tiny() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins).add_plugins(view_plugin);
+        app.update();
+        let world = app.world_mut();
+        let sun = world.query::<&DirectionalLight>().single(world).unwrap();
+        assert!(!sun.shadow_maps_enabled);
+        assert_eq!(
+            world.resource::<DirectionalLightShadowMap>().size,
+            UNUSED_SHADOW_MAP
+        );
+        assert_eq!(
+            world.resource::<PointLightShadowMap>().size,
+            UNUSED_SHADOW_MAP
+        );
     }
 }
 

@@ -1,4 +1,5 @@
-//! How the app's threads share the C allocator, which the software renderer allocates through.
+//! How the app's threads share the C allocator, which Rust's allocations and the software
+//! renderer's both go through.
 //!
 //! glibc gives each thread that allocates at the same time as another an arena of its own, up
 //! to eight per core, and keeps what each arena has freed for that arena alone. The app has

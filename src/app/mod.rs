@@ -333,3 +333,17 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         AppExit::Error(code) => anyhow::bail!("the app stopped with error code {code}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_low_tier_draws_the_lighter_outlines_unless_told_which() {
+        assert_eq!(Geometry::Auto.for_tier(Quality::Low), Geometry::Low);
+        assert_eq!(Geometry::Auto.for_tier(Quality::High), Geometry::Default);
+        assert_eq!(Geometry::Default.for_tier(Quality::Low), Geometry::Default);
+        assert_eq!(Geometry::Low.for_tier(Quality::High), Geometry::Low);
+        assert_eq!(Geometry::Auto.path(), Geometry::Default.path());
+    }
+}

@@ -12,7 +12,7 @@
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
 use bevy::render::renderer;
-use bevy::render::settings::{Backends, RenderCreation, WgpuSettings};
+use bevy::render::settings::{RenderCreation, WgpuSettings};
 
 use crate::config::Quality;
 
@@ -21,7 +21,7 @@ use crate::config::Quality;
 pub struct Tier(pub Quality);
 
 /// The tier [`start_renderer`] settled, and what it was settled from, for the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) struct Choice {
     pub tier: Quality,
     asked: Quality,
@@ -49,7 +49,9 @@ pub(super) fn plugin(choice: Choice) -> impl Fn(&mut App) {
 /// config's choice.
 pub(super) fn start_renderer(asked: Quality) -> (RenderCreation, Choice) {
     let settings = WgpuSettings::default();
-    let backends = settings.backends.unwrap_or(Backends::all());
+    let backends = settings
+        .backends
+        .expect("wgpu's default settings name the platform's backends");
     let resources = bevy::tasks::block_on(renderer::initialize_renderer(backends, None, &settings));
     let info = &resources.2;
     let choice = Choice {
@@ -59,7 +61,11 @@ pub(super) fn start_renderer(asked: Quality) -> (RenderCreation, Choice) {
             is_software(format!("{:?}", info.device_type) == "Cpu", &info.name),
         ),
         asked,
-        adapter: format!("{} ({:?}, {:?})", info.name, info.device_type, info.backend),
+        // Bevy logs the adapter when it starts the renderer itself; here its log is not up yet.
+        adapter: format!(
+            "{} ({:?}, {:?}, driver {} {})",
+            info.name, info.device_type, info.backend, info.driver, info.driver_info
+        ),
     };
     (RenderCreation::Manual(resources), choice)
 }
@@ -91,10 +97,10 @@ pub fn is_software(cpu: bool, name: &str) -> bool {
 /// Gives each new camera the tier's settings; a high tier keeps Bevy's.
 fn fit_cameras_to_tier(
     mut commands: Commands,
-    tier: Option<Res<Tier>>,
+    tier: Res<Tier>,
     cameras: Query<Entity, Added<Camera>>,
 ) {
-    if tier.is_none_or(|tier| tier.0 != Quality::Low) {
+    if tier.0 != Quality::Low {
         return;
     }
     for camera in &cameras {
@@ -119,16 +125,6 @@ mod tests {
         assert_eq!(choose(Quality::Auto, false), Quality::High);
         assert_eq!(choose(Quality::High, true), Quality::High);
         assert_eq!(choose(Quality::Low, false), Quality::Low);
-    }
-
-    #[test]
-    fn the_low_tier_draws_the_lighter_outlines_unless_told_which() {
-        use super::super::Geometry;
-        assert_eq!(Geometry::Auto.for_tier(Quality::Low), Geometry::Low);
-        assert_eq!(Geometry::Auto.for_tier(Quality::High), Geometry::Default);
-        assert_eq!(Geometry::Default.for_tier(Quality::Low), Geometry::Default);
-        assert_eq!(Geometry::Low.for_tier(Quality::High), Geometry::Low);
-        assert_eq!(Geometry::Auto.path(), Geometry::Default.path());
     }
 
     /// A camera spawned into an app drawing in `tier`, after one update.

@@ -45,8 +45,8 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone, Copy)]
 pub struct GeometryArg {
-    /// Country outline detail: `default` (~90k vertices), `low` (~11k), or `auto`: `low` on
-    /// the light tier a software renderer gets, `default` otherwise.
+    /// Country outline detail: `default` (~90k vertices), `low` (~11k), or `auto`: `low` when
+    /// drawing in the low tier (a software renderer's, or `--quality low`), else `default`.
     #[arg(long, value_enum, default_value_t = Geometry::Auto, global = true)]
     pub geometry: Geometry,
 }
