@@ -2,8 +2,8 @@
 """Prepare real web pages with their expected article text, to measure our article-text
 extractor (word-level precision, recall and F1).
 
-Two sets of saved pages, each with the text a person or a reference extractor took as the
-article; nothing of either is copied into this repository.
+Four sets of saved pages, each with the text a person or a reference extractor took as the
+article; only the fourth is kept in this repository, as no registry carries it.
 
 The first, the tuning set ("tune"): Mozilla Readability's test pages (Apache 2.0 for the
 repository, https://github.com/mozilla/readability; each page's content is its publisher's), as
@@ -30,7 +30,8 @@ figure is the honest one.
                                  decoded, one paragraph per line (a block element or <br> ends
                                  a line), whitespace collapsed, no empty lines
     OUT/manifest.jsonl           one line per page: name (the fixture's folder: "ars-1",
-                                 "www.thelocal.dk/<slug>"), set, html and text (paths relative
+                                 "www.thelocal.dk/<slug>"; Scrapinghub's: host and the id's
+                                 first 8 digits), set, html and text (paths relative
                                  to OUT), url, title, lang (from the metadata, else the page's
                                  <html lang>; null when neither has one) and kind
 
@@ -46,14 +47,26 @@ extraction of each as its expectation (plain text; some of it cut short), fetche
 and checked by its digest: CNN, Time, Wired and local news, 2013-2023. A reference extractor's
 output, like the first set's, so a check of the same kind from a different reader.
 
+The fourth, split in two halves ("aeb-tune" and "aeb-held-out"): Scrapinghub's article
+extraction benchmark (MIT, https://github.com/scrapinghub/article-extraction-benchmark, commit
+4a3bc97), 181 pages fetched in November 2019 with their article bodies cut out by people (no
+headline, byline or captions). No registry carries it, so it is kept in this repository as
+tests/fixtures/extract/scrapinghub-aeb-4a3bc97.tar.gz (LICENSE, ground-truth.json,
+html/<id>.html.gz) and checked by its digest. A page goes to a half by the first byte of the
+sha256 of its id (even: aeb-tune, odd: aeb-held-out), so the split never changes; the tuning
+half may be looked at and tuned on, the other never. Its expected text is the benchmark's
+articleBody, one paragraph a line as it gives them. Its kind is "news" but for the hosts in
+AEB_NOT_NEWS ("other": shops, company blogs, how-to and greeting-card pages).
+
 The Rust test `extraction_on_real_pages` in tests/news.rs reads OUT when
 NEWSGLOBE_EXTRACT_DATA names it.
 
-Usage: scripts/extract-eval-data.py OUT   (needs the network: crates.io and PyPI; about 5 s)
+Usage: scripts/extract-eval-data.py OUT   (needs the network: crates.io and PyPI; about 10 s)
 """
 
 import collections
 import glob
+import gzip
 import hashlib
 import html.parser
 import io
@@ -63,6 +76,7 @@ import re
 import sys
 import tarfile
 import tempfile
+import urllib.parse
 import urllib.request
 
 CRATE_URL = "https://static.crates.io/crates/readabilityrs/readabilityrs-0.1.4.crate"
@@ -82,6 +96,15 @@ NEWSPAPER_PAGES = """cnn_001 cnn_002 cnn_article time_001 wired_001 fox13now_001
     article_with_br spanish_article autoindustria video_article_01 video_article_02
     yna_co_kr""".split()
 MIN_SOURCE_BYTES = 8000
+AEB_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
+                           "extract", "scrapinghub-aeb-4a3bc97.tar.gz")
+AEB_SHA256 = "b3bb54df39932bbc7442cfb1119220a4a05753f2a9f901168767eb9a9ccc07b3"
+# Scrapinghub's pages that are not news: shops, company blogs, how-to and greeting-card pages.
+AEB_NOT_NEWS = set("""blog.comwrap.com blog.givewell.org comoeducarseusfilhos.com.br
+    jeongdongtheater.com note100yen.com theantijunecleaver.com vortexcannon.org vse-diety.com
+    www.ascom.com www.beachbodyondemand.com www.bigbrandsystem.com www.expapp.com
+    www.lhpat-tm.com www.mensagensreflexao.com.br gto-normativy.ru my6sense.com
+    www.catchitkansas.com www.remember8090.it""".split())
 
 KINDS = {
     # Readability's pages, by name less a trailing -N.
@@ -145,10 +168,13 @@ def text_of(markup):
 
 def download(url, sha256, path):
     with urllib.request.urlopen(url, timeout=60) as response:
-        body = response.read()
+        unpack(url, response.read(), sha256, path)
+
+
+def unpack(source, body, sha256, path):
     digest = hashlib.sha256(body).hexdigest()
     if digest != sha256:
-        sys.exit(f"{url}: sha256 {digest}, expected {sha256}")
+        sys.exit(f"{source}: sha256 {digest}, expected {sha256}")
     with tarfile.open(fileobj=io.BytesIO(body)) as tar:
         tar.extractall(path, filter="data")
 
@@ -160,32 +186,46 @@ def read(path, binary=False):
 
 
 def pages(root):
-    """(set, name, source path, expected path, metadata) for every page kept."""
+    """(set, name, the page's bytes, its expected text, metadata) for every page kept."""
     top = os.path.join(root, CRATE_PAGES)
     for name in sorted(os.listdir(top)):
         folder = os.path.join(top, name)
         source = os.path.join(folder, "source.html")
-        expected = os.path.join(folder, "expected.html")
-        if os.path.getsize(source) < MIN_SOURCE_BYTES or "lorem ipsum" in read(expected).lower():
+        expected = read(os.path.join(folder, "expected.html"))
+        if os.path.getsize(source) < MIN_SOURCE_BYTES or "lorem ipsum" in expected.lower():
             continue
         meta = json.loads(read(os.path.join(folder, "expected-metadata.json")))
-        yield "tune", name, source, expected, meta
+        yield "tune", name, read(source, binary=True), text_of(expected), meta
     top = os.path.join(root, SDIST_PAGES)
     for found in sorted(glob.glob(os.path.join(top, "*", "*", "meta.json"))):
         folder = os.path.dirname(found)
         meta = json.loads(read(found))
         meta["title"] = meta.get("extracted_title")
-        yield ("held-out", os.path.relpath(folder, top), os.path.join(folder, "raw.html"),
-               os.path.join(folder, "expected.html"), meta)
+        yield ("held-out", os.path.relpath(folder, top),
+               read(os.path.join(folder, "raw.html"), binary=True),
+               text_of(read(os.path.join(folder, "expected.html"))), meta)
     top = os.path.join(root, NEWSPAPER_DATA)
     for name in NEWSPAPER_PAGES:
         source = os.path.join(top, "html", name + ".html")
         expected = os.path.join(top, "txt", name + ".txt")
         if os.path.exists(source) and os.path.exists(expected):
-            yield "newspaper", name, source, expected, {"host": "newspaper"}
+            # newspaper4k's expectations are plain text already.
+            yield ("newspaper", name, read(source, binary=True), read(expected),
+                   {"host": "newspaper"})
+    truth = json.loads(read(os.path.join(root, "ground-truth.json")))
+    for key, item in sorted(truth.items()):
+        host = urllib.parse.urlparse(item["url"]).netloc
+        half = "aeb-tune" if hashlib.sha256(key.encode()).digest()[0] % 2 == 0 else "aeb-held-out"
+        with open(os.path.join(root, "html", key + ".html.gz"), "rb") as f:
+            body = gzip.decompress(f.read())
+        lines = (" ".join(line.split()) for line in item["articleBody"].split("\n"))
+        yield (half, f"{host}-{key[:8]}", body, "\n".join(line for line in lines if line) + "\n",
+               {"url": item["url"], "kind": "other" if host in AEB_NOT_NEWS else "news"})
 
 
 def kind_of(name, meta):
+    if "kind" in meta:
+        return meta["kind"]
     key = meta.get("host") or name
     return KINDS.get(key) or KINDS.get(re.sub(r"-\d+$", "", key)) or "other"
 
@@ -198,14 +238,13 @@ def main(out):
         download(CRATE_URL, CRATE_SHA256, tmp)
         download(SDIST_URL, SDIST_SHA256, tmp)
         download(NEWSPAPER_URL, NEWSPAPER_SHA256, tmp)
-        for split, name, source, expected, meta in pages(tmp):
+        unpack(AEB_ARCHIVE, read(AEB_ARCHIVE, binary=True), AEB_SHA256, tmp)
+        for split, name, body, expected, meta in pages(tmp):
             base = f"{split}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", name)
-            body = read(source, binary=True)
             with open(os.path.join(out, "pages", base + ".html"), "wb") as f:
                 f.write(body)
             with open(os.path.join(out, "pages", base + ".txt"), "w", encoding="utf-8") as f:
-                # newspaper4k's expectations are plain text already.
-                f.write(read(expected) if expected.endswith(".txt") else text_of(read(expected)))
+                f.write(expected)
             lang = meta.get("lang")
             if not lang:
                 found = HTML_LANG.search(body)
@@ -223,7 +262,7 @@ def main(out):
     print("; ".join(
         f"{split}: {counts[split]} (" + ", ".join(
             f"{counts[(split, k)]} {k}" for k in ("news", "blog", "reference", "other")) + ")"
-        for split in ("tune", "held-out", "newspaper")) + f" -> {out}")
+        for split in ("tune", "aeb-tune", "aeb-held-out", "held-out", "newspaper")) + f" -> {out}")
 
 
 if __name__ == "__main__":
