@@ -12,11 +12,16 @@
 //!   whitespace-normalised, for translation one paragraph at a time.
 //! - **An honest failure**: a page with too little text to be an article (a paywall's teaser,
 //!   a page built by scripts) is an error that says which, never an empty article.
+//! - **Tidying** (`tidy`): what people do not count as the article is dropped from what the
+//!   reader keeps: credits and captions named so, hover cards, bylines and dates, the
+//!   article's own header and footer.
 //!
 //! Measured on real pages with their expected text (the test `extraction_on_real_pages` in
 //! tests/news.rs, data from `scripts/extract-eval-data.py`): see the README.
 
 use dom_smoothie::{Config, Readability, TextMode};
+
+mod tidy;
 
 /// The largest page read; a news page is rarely over 2 MB, and a bigger one is no article.
 pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
@@ -28,6 +33,8 @@ pub const MAX_PARAGRAPHS: usize = 400;
 pub const MAX_PARAGRAPH_CHARS: usize = 5_000;
 /// The least text for a page to hold an article: under it, the page is a teaser or a shell.
 pub const MIN_ARTICLE_CHARS: usize = 280;
+/// Where dom_smoothie puts the article it read.
+const ARTICLE_ROOT: &str = "#readability-page-1";
 /// The most characters of a headline, byline or other short field.
 const MAX_FIELD_CHARS: usize = 500;
 
@@ -80,6 +87,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
     let config = Config {
         max_elements_to_parse: MAX_ELEMENTS,
         text_mode: TextMode::Formatted,
+        // The classes stay for the rules that tidy the article (see `tidy`).
+        keep_classes: true,
         ..Config::default()
     };
     let mut reader = Readability::new(html, url, Some(config))
@@ -91,7 +100,14 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         }
         Err(e) => return Err(ExtractError::Unreadable(e.to_string())),
     };
-    let paragraphs = paragraphs(&article.text_content);
+    tidy::tidy(&reader, ARTICLE_ROOT, MAX_ELEMENTS, tidy::chrome);
+    let text = reader
+        .doc
+        .select_single(ARTICLE_ROOT)
+        .nodes()
+        .first()
+        .map(|root| root.formatted_text().to_string());
+    let paragraphs = paragraphs(text.as_deref().unwrap_or(&article.text_content));
     let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     if chars < MIN_ARTICLE_CHARS {
         return Err(no_article(html, chars));
@@ -254,6 +270,70 @@ mod extract_tests {
             let article = extract(&with(bad), Some("https://courier.example/n")).unwrap();
             assert_eq!(article.image, None, "{bad}");
         }
+    }
+
+    /// The text of the test page's story with `inside` after its first paragraph.
+    fn story_text(inside: &str) -> String {
+        let story = STORY.replace("<p>Dock workers", &format!("{inside}<p>Dock workers"));
+        extract(&page(&story), None).unwrap().text()
+    }
+
+    #[test]
+    fn credits_and_captions_named_so_are_dropped_a_figures_caption_stays() {
+        let text = story_text(
+            "<figure><img src=\"/ships.jpg\"><figcaption>Ships wait at anchor off Santos \
+             on Monday.</figcaption><span class=\"photo-credit\">Photo: Rui Costa</span>\
+             </figure><p class=\"newsCaption\">Water covers a quay (Image: Rui Costa)</p>",
+        );
+        for credit in ["Rui Costa", "Water covers a quay"] {
+            assert!(!text.contains(credit), "{credit:?} kept: {text}");
+        }
+        assert!(text.contains("Ships wait at anchor off Santos"), "{text}");
+        assert!(text.contains("Dock workers spent the night"), "{text}");
+    }
+
+    #[test]
+    fn a_hover_card_goes_and_the_name_it_hangs_on_stays() {
+        let story = STORY.replace(
+            "The state's governor",
+            "The state's governor, <span class=\"rollover-people\"><a href=\"/p/9\">Maria \
+             Souza</a><span class=\"rollover-people-block\"><a href=\"/p/9\">Maria Souza</a> \
+             <a href=\"/s/1\">Souza vetoes the budget</a></span></span>,",
+        );
+        let text = extract(&page(&story), None).unwrap().text();
+        assert!(
+            text.contains("The state's governor, Maria Souza, asked"),
+            "{text}"
+        );
+        assert!(!text.contains("vetoes"), "{text}");
+    }
+
+    #[test]
+    fn bylines_dates_and_the_articles_own_header_and_footer_are_dropped() {
+        let story = STORY
+            .replace(
+                "<p class=\"byline\">By Ana Lima</p>",
+                "<header><p class=\"kicker\">Weather</p><div class=\"article-date\">\
+                 Updated 30 November 2026</div></header><p class=\"submitted-by\">By Ana \
+                 Lima and Rui Costa</p>",
+            )
+            .replace(
+                "</article>",
+                "<p>Published <time datetime=\"2026-11-30\">30 November</time></p>\
+                 <footer>Filed under Brazil, Ports</footer></article>",
+            );
+        let text = extract(&page(&story), None).unwrap().text();
+        for meta in [
+            "Weather",
+            "Updated",
+            "Rui Costa",
+            "30 November",
+            "Filed under",
+        ] {
+            assert!(!text.contains(meta), "{meta:?} kept: {text}");
+        }
+        assert!(text.contains("Heavy rain closed the port"), "{text}");
+        assert!(text.contains("two highways to the city."), "{text}");
     }
 
     #[test]
