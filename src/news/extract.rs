@@ -15,12 +15,16 @@
 //! - **Tidying** (`tidy`): what people do not count as the article is dropped from what the
 //!   reader keeps: credits and captions named so, hover cards, bylines and dates, the
 //!   article's own header and footer.
+//! - **A second look** (`recall`): when the reader keeps well under the text the page declares
+//!   to search engines (JSON-LD `articleBody`), the article is read as the page's paragraphs
+//!   that the declared text holds.
 //!
 //! Measured on real pages with their expected text (the test `extraction_on_real_pages` in
 //! tests/news.rs, data from `scripts/extract-eval-data.py`): see the README.
 
 use dom_smoothie::{Config, Readability, TextMode};
 
+mod recall;
 mod tidy;
 
 /// The largest page read; a news page is rarely over 2 MB, and a bigger one is no article.
@@ -93,6 +97,9 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
     };
     let mut reader = Readability::new(html, url, Some(config))
         .map_err(|e| ExtractError::Unreadable(e.to_string()))?;
+    // Read before the reader, which drops the scripts and keeps only the article.
+    let declared =
+        recall::declared_body(&reader).map(|body| (body, recall::page_paragraphs(&reader)));
     let article = match reader.parse() {
         Ok(article) => article,
         Err(dom_smoothie::ReadabilityError::GrabFailed) => {
@@ -107,7 +114,16 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         .nodes()
         .first()
         .map(|root| root.formatted_text().to_string());
-    let paragraphs = paragraphs(text.as_deref().unwrap_or(&article.text_content));
+    let mut paragraphs = paragraphs(text.as_deref().unwrap_or(&article.text_content));
+    if let Some((body, page)) = &declared
+        && let Some(found) = recall::recall(&paragraphs, body, page)
+    {
+        paragraphs = found
+            .into_iter()
+            .take(MAX_PARAGRAPHS)
+            .map(|p| cut(p, MAX_PARAGRAPH_CHARS))
+            .collect();
+    }
     let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     if chars < MIN_ARTICLE_CHARS {
         return Err(no_article(html, chars));
@@ -334,6 +350,48 @@ mod extract_tests {
         }
         assert!(text.contains("Heavy rain closed the port"), "{text}");
         assert!(text.contains("two highways to the city."), "{text}");
+    }
+
+    #[test]
+    fn an_article_cut_short_is_read_again_by_the_text_the_page_declares() {
+        // Readability scores a paragraph by its length and its commas: the first block is
+        // the article to it, and the second, after an advertisement and in a section of its
+        // own, too little to join it.
+        let said: Vec<String> = (1..=5)
+            .map(|i| match i {
+                1..=3 => format!(
+                    "Paragraph {i} of the report on the floods says what the port authority \
+                     announced on day {i}, and what the dock workers, shippers, farmers and \
+                     the city council said about it."
+                ),
+                _ => format!(
+                    "Paragraph {i} tells how the water fell again on day {i} and how the \
+                     first ships came back to the quays of the port of Santos."
+                ),
+            })
+            .collect();
+        let paragraphs = |range: std::ops::Range<usize>| -> String {
+            said[range].iter().map(|p| format!("<p>{p}</p>")).collect()
+        };
+        let declared = serde_json::json!({
+            "@context": "https://schema.org", "@type": "NewsArticle",
+            "headline": "Floods close the port of Santos for a week",
+            "articleBody": said.join(" "),
+        });
+        let story = format!(
+            "<script type=\"application/ld+json\">{declared}</script><main><article>\
+             <h1>Floods close the port of Santos for a week</h1>\
+             <div class=\"story-body\">{}</div></article><div class=\"ad\">Advertisement</div>\
+             <section><div class=\"story-more\">{}</div></section></main>",
+            paragraphs(0..3),
+            paragraphs(3..5)
+        );
+        let article = extract(&page(&story), None).unwrap();
+        assert_eq!(article.paragraphs, said, "{:#?}", article.paragraphs);
+        // Without the declared text, the reader's block alone.
+        let undeclared = story.replace("articleBody", "description");
+        let article = extract(&page(&undeclared), None).unwrap();
+        assert_eq!(article.paragraphs, said[..3], "{:#?}", article.paragraphs);
     }
 
     #[test]
