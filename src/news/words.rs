@@ -58,7 +58,9 @@ pub(crate) struct Word {
     pub stem: String,
     /// Written with a capital inside a sentence ("in Malatya"): likely part of a name.
     pub capitalized: bool,
-    /// Written in capitals, two or more letters ("ECB", "GDL"): an acronym wherever it is.
+    /// Written in capitals, two or more letters ("ECB", "GDL"): an acronym wherever it is,
+    /// unless a word beside it is written in capitals too: "GLOBAL MARKETS-", "BREAKING NEWS"
+    /// and a headline in capitals are shouted labels, not names.
     pub acronym: bool,
     /// Written starting with a lowercase letter ("central bank"): a common word here, which a
     /// proper name ("Japan") hardly ever is.
@@ -67,26 +69,41 @@ pub(crate) struct Word {
 
 /// The matching words of `text` like [`words`], each marked with how it was written.
 pub(crate) fn marked_words(text: &str) -> impl Iterator<Item = Word> + '_ {
-    pieces(text).filter_map(|(piece, sentence_start)| {
-        let word = piece.to_lowercase();
-        let chars = word.chars().count();
-        let number = word.bytes().all(|b| b.is_ascii_digit());
-        // A year names an event ("the 2011 disaster"); other numbers are tolls and scores
-        // that change from one report of a story to the next.
-        let keep =
-            (2..=MAX_WORD_CHARS).contains(&chars) && (!number || chars == 4) && !is_stopword(&word);
-        keep.then(|| {
-            let upper = piece.chars().filter(|c| c.is_uppercase()).count();
-            let letters = piece.chars().filter(|c| c.is_alphabetic()).count();
-            Word {
+    let pieces: Vec<(&str, bool)> = pieces(text).collect();
+    let capitals: Vec<bool> = pieces.iter().map(|(piece, _)| in_capitals(piece)).collect();
+    let acronyms: Vec<bool> = (0..pieces.len())
+        .map(|at| {
+            let shouted = (at > 0 && capitals[at - 1]) || capitals.get(at + 1) == Some(&true);
+            capitals[at] && !shouted
+        })
+        .collect();
+    pieces
+        .into_iter()
+        .zip(acronyms)
+        .filter_map(|((piece, sentence_start), acronym)| {
+            let word = piece.to_lowercase();
+            let chars = word.chars().count();
+            let number = word.bytes().all(|b| b.is_ascii_digit());
+            // A year names an event ("the 2011 disaster"); other numbers are tolls and scores
+            // that change from one report of a story to the next.
+            let keep = (2..=MAX_WORD_CHARS).contains(&chars)
+                && (!number || chars == 4)
+                && !is_stopword(&word);
+            keep.then(|| Word {
                 capitalized: !sentence_start
                     && piece.chars().next().is_some_and(char::is_uppercase),
-                acronym: letters >= 2 && upper == letters,
+                acronym,
                 lowercase: piece.chars().next().is_some_and(char::is_lowercase),
                 stem: stem(word),
-            }
+            })
         })
-    })
+}
+
+/// Whether a piece is written in capitals: two or more letters, all of them upper case.
+fn in_capitals(piece: &str) -> bool {
+    let upper = piece.chars().filter(|c| c.is_uppercase()).count();
+    let letters = piece.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2 && upper == letters
 }
 
 /// The runs of letters and digits in `text`, each with whether it starts a sentence (the
@@ -248,6 +265,23 @@ mod marked_words_tests {
         );
         // A capital and a digit is not an acronym of letters.
         assert_eq!(names("the G7")[0], ("g7".into(), true, false));
+    }
+
+    #[test]
+    fn words_in_capitals_side_by_side_are_shouted_not_acronyms() {
+        assert_eq!(
+            names("GLOBAL MARKETS-Stocks slip as ECB waits"),
+            [
+                ("global".into(), false, false),
+                ("market".into(), true, false),
+                ("stock".into(), true, false),
+                ("slip".into(), false, false),
+                ("ecb".into(), true, true),
+                ("wait".into(), false, false),
+            ]
+        );
+        // A number between two words in capitals parts them: "UPDATE 2-ECB" is no run.
+        assert!(names("UPDATE 2-ECB holds")[0].2);
     }
 
     #[test]

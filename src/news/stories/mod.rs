@@ -466,7 +466,7 @@ impl Clusterer {
             let title_case = headline && capitals * 2 > words.len();
             for word in words {
                 let name = (word.acronym || (word.capitalized && !title_case))
-                    && !is_calendar_word(&word.stem);
+                    && !never_a_name(&word.stem);
                 let term = self.intern(word.stem);
                 let written = if name { NAMED } else { 0 } | if word.lowercase { LOWER } else { 0 };
                 counts.push((
@@ -657,10 +657,14 @@ impl Clusterer {
     }
 }
 
-/// Months and weekdays (as the stemmer leaves them): written with a capital, yet they name
-/// a date, not an event, and every story has one.
-fn is_calendar_word(stem: &str) -> bool {
-    const CALENDAR: [&str; 19] = [
+/// Words written like names that never name an event, as the stemmer leaves them: months
+/// and weekdays (every story has a date), and the titles and market terms that business news
+/// writes in capitals whatever the company ("CEO" joined three companies' boardroom news on
+/// the real headlines; "IPO", "GDP", "TV" the same). On the tuning half of those headlines
+/// the titles' list lifted B-cubed F1 at once from 0.772 to 0.774 and shuffled in each of
+/// nine orders, by 0.008 on average.
+fn never_a_name(stem: &str) -> bool {
+    const NEVER: [&str; 29] = [
         "january",
         "february",
         "march",
@@ -680,8 +684,18 @@ fn is_calendar_word(stem: &str) -> bool {
         "friday",
         "saturday",
         "sunday",
+        "ceo",
+        "cfo",
+        "coo",
+        "cto",
+        "ipo",
+        "gdp",
+        "eps",
+        "tv",
+        "pm",
+        "mp",
     ];
-    CALENDAR.contains(&stem)
+    NEVER.contains(&stem)
 }
 
 /// How an article writes a term, by bit: as a name at least once ...

@@ -340,3 +340,24 @@ fn months_and_weekdays_are_never_names() {
     assert!(!named("monday"));
     assert!(!named("march"));
 }
+
+#[test]
+fn titles_and_market_terms_in_capitals_are_never_names() {
+    let mut clusterer = Clusterer::new(ClusterConfig::default());
+    let (counts, written) = clusterer.term_counts(&StoryText {
+        id: 1,
+        country: "USA",
+        published: 0,
+        title: "Acme names new CEO ahead of IPO",
+        summary: "The board in Ohio chose its CFO.",
+    });
+    let named = |word: &str| {
+        let term = clusterer.terms[word];
+        let at = counts.iter().position(|&(t, _)| t == term).unwrap();
+        written[at] & super::NAMED != 0
+    };
+    assert!(named("ohio"));
+    assert!(!named("ceo"));
+    assert!(!named("ipo"));
+    assert!(!named("cfo"));
+}
