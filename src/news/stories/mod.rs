@@ -660,9 +660,11 @@ impl Clusterer {
 /// Words written like names that never name an event, as the stemmer leaves them: months
 /// and weekdays (every story has a date), and the titles and market terms that business news
 /// writes in capitals whatever the company ("CEO" joined three companies' boardroom news on
-/// the real headlines; "IPO", "GDP", "TV" the same). On the tuning half of those headlines
-/// the titles' list lifted B-cubed F1 at once from 0.772 to 0.774 and shuffled in each of
-/// nine orders, by 0.008 on average.
+/// the real headlines; "IPO", "GDP", "TV" the same). With the rule that words in capitals side
+/// by side are shouted, not acronyms (`words`), B-cubed F1 on the tuning half of those
+/// headlines went from 0.772 to 0.775 at once, and up in eight of nine shuffled orders (mean
+/// 0.737 to 0.744); held out, measured once after, 0.807 to 0.804 (shuffled mean 0.788 to
+/// 0.786).
 fn never_a_name(stem: &str) -> bool {
     const NEVER: [&str; 29] = [
         "january",
