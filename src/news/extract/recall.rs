@@ -1,14 +1,23 @@
 //! A second look for an article the reader cut short. Some pages split the article over
-//! sibling containers (around an advertisement, a related-stories box), and the reader keeps
-//! one of them. Many such pages also declare the whole text to search engines (schema.org's
-//! `articleBody` in JSON-LD), which is no good to read as it is (its paragraphs run
-//! together, and some pages put markup or a teaser there), but tells how long the article is
-//! and which of the page's paragraphs belong to it. So when what the reader kept is well
-//! short of that text, the article is read again as the page's paragraphs that the declared
-//! text holds, in page order.
+//! sibling or cousin containers (around an advertisement, a related-stories box), and the
+//! reader keeps one of them. Two ways to find the rest, tried in turn:
 //!
-//! What this does not do: trust the declared text where the reader's is as long, or read a
-//! page that declares nothing.
+//! - **The declared text.** Many pages declare the whole text to search engines (schema.org's
+//!   `articleBody` in JSON-LD). It is no good to read as it is (its paragraphs run together,
+//!   and some pages put markup or a teaser there), but it tells how long the article is and
+//!   which of the page's paragraphs belong to it. When what the reader kept is well short of
+//!   it, the article is read again as the page's paragraphs that the declared text holds, in
+//!   page order.
+//! - **The kept paragraphs' kin.** Paragraphs under a parent of the same tag and class as a
+//!   kept paragraph's, in the same article (`<article>`, `<main>` or schema.org's article
+//!   body), with few links, are put in beside the kept ones, when they add at least
+//!   [`MIN_ADDED_SHARE`] of the kept words.
+//!
+//! Neither fired wrongly on the tuning pages; with the reader's text cut to its first third on
+//! purpose, they brought back most of the rest (see `siblings` and `declared`).
+//!
+//! What this does not do: trust the declared text where the reader's is as long as it, or add
+//! paragraphs from outside an article or under a parent with no class.
 
 use std::collections::HashSet;
 
@@ -21,6 +30,19 @@ const SHORT_SHARE: f64 = 0.7;
 /// The least words of a page paragraph looked for in the declared body: shorter ones would be
 /// found in any text.
 const MIN_PARAGRAPH_WORDS: usize = 4;
+/// A left-out paragraph is added only with under 1 / this share of its text in links.
+const MAX_LINK_SHARE_INV: usize = 3;
+/// The left-out paragraphs are added only when they have at least this share of the words
+/// the reader kept: fewer, and the reader's choice stands.
+const MIN_ADDED_SHARE: f64 = 0.3;
+/// The most bytes of text searched for the page's paragraphs, all searches together: a
+/// hostile page (thousands of paragraphs, a body of megabytes) gets no second look.
+const MAX_SEARCHED_BYTES: usize = 32 * 1024 * 1024;
+/// The most paragraphs, and articles, of a page given a second look: more is no news page.
+const MAX_PAGE_PARAGRAPHS: usize = 10_000;
+const MAX_SCOPES: usize = 200;
+/// The most ancestors looked through for a paragraph's article, against hostile nesting.
+const MAX_SCOPE_DEPTH: usize = 64;
 /// The most JSON values looked through for a body, against hostile nesting.
 const MAX_JSON_VALUES: usize = 100_000;
 
@@ -56,21 +78,92 @@ pub(super) fn declared_body(reader: &Readability) -> Option<String> {
     best
 }
 
-/// The text of each of the page's paragraphs (`<p>`), whitespace-normalised, in page order.
-pub(super) fn page_paragraphs(reader: &Readability) -> Vec<String> {
-    reader
+/// A paragraph (`<p>`) of the page as it was before the reader ran.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct PageParagraph {
+    /// Its text, whitespace-normalised.
+    pub text: String,
+    /// The characters of its text inside links, and of all its text, less whitespace.
+    pub link_chars: usize,
+    pub chars: usize,
+    /// Its parent's tag and class ("div.story-body"; "div." when it has none).
+    pub parent: String,
+    /// The article, main part or schema.org article body that holds it, by its place in the
+    /// page; `None` outside any.
+    pub scope: Option<usize>,
+}
+
+/// The page's paragraphs, in page order.
+pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
+    let scopes = reader
         .doc
-        .select("p")
+        .select("article, main, [itemprop=\"articleBody\"]");
+    let scopes = scopes.nodes();
+    let paragraphs = reader.doc.select("p");
+    if paragraphs.length() > MAX_PAGE_PARAGRAPHS || scopes.len() > MAX_SCOPES {
+        return Vec::new();
+    }
+    paragraphs
         .nodes()
         .iter()
-        .map(|p| p.text().split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
+        .filter_map(|p| {
+            // Its text less what scripts and styles in it hold (the reader drops those).
+            let text: String = p
+                .descendants_it()
+                .filter(|d| {
+                    d.is_text()
+                        && !d.parent().is_some_and(|q| {
+                            q.has_name("script") || q.has_name("style") || q.has_name("noscript")
+                        })
+                })
+                .map(|d| d.text().to_string())
+                .collect();
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.is_empty() {
+                return None;
+            }
+            let link_chars = p
+                .descendants_it()
+                .filter(|d| d.has_name("a"))
+                .map(|a| solid_chars(&a.text()))
+                .sum();
+            let parent = p
+                .parent()
+                .map(|q| {
+                    let (tag, class) = (q.node_name(), q.attr("class"));
+                    format!(
+                        "{}.{}",
+                        tag.as_deref().unwrap_or(""),
+                        class.as_deref().unwrap_or("")
+                    )
+                })
+                .unwrap_or_default();
+            let scope = p
+                .ancestors_it(Some(MAX_SCOPE_DEPTH))
+                .find_map(|a| scopes.iter().position(|s| s.id == a.id));
+            Some(PageParagraph {
+                chars: solid_chars(&text),
+                text,
+                link_chars,
+                parent,
+                scope,
+            })
+        })
         .collect()
+}
+
+/// The characters of a text that are not whitespace.
+fn solid_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// The paragraphs to read instead of `got` when it is well short of the declared `body`: the
 /// page's `paragraphs` that the body holds, once each, if they say more than `got`.
-pub(super) fn recall(got: &[String], body: &str, paragraphs: &[String]) -> Option<Vec<String>> {
+pub(super) fn declared(
+    got: &[String],
+    body: &str,
+    paragraphs: &[PageParagraph],
+) -> Option<Vec<String>> {
     let body_words = words(body);
     let got_words: usize = got.iter().map(|p| words(p).len()).sum();
     if body_words.len() < MIN_BODY_WORDS
@@ -79,10 +172,14 @@ pub(super) fn recall(got: &[String], body: &str, paragraphs: &[String]) -> Optio
         return None;
     }
     let body = format!(" {} ", body_words.join(" "));
+    if paragraphs.len().saturating_mul(body.len()) > MAX_SEARCHED_BYTES {
+        return None;
+    }
     let mut seen = HashSet::new();
     let mut found_words = 0;
     let found: Vec<String> = paragraphs
         .iter()
+        .map(|p| &p.text)
         .filter(|p| {
             let words = words(p);
             let key = format!(" {} ", words.join(" "));
@@ -99,6 +196,82 @@ pub(super) fn recall(got: &[String], body: &str, paragraphs: &[String]) -> Optio
     (found_words > got_words).then_some(found)
 }
 
+/// `got` with the paragraphs the reader left out beside those it kept, when they say much
+/// more: the page's paragraphs with a kept paragraph's parent (its tag and class, which must
+/// have one) in the same article, main part or article body, few of their words links, each
+/// put after the kept paragraph that comes before it on the page.
+pub(super) fn siblings(got: &[String], paragraphs: &[PageParagraph]) -> Option<Vec<String>> {
+    // Compared with no whitespace at all: the reader spaces inline elements and breaks lines
+    // otherwise than the page's text does.
+    let all_got: String = got.iter().map(|p| squashed(p)).collect();
+    if paragraphs.len().saturating_mul(all_got.len()) > MAX_SEARCHED_BYTES {
+        return None;
+    }
+    // Only the paragraphs in an article and under a parent with a class can be a kept one's
+    // kin, so only they are looked for in the kept text.
+    let candidate = |p: &PageParagraph| p.scope.is_some() && !p.parent.ends_with('.');
+    let kept: Vec<bool> = paragraphs
+        .iter()
+        .map(|p| candidate(p) && all_got.contains(&squashed(&p.text)))
+        .collect();
+    let homes: HashSet<(&str, Option<usize>)> = paragraphs
+        .iter()
+        .zip(&kept)
+        .filter(|(_, kept)| **kept)
+        .map(|(p, _)| (p.parent.as_str(), p.scope))
+        .collect();
+    let left_out: Vec<bool> = paragraphs
+        .iter()
+        .zip(&kept)
+        .map(|(p, kept)| {
+            !kept
+                && candidate(p)
+                && homes.contains(&(p.parent.as_str(), p.scope))
+                && p.link_chars * MAX_LINK_SHARE_INV < p.chars
+        })
+        .collect();
+    let got_words: usize = got.iter().map(|p| words(p).len()).sum();
+    let mut seen = HashSet::new();
+    let added: usize = paragraphs
+        .iter()
+        .zip(&left_out)
+        .filter(|(p, left_out)| **left_out && seen.insert(p.text.as_str()))
+        .map(|(p, _)| words(&p.text).len())
+        .sum();
+    if added == 0 || (added as f64) < MIN_ADDED_SHARE * got_words as f64 {
+        return None;
+    }
+    let mut out = got.to_vec();
+    let mut inserted = vec![false; out.len()];
+    let mut at = 0;
+    let mut seen = HashSet::new();
+    for (p, left_out) in paragraphs.iter().zip(left_out) {
+        if left_out {
+            if seen.insert(p.text.as_str()) {
+                out.insert(at, p.text.clone());
+                inserted.insert(at, true);
+                at += 1;
+            }
+            continue;
+        }
+        // A kept paragraph: what is added next goes after the lines it became.
+        let key = squashed(&p.text);
+        let holds = |k: usize| !inserted[k] && key.contains(&squashed(&out[k]));
+        if let Some(first) = (at..out.len()).find(|&k| holds(k)) {
+            at = first + 1;
+            while at < out.len() && holds(at) {
+                at += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A text with no whitespace.
+fn squashed(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
 /// The words of a text, lowercase: runs of letters and digits.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -110,6 +283,14 @@ fn words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod recall_tests {
     use super::*;
+
+    fn paragraph(text: String) -> PageParagraph {
+        PageParagraph {
+            chars: solid_chars(&text),
+            text,
+            ..PageParagraph::default()
+        }
+    }
 
     fn sentence(i: usize) -> String {
         format!("Sentence {i} of the story tells what happened at the port that day.")
@@ -125,15 +306,17 @@ mod recall_tests {
         ];
         page.extend(said.iter().cloned());
         page.push(said[0].clone());
-        assert_eq!(recall(&said[..2], &body, &page), Some(said.clone()));
+        let page: Vec<PageParagraph> = page.into_iter().map(paragraph).collect();
+        assert_eq!(declared(&said[..2], &body, &page), Some(said.clone()));
     }
 
     #[test]
     fn a_text_near_the_declared_length_or_a_short_declaration_changes_nothing() {
         let said: Vec<String> = (0..10).map(sentence).collect();
         let body = said.join(" ");
-        assert_eq!(recall(&said[..8], &body, &said), None);
+        let page: Vec<PageParagraph> = said.iter().cloned().map(paragraph).collect();
+        assert_eq!(declared(&said[..8], &body, &page), None);
         let teaser = said[..2].join(" ");
-        assert_eq!(recall(&said[..1], &teaser, &said), None);
+        assert_eq!(declared(&said[..1], &teaser, &page), None);
     }
 }
