@@ -1505,7 +1505,10 @@ fn extraction_on_real_pages() {
         };
         let score = extraction_score(&got, &expected);
         let set = page["set"].as_str().unwrap().to_owned();
-        worst.push((score.2, format!("{set} {}", page["name"].as_str().unwrap())));
+        // Only the tuning sets' pages are named: the held-out ones are seen as a whole.
+        if set.ends_with("tune") {
+            worst.push((score.2, format!("{set} {}", page["name"].as_str().unwrap())));
+        }
         for kind in [page["kind"].as_str().unwrap(), "all"] {
             by_kind
                 .entry((set.clone(), kind.to_owned()))
@@ -1519,7 +1522,7 @@ fn extraction_on_real_pages() {
     println!("article extraction, mean per page:");
     for ((set, kind), scores) in &by_kind {
         println!(
-            "  {set:8} {kind:9} {:3} pages  P {:.3}  R {:.3}  F1 {:.3}",
+            "  {set:12} {kind:9} {:3} pages  P {:.3}  R {:.3}  F1 {:.3}",
             scores.len(),
             mean(scores, |s| s.0),
             mean(scores, |s| s.1),
@@ -1530,26 +1533,34 @@ fn extraction_on_real_pages() {
     for (f1, name) in worst.iter().take(12) {
         println!("  worst: {f1:.3} {name}");
     }
-    let f1 = |set: &str| mean(&by_kind[&(set.to_owned(), "all".to_owned())], |s| s.2);
-    assert!(by_kind[&("tune".to_owned(), "all".to_owned())].len() > 80);
-    assert!(by_kind[&("held-out".to_owned(), "all".to_owned())].len() > 20);
-    assert!(by_kind[&("newspaper".to_owned(), "all".to_owned())].len() > 10);
+    let all = |set: &str| {
+        by_kind
+            .get(&(set.to_owned(), "all".to_owned()))
+            .unwrap_or_else(|| panic!("no {set} pages: rerun scripts/extract-eval-data.py"))
+    };
+    let f1 = |set: &str| mean(all(set), |s| s.2);
+    // (set, the least pages it has, its F1 floor). Measured before the tidying rules and the
+    // second look: tune 0.991, aeb-tune 0.957, held-out 0.886, newspaper 0.982; after: tune
+    // 0.985, aeb-tune 0.973, and held out, measured once after all choices were made,
+    // aeb-held-out 0.961, held-out 0.882, newspaper 0.985. The goal is 0.95 held out.
+    // These floors, a little under, guard against changes that read worse.
+    let floors = [
+        ("tune", 80, 0.97),
+        ("aeb-tune", 80, 0.96),
+        ("aeb-held-out", 80, 0.94),
+        ("held-out", 20, 0.86),
+        ("newspaper", 10, 0.96),
+    ];
     println!(
-        "F1 tune {:.3}, held-out {:.3}, newspaper {:.3}",
-        f1("tune"),
-        f1("held-out"),
-        f1("newspaper")
+        "F1 {}",
+        floors
+            .map(|(set, ..)| format!("{set} {:.3}", f1(set)))
+            .join(", ")
     );
-    // Measured 0.991 on the tuning set, 0.886 held out and 0.982 on newspaper4k's pages
-    // (the goal is 0.95; see the README); these floors, a few points under, guard
-    // against changes that read worse.
-    assert!(f1("tune") >= 0.95, "tune F1 {:.3}", f1("tune"));
-    assert!(f1("held-out") >= 0.85, "held-out F1 {:.3}", f1("held-out"));
-    assert!(
-        f1("newspaper") >= 0.95,
-        "newspaper F1 {:.3}",
-        f1("newspaper")
-    );
+    for (set, pages, floor) in floors {
+        assert!(all(set).len() >= pages, "{set}: {} pages", all(set).len());
+        assert!(f1(set) >= floor, "{set} F1 {:.3}", f1(set));
+    }
 }
 
 // ---- Article pages over HTTP ------------------------------------------------------------------
