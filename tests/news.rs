@@ -1906,11 +1906,12 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
 /// shuffled. The floors sit just under the figures the README quotes, so that a change that
 /// makes real news worse fails here.
 /// B-cubed F1 at once and in arrival order (the same since a batch is clustered as if it
-/// arrived): the tuning half measured 0.772, the held-out half 0.807 (0.706 and 0.736 in
+/// arrived): the tuning half measured 0.775, the held-out half 0.804 (0.706 and 0.736 in
 /// arrival order before stories were merged after each refresh).
 const TUNE_FLOOR: f64 = 0.76;
 const HELDOUT_FLOOR: f64 = 0.80;
-/// Shuffled, the clustering meets reports before the ones they follow: 0.761 and 0.786.
+/// Shuffled, the clustering meets reports before the ones they follow: 0.769 and 0.783 in
+/// the harness's order (other orders: 0.727 to 0.755 and 0.766 to 0.808).
 const SHUFFLED_MARGIN: f64 = 0.02;
 
 #[test]
