@@ -444,6 +444,58 @@ mod extract_tests {
     }
 
     #[test]
+    fn a_post_a_page_builder_cut_into_sections_is_read_whole_and_its_sidebar_is_not() {
+        let long = |i: usize| {
+            format!(
+                "<p>Paragraph {i} of the report on the floods says what the port authority \
+                 announced on day {i}, and what the dock workers, shippers, farmers and the \
+                 city council said about it.</p>"
+            )
+        };
+        let short = |i: usize| {
+            format!(
+                "<p>Paragraph {i} tells how the water fell on day {i} and the first ships came \
+                 back.</p>"
+            )
+        };
+        // A WordPress post laid out by a page builder: each block in a section of its own,
+        // too deep for the reader to score the post body that holds them all, no `<article>`
+        // or `<main>` anywhere, and the same widget class on the sidebar's text.
+        let section = |inner: String| {
+            let open: String = ["row", "column", "cell", "widget-wrap"]
+                .iter()
+                .map(|class| format!("<div class=\"builder-{class}\">"))
+                .collect();
+            format!(
+                "<section class=\"builder-section\">{open}<div class=\"widget\">{inner}</div>\
+                 {}</section>",
+                "</div>".repeat(4)
+            )
+        };
+        let story = format!(
+            "<h1>Floods close the port of Santos for a week</h1><div class=\"entry-content\">\
+             {}{}</div><aside><div class=\"widget\"><p>Our newsletter brings the week's \
+             weather stories to you every Friday.</p></div></aside>",
+            section(format!("{}{}{}", long(1), long(2), long(3))),
+            section(format!("{}{}", short(4), short(5)))
+        );
+        let article = extract(&page(&story), None).unwrap();
+        let starts: Vec<&str> = article.paragraphs.iter().map(|p| &p[..11]).collect();
+        assert_eq!(
+            starts,
+            [
+                "Paragraph 1",
+                "Paragraph 2",
+                "Paragraph 3",
+                "Paragraph 4",
+                "Paragraph 5"
+            ],
+            "{:#?}",
+            article.paragraphs
+        );
+    }
+
+    #[test]
     fn a_hostile_page_gets_no_second_look_and_no_panic() {
         // Deep nesting, many articles and paragraphs, and a declared body of a megabyte. (Not
         // deeper: the reader itself takes seconds on thousands of levels.)

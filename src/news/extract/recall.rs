@@ -10,14 +10,15 @@
 //!   page order.
 //! - **The kept paragraphs' kin.** Paragraphs under a parent of the same tag and class as a
 //!   kept paragraph's, in the same article (`<article>`, `<main>` or schema.org's article
-//!   body), with few links, are put in beside the kept ones, when they add at least
+//!   body; where none holds them, the post body of a publishing system such as WordPress's
+//!   `entry-content`), with few links, are put in beside the kept ones, when they add at least
 //!   [`MIN_ADDED_SHARE`] of the kept words.
 //!
 //! Neither fired wrongly on the tuning pages; with the reader's text cut to its first third on
 //! purpose, they brought back most of the rest (see `siblings` and `declared`).
 //!
 //! What this does not do: trust the declared text where the reader's is as long as it, or add
-//! paragraphs from outside an article or under a parent with no class.
+//! paragraphs from outside an article or post body, or under a parent with no class.
 
 use std::collections::HashSet;
 
@@ -45,6 +46,16 @@ const MAX_SCOPES: usize = 200;
 const MAX_SCOPE_DEPTH: usize = 64;
 /// The most JSON values looked through for a body, against hostile nesting.
 const MAX_JSON_VALUES: usize = 100_000;
+/// What holds an article's paragraphs and nothing else: the HTML elements and schema.org's
+/// property for it.
+const SCOPES: &str = "article, main, [itemprop=\"articleBody\"]";
+/// Where none of [`SCOPES`] holds a paragraph, the post bodies of the publishing systems most
+/// pages are made with (WordPress's `entry-content`, and its kin in other themes), the
+/// outermost one: page builders (Elementor) put each block of a WordPress post in a section of
+/// its own, many levels deep and with no `<article>` around them, so the reader keeps one
+/// section and nothing else finds the rest. Only a fallback: some pages repeat such a class
+/// on each part of a split article, inside an `<article>` that holds them all.
+const POST_BODIES: &str = ".entry-content, .post-content, .article-content, .article-body";
 
 /// The longest article body the page's JSON-LD declares, if any.
 pub(super) fn declared_body(reader: &Readability) -> Option<String> {
@@ -88,19 +99,19 @@ pub(super) struct PageParagraph {
     pub chars: usize,
     /// Its parent's tag and class ("div.story-body"; "div." when it has none).
     pub parent: String,
-    /// The article, main part or schema.org article body that holds it, by its place in the
-    /// page; `None` outside any.
+    /// The article, main part or schema.org article body that holds it, else the outermost
+    /// post body (see [`POST_BODIES`]), numbered by its place in the page; `None` outside any.
     pub scope: Option<usize>,
 }
 
 /// The page's paragraphs, in page order.
 pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
-    let scopes = reader
-        .doc
-        .select("article, main, [itemprop=\"articleBody\"]");
+    let scopes = reader.doc.select(SCOPES);
     let scopes = scopes.nodes();
+    let bodies = reader.doc.select(POST_BODIES);
+    let bodies = bodies.nodes();
     let paragraphs = reader.doc.select("p");
-    if paragraphs.length() > MAX_PAGE_PARAGRAPHS || scopes.len() > MAX_SCOPES {
+    if paragraphs.length() > MAX_PAGE_PARAGRAPHS || scopes.len() + bodies.len() > MAX_SCOPES {
         return Vec::new();
     }
     paragraphs
@@ -140,7 +151,14 @@ pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
                 .unwrap_or_default();
             let scope = p
                 .ancestors_it(Some(MAX_SCOPE_DEPTH))
-                .find_map(|a| scopes.iter().position(|s| s.id == a.id));
+                .find_map(|a| scopes.iter().position(|s| s.id == a.id))
+                .or_else(|| {
+                    // Numbered after the scopes, so that the two never share a number.
+                    p.ancestors_it(Some(MAX_SCOPE_DEPTH))
+                        .filter_map(|a| bodies.iter().position(|b| b.id == a.id))
+                        .last()
+                        .map(|b| scopes.len() + b)
+                });
             Some(PageParagraph {
                 chars: solid_chars(&text),
                 text,
