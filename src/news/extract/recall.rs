@@ -248,12 +248,18 @@ pub(super) fn siblings(got: &[String], paragraphs: &[PageParagraph]) -> Option<V
                 && p.link_chars * MAX_LINK_SHARE_INV < p.chars
         })
         .collect();
-    let got_words: usize = got.iter().map(|p| words(p).len()).sum();
+    // A paragraph the page repeats is added once, where it first comes.
     let mut seen = HashSet::new();
-    let added: usize = paragraphs
+    let added_here: Vec<bool> = paragraphs
         .iter()
         .zip(&left_out)
-        .filter(|(p, left_out)| **left_out && seen.insert(p.text.as_str()))
+        .map(|(p, left_out)| *left_out && seen.insert(p.text.as_str()))
+        .collect();
+    let got_words: usize = got.iter().map(|p| words(p).len()).sum();
+    let added: usize = paragraphs
+        .iter()
+        .zip(&added_here)
+        .filter(|(_, added)| **added)
         .map(|(p, _)| words(&p.text).len())
         .sum();
     if added == 0 || (added as f64) < MIN_ADDED_SHARE * got_words as f64 {
@@ -262,10 +268,9 @@ pub(super) fn siblings(got: &[String], paragraphs: &[PageParagraph]) -> Option<V
     let mut out = got.to_vec();
     let mut inserted = vec![false; out.len()];
     let mut at = 0;
-    let mut seen = HashSet::new();
-    for (p, left_out) in paragraphs.iter().zip(left_out) {
+    for ((p, left_out), added) in paragraphs.iter().zip(left_out).zip(added_here) {
         if left_out {
-            if seen.insert(p.text.as_str()) {
+            if added {
                 out.insert(at, p.text.clone());
                 inserted.insert(at, true);
                 at += 1;
@@ -290,11 +295,10 @@ fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
 }
 
-/// The words of a text, lowercase: runs of letters and digits.
+/// The words of a text, lowercase: the news module's runs of letters and digits.
 fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+    crate::news::words::pieces(text)
+        .map(|(piece, _)| piece.to_lowercase())
         .collect()
 }
 
