@@ -116,11 +116,9 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         .first()
         .map(|root| root.formatted_text().to_string());
     let mut paragraphs = paragraphs(text.as_deref().unwrap_or(&article.text_content));
-    let found = match &declared {
-        Some(body) => recall::declared(&paragraphs, body, &page_paragraphs),
-        None => None,
-    };
-    let found = found.or_else(|| recall::siblings(&paragraphs, &page_paragraphs));
+    let found = declared
+        .and_then(|body| recall::declared(&paragraphs, &body, &page_paragraphs))
+        .or_else(|| recall::siblings(&paragraphs, &page_paragraphs));
     if let Some(found) = found {
         paragraphs = found
             .into_iter()
@@ -398,21 +396,33 @@ mod extract_tests {
         assert_eq!(article.paragraphs, said[..3], "{:#?}", article.paragraphs);
     }
 
+    /// A long paragraph `i` of a split story: what the reader takes as the article.
+    fn long(i: usize) -> String {
+        format!(
+            "<p>Paragraph {i} of the report on the floods says what the port authority \
+             announced on day {i}, and what the dock workers, shippers, farmers and the city \
+             council said about it.</p>"
+        )
+    }
+
+    /// A short paragraph `i` of a split story: too little for the reader to take on its own.
+    fn short(i: usize) -> String {
+        format!(
+            "<p>Paragraph {i} tells how the water fell on day {i} and the first ships came \
+             back.</p>"
+        )
+    }
+
+    /// Asserts that the article read from `story` is its paragraphs 1 to 5, in order.
+    fn assert_reads_paragraphs_one_to_five(story: &str) {
+        let article = extract(&page(story), None).unwrap();
+        let starts: Vec<&str> = article.paragraphs.iter().map(|p| &p[..11]).collect();
+        let expected: Vec<String> = (1..=5).map(|i| format!("Paragraph {i}")).collect();
+        assert_eq!(starts, expected, "{:#?}", article.paragraphs);
+    }
+
     #[test]
     fn paragraphs_like_the_kept_ones_in_the_same_article_are_read_too() {
-        let long = |i: usize| {
-            format!(
-                "<p>Paragraph {i} of the report on the floods says what the port authority \
-                 announced on day {i}, and what the dock workers, shippers, farmers and the \
-                 city council said about it.</p>"
-            )
-        };
-        let short = |i: usize| {
-            format!(
-                "<p>Paragraph {i} tells how the water fell on day {i} and the first ships came \
-                 back.</p>"
-            )
-        };
         // The story's second part sits in a box of its own after an advertisement: too
         // little for the reader to take it with the first.
         let story = format!(
@@ -427,37 +437,11 @@ mod extract_tests {
             short(4),
             short(5)
         );
-        let article = extract(&page(&story), None).unwrap();
-        let starts: Vec<&str> = article.paragraphs.iter().map(|p| &p[..11]).collect();
-        assert_eq!(
-            starts,
-            [
-                "Paragraph 1",
-                "Paragraph 2",
-                "Paragraph 3",
-                "Paragraph 4",
-                "Paragraph 5"
-            ],
-            "{:#?}",
-            article.paragraphs
-        );
+        assert_reads_paragraphs_one_to_five(&story);
     }
 
     #[test]
     fn a_post_a_page_builder_cut_into_sections_is_read_whole_and_its_sidebar_is_not() {
-        let long = |i: usize| {
-            format!(
-                "<p>Paragraph {i} of the report on the floods says what the port authority \
-                 announced on day {i}, and what the dock workers, shippers, farmers and the \
-                 city council said about it.</p>"
-            )
-        };
-        let short = |i: usize| {
-            format!(
-                "<p>Paragraph {i} tells how the water fell on day {i} and the first ships came \
-                 back.</p>"
-            )
-        };
         // A WordPress post laid out by a page builder: each block in a section of its own,
         // too deep for the reader to score the post body that holds them all, no `<article>`
         // or `<main>` anywhere, and the same widget class on the sidebar's text.
@@ -479,20 +463,7 @@ mod extract_tests {
             section(format!("{}{}{}", long(1), long(2), long(3))),
             section(format!("{}{}", short(4), short(5)))
         );
-        let article = extract(&page(&story), None).unwrap();
-        let starts: Vec<&str> = article.paragraphs.iter().map(|p| &p[..11]).collect();
-        assert_eq!(
-            starts,
-            [
-                "Paragraph 1",
-                "Paragraph 2",
-                "Paragraph 3",
-                "Paragraph 4",
-                "Paragraph 5"
-            ],
-            "{:#?}",
-            article.paragraphs
-        );
+        assert_reads_paragraphs_one_to_five(&story);
     }
 
     #[test]
@@ -512,7 +483,15 @@ mod extract_tests {
             .map(|i| format!("<article><p class=\"x\">word word word {i}</p></article>"))
             .collect();
         for hostile in [nested, format!("{declared}{STORY}{many}")] {
-            let _ = extract(&page(&hostile), None);
+            // The story is still read, and no second look put the page's thousands of
+            // paragraphs in beside it.
+            let article = extract(&page(&hostile), None).unwrap();
+            assert!(article.text().contains("Heavy rain closed the port"));
+            assert!(
+                article.paragraphs.len() < 20,
+                "{}",
+                article.paragraphs.len()
+            );
         }
     }
 
