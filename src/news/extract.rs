@@ -38,6 +38,13 @@ pub const MAX_PARAGRAPHS: usize = 400;
 pub const MAX_PARAGRAPH_CHARS: usize = 5_000;
 /// The least text for a page to hold an article: under it, the page is a teaser or a shell.
 pub const MIN_ARTICLE_CHARS: usize = 280;
+/// A page that hides at least this many characters of paragraphs, and more than
+/// [`WALLED_SHARE`] times the text it shows, keeps its article behind a login or a paywall:
+/// the body is sent to every reader but shown by scripts only to members ("Please sign up or
+/// log in to continue reading"). Such a page is reported as walled, as its publisher shows it,
+/// rather than read as its teaser and its wall's text.
+pub const MIN_WALLED_CHARS: usize = 1_000;
+const WALLED_SHARE: usize = 2;
 /// Where dom_smoothie puts the article it read.
 const ARTICLE_ROOT: &str = "#readability-page-1";
 /// The most characters of a headline, byline or other short field.
@@ -73,7 +80,7 @@ impl Extracted {
 pub enum ExtractError {
     #[error("the page is {bytes} bytes, over the {MAX_PAGE_BYTES}-byte limit")]
     TooLarge { bytes: usize },
-    #[error("the page is behind a paywall: only {chars} characters of it are readable")]
+    #[error("the page is behind a paywall or a login: only {chars} characters of it are readable")]
     Paywalled { chars: usize },
     #[error(
         "the page has no article text ({chars} characters); it may be built by scripts, which are never run"
@@ -100,7 +107,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         .map_err(|e| ExtractError::Unreadable(e.to_string()))?;
     // Read before the reader, which drops the scripts and keeps only the article.
     let declared = recall::declared_body(&reader);
-    let page_paragraphs = recall::page_paragraphs(&reader);
+    // What the page hides is no more read by the second look than by the reader.
+    let (hidden, page_paragraphs): (Vec<_>, Vec<_>) = recall::page_paragraphs(&reader)
+        .into_iter()
+        .partition(|p| p.hidden);
     let article = match reader.parse() {
         Ok(article) => article,
         Err(dom_smoothie::ReadabilityError::GrabFailed) => {
@@ -129,6 +139,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
     let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     if chars < MIN_ARTICLE_CHARS {
         return Err(no_article(html, chars));
+    }
+    let hidden_chars: usize = hidden.iter().map(|p| p.chars).sum();
+    if hidden_chars >= MIN_WALLED_CHARS && hidden_chars > WALLED_SHARE * chars {
+        return Err(ExtractError::Paywalled { chars });
     }
     Ok(Extracted {
         title: field(&article.title).unwrap_or_default(),
@@ -258,6 +272,29 @@ mod extract_tests {
         let error = extract(&page(teaser), None).unwrap_err();
         assert!(matches!(error, ExtractError::Paywalled { .. }), "{error}");
         assert!(error.to_string().contains("paywall"));
+    }
+
+    #[test]
+    fn an_article_the_page_hides_from_all_but_members_is_walled() {
+        let sentence = "The council voted on Tuesday to rebuild the harbour wall before winter. ";
+        let teaser = format!("<p>{}</p>", sentence.repeat(5));
+        let body = format!("<p>{}</p>", sentence.repeat(8)).repeat(3);
+        let walled = format!(
+            "<article><h1>Harbour wall</h1>{teaser}<div id=\"articleBody\" style=\"display: none\">\
+             {body}</div><p>Please sign up or log in to continue reading</p></article>"
+        );
+        let error = extract(&page(&walled), None).unwrap_err();
+        assert!(matches!(error, ExtractError::Paywalled { .. }), "{error}");
+        // A small hidden block (a menu, a dialog) beside a whole article is no wall, and the
+        // hidden text is not read.
+        let open = format!(
+            "<article><h1>Harbour wall</h1>{body}<div hidden><p>{}</p></div></article>",
+            "Subscribe to our newsletter for the harbour news of the week."
+        );
+        let article = extract(&page(&open), None).unwrap();
+        let read = |p: &&String| p.starts_with("The council voted");
+        assert_eq!(article.paragraphs.iter().filter(read).count(), 3);
+        assert!(!article.paragraphs.iter().any(|p| p.contains("newsletter")));
     }
 
     #[test]

@@ -102,6 +102,9 @@ pub(super) struct PageParagraph {
     /// The article, main part or schema.org article body that holds it, else the outermost
     /// post body (see [`POST_BODIES`]), numbered by its place in the page; `None` outside any.
     pub scope: Option<usize>,
+    /// Whether the page hides it, or an element around it, from the reader as Readability
+    /// sees it: a `hidden` or `aria-hidden="true"` attribute, or `display: none` in its style.
+    pub hidden: bool,
 }
 
 /// The page's paragraphs, in page order.
@@ -159,12 +162,27 @@ pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
                         .last()
                         .map(|b| scopes.len() + b)
                 });
+            let hidden = std::iter::once(*p)
+                .chain(p.ancestors_it(Some(MAX_SCOPE_DEPTH)))
+                .any(|a| {
+                    a.has_attr("hidden")
+                        || a.attr("aria-hidden").is_some_and(|v| v.trim() == "true")
+                        || a.attr("style").is_some_and(|style| {
+                            let style: String = style
+                                .chars()
+                                .filter(|c| !c.is_whitespace())
+                                .collect::<String>()
+                                .to_ascii_lowercase();
+                            style.contains("display:none")
+                        })
+                });
             Some(PageParagraph {
                 chars: solid_chars(&text),
                 text,
                 link_chars,
                 parent,
                 scope,
+                hidden,
             })
         })
         .collect()
