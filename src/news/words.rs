@@ -124,6 +124,24 @@ pub(crate) fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> {
     })
 }
 
+/// Nouns in `-ing` that name something other than their verb does, kept whole so that they
+/// do not meet it: "housing" (a market) is not "house" ("House of Cards", the White House),
+/// "ratings" (of credit, of a show) are not "rates", "marketing" is not a "market". Sorted.
+const ING_NOUNS: [&str; 12] = [
+    "ceiling",
+    "clothing",
+    "dressing",
+    "evening",
+    "housing",
+    "incoming",
+    "marketing",
+    "morning",
+    "rating",
+    "sporting",
+    "timing",
+    "wedding",
+];
+
 /// `word` without its plural, `-ed` or `-ing` ending, and without a final `e`, so that
 /// "rate", "rates" and "rated" all give "rat". Words of three letters or fewer are left as
 /// they are: their endings are not suffixes ("gas", "bus", "red").
@@ -136,6 +154,9 @@ pub(crate) fn stem(mut word: String) -> String {
         word.push('y');
     } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
         word.pop();
+    }
+    if ING_NOUNS.binary_search(&word.as_str()).is_ok() {
+        return word;
     }
     if word.ends_with("ied") && word.len() > 4 {
         word.truncate(word.len() - 3);
@@ -325,6 +346,16 @@ mod stem_tests {
         for kept in ["bus", "virus", "crisis", "press", "thing", "bring", "need"] {
             assert_eq!(stem(kept.to_owned()), kept);
         }
+        for (noun, verb) in [
+            ("housing", "house"),
+            ("ratings", "rates"),
+            ("marketing", "markets"),
+            ("evening", "even"),
+        ] {
+            assert_eq!(stem(noun.to_owned()), noun.trim_end_matches('s'));
+            assert_ne!(stem(noun.to_owned()), stem(verb.to_owned()), "{noun}");
+        }
+        assert!(ING_NOUNS.is_sorted());
     }
 }
 
