@@ -1906,30 +1906,29 @@ fn the_first_articles_pages_are_read_ahead_and_open_offline() {
 
 /// The story clustering on real headlines that a news aggregator filed under stories
 /// (`tests/fixtures/stories/uci-2014`, UCI's "News Aggregator" data, March 2014): the tuning
-/// half and the held-out half, never tuned on, each clustered at once, in arrival order and
-/// shuffled. The floors sit just under the figures the README quotes, so that a change that
-/// makes real news worse fails here.
-/// B-cubed F1 at once and in arrival order (the same since a batch is clustered as if it
-/// arrived): the tuning half measured 0.775, the held-out half 0.804 (0.706 and 0.736 in
-/// arrival order before stories were merged after each refresh).
-const TUNE_FLOOR: f64 = 0.76;
-const HELDOUT_FLOOR: f64 = 0.80;
-/// Shuffled, the clustering meets reports before the ones they follow: 0.769 and 0.783 in
-/// the harness's order (other orders: 0.727 to 0.755 and 0.766 to 0.808).
-const SHUFFLED_MARGIN: f64 = 0.02;
+/// half and the held-out half, never tuned on, each clustered at once, in the file's order
+/// and in nine shuffled orders. The file's order keeps each story whole (the aggregator gave
+/// a story's reports one crawl time), which flatters one-pass clustering; the shuffled
+/// orders interleave stories as feeds do, and their mean is the figure that counts. The
+/// floors sit just under the figures the README quotes, so that a change that makes real
+/// news worse fails here. Measured: at once and in the file's order 0.779 on the tuning
+/// half and 0.809 held out; shuffled, the mean of nine orders, 0.757 (0.741 to 0.770) and
+/// 0.783 (0.757 to 0.796).
+const FLOORS: [(&str, f64, f64); 2] = [("tune", 0.76, 0.74), ("heldout", 0.80, 0.77)];
 
 #[test]
 fn stories_on_real_headlines_labelled_by_an_aggregator() {
     use newsglobe::news::stories::ClusterConfig;
     use newsglobe::news::stories::eval::{evaluate, read_labelled};
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stories/uci-2014");
-    for (half, floor) in [("tune", TUNE_FLOOR), ("heldout", HELDOUT_FLOOR)] {
+    for (half, in_order, shuffled) in FLOORS {
         let text = std::fs::read_to_string(dir.join(format!("{half}.jsonl"))).unwrap();
         let evaluation = evaluate(&read_labelled(&text).unwrap(), &ClusterConfig::default());
-        for (order, run) in [
-            ("at once", evaluation.batch),
-            ("arrival", evaluation.arrival),
-            ("shuffled", evaluation.shuffled),
+        assert!(evaluation.grouped(), "{half}: {} runs", evaluation.runs);
+        for (order, run, floor) in [
+            ("at once", evaluation.batch, in_order),
+            ("arrival", evaluation.arrival, in_order),
+            ("shuffled", evaluation.shuffled, shuffled),
         ] {
             eprintln!(
                 "{half} {order}: B-cubed P {:.3} R {:.3} F1 {:.3}; pairwise F1 {:.3}; {} stories",
@@ -1939,12 +1938,6 @@ fn stories_on_real_headlines_labelled_by_an_aggregator() {
                 run.pairwise.f1,
                 run.stories
             );
-        }
-        for (order, run, floor) in [
-            ("at once", evaluation.batch, floor),
-            ("arrival", evaluation.arrival, floor),
-            ("shuffled", evaluation.shuffled, floor - SHUFFLED_MARGIN),
-        ] {
             assert!(
                 run.bcubed.f1 >= floor,
                 "{half}: B-cubed F1 {order} {:.3}, under {floor}",

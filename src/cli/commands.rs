@@ -22,7 +22,7 @@ use crate::news::page;
 use crate::news::service::{NewsService, Reply, Stories};
 use crate::news::spread::{Telling, delay};
 use crate::news::store::{FeedState, Store};
-use crate::news::stories::eval::{Evaluation, evaluate, read_labelled};
+use crate::news::stories::eval::{Evaluation, SHUFFLES, evaluate, read_labelled};
 use crate::news::stories::{ClusterConfig, StoryId};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
@@ -453,6 +453,14 @@ fn print_evaluation(
         "{} articles, {} labelled stories of two or more",
         evaluation.articles, evaluation.labelled_stories
     )?;
+    if evaluation.grouped() {
+        writeln!(
+            out,
+            "the file's order keeps stories together ({} runs of {} labels): \
+             only the shuffled orders interleave them as feeds do",
+            evaluation.runs, evaluation.labels
+        )?;
+    }
     writeln!(
         out,
         "order       B-cubed P  R     F1    pairwise P  R     F1    stories"
@@ -469,6 +477,11 @@ fn print_evaluation(
             b.precision, b.recall, b.f1, p.precision, p.recall, p.f1, run.stories
         )?;
     }
+    let (least, most) = evaluation.shuffled_range;
+    writeln!(
+        out,
+        "shuffled: the mean of {SHUFFLES} orders; B-cubed F1 {least:.3} to {most:.3}"
+    )?;
     Ok(())
 }
 

@@ -135,7 +135,7 @@ pub enum Command {
         /// Score the clustering on labelled articles instead: FILE holds JSON lines of
         /// title, summary, published (Unix seconds), outlet, country and story (the label);
         /// prints B-cubed and pairwise precision, recall and F1, clustered at once, one by
-        /// one in the file's order, and shuffled.
+        /// one in the file's order, and the mean of nine shuffled orders.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["hours", "min_countries", "topic", "limit"])]
         eval: Option<PathBuf>,
     },

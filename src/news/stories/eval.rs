@@ -5,13 +5,24 @@
 //!
 //! Three orders, since the app meets articles in more than one: the whole set at once
 //! ([`Clusterer::cluster_all`], as at start), one by one in the file's order (as feeds
-//! deliver them, merging after every [`MERGE_EVERY`](super::MERGE_EVERY) as after a refresh), and one by one
-//! shuffled (a fixed seed), which shows how much a result leans on arrival order.
+//! deliver them, merging after every [`MERGE_EVERY`](super::MERGE_EVERY) as after a refresh),
+//! and one by one in [`SHUFFLES`] shuffled orders (fixed seeds), their scores' mean and F1's
+//! range.
+//!
+//! A file's order is only as good as its timestamps. The aggregator's set in the tests gives
+//! each story's reports one crawl time, so in time order every story comes whole, one after
+//! another, which no feed reader meets and which flatters one-pass clustering: there only the
+//! shuffled orders interleave stories as feeds do. [`Evaluation::runs`] counts how the file's
+//! order groups its stories, and the command says when it keeps them together.
 
 use serde::Deserialize;
 
 use super::quality::{Scores, bcubed, pairwise};
 use super::{ClusterConfig, Clusterer, StoryId, StoryText};
+
+/// How many shuffled orders are scored; their mean is the figure, as one order's can be lucky
+/// or not by a few hundredths.
+pub const SHUFFLES: u64 = 9;
 
 /// The most labelled articles one evaluation reads: far beyond any public set's size here,
 /// and a bound on what a wrong file can cost.
@@ -82,9 +93,25 @@ pub struct Evaluation {
     pub articles: usize,
     /// Labels with more than one article.
     pub labelled_stories: usize,
+    /// Labels in all.
+    pub labels: usize,
+    /// Runs of articles with one label in the file's order: as many as the labels when each
+    /// story comes whole, near the article count when stories interleave.
+    pub runs: usize,
     pub batch: Run,
     pub arrival: Run,
+    /// The mean of the [`SHUFFLES`] shuffled orders' scores.
     pub shuffled: Run,
+    /// The least and the greatest B-cubed F1 of the shuffled orders.
+    pub shuffled_range: (f64, f64),
+}
+
+impl Evaluation {
+    /// Whether the file's order keeps each story's reports together (at most twice as many
+    /// runs as labels), so that only the shuffled orders show stories arriving interleaved.
+    pub fn grouped(&self) -> bool {
+        self.runs <= 2 * self.labels
+    }
 }
 
 /// Clusters `articles` three ways with `config` and scores each against their labels.
@@ -112,7 +139,13 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
         clusterer
     };
     let arrival: Vec<usize> = (0..texts.len()).collect();
-    let shuffled = shuffle(arrival.clone(), 0x5eed);
+    let shuffled: Vec<Run> = (0..SHUFFLES)
+        .map(|k| {
+            let order = shuffle(arrival.clone(), 0x5eed + k);
+            score(&truth, &one_by_one(&order), texts.len())
+        })
+        .collect();
+    let f1s = shuffled.iter().map(|run| run.bcubed.f1);
     let mut labels: std::collections::HashMap<&str, usize> = Default::default();
     for (_, label) in &truth {
         *labels.entry(label).or_default() += 1;
@@ -120,9 +153,30 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
     Evaluation {
         articles: articles.len(),
         labelled_stories: labels.values().filter(|&&n| n > 1).count(),
+        labels: labels.len(),
+        runs: 1 + truth.windows(2).filter(|w| w[0].1 != w[1].1).count(),
         batch: score(&truth, &batch, texts.len()),
         arrival: score(&truth, &one_by_one(&arrival), texts.len()),
-        shuffled: score(&truth, &one_by_one(&shuffled), texts.len()),
+        shuffled_range: (
+            f1s.clone().fold(f64::INFINITY, f64::min),
+            f1s.fold(f64::NEG_INFINITY, f64::max),
+        ),
+        shuffled: mean(&shuffled),
+    }
+}
+
+/// Each score's mean over `runs`.
+fn mean(runs: &[Run]) -> Run {
+    let n = runs.len().max(1) as f64;
+    let scores = |pick: fn(&Run) -> Scores| Scores {
+        precision: runs.iter().map(|r| pick(r).precision).sum::<f64>() / n,
+        recall: runs.iter().map(|r| pick(r).recall).sum::<f64>() / n,
+        f1: runs.iter().map(|r| pick(r).f1).sum::<f64>() / n,
+    };
+    Run {
+        bcubed: scores(|r| r.bcubed),
+        pairwise: scores(|r| r.pairwise),
+        stories: (runs.iter().map(|r| r.stories).sum::<usize>() as f64 / n).round() as usize,
     }
 }
 
@@ -185,11 +239,33 @@ mod tests {
         let articles = read_labelled(&text).unwrap();
         let evaluation = evaluate(&articles, &ClusterConfig::default());
         assert_eq!((evaluation.articles, evaluation.labelled_stories), (5, 2));
+        // v v v r r in the file: two runs, each story whole.
+        assert_eq!((evaluation.labels, evaluation.runs), (2, 2));
+        assert!(evaluation.grouped());
+        assert_eq!(evaluation.shuffled_range, (1.0, 1.0));
         for run in [evaluation.batch, evaluation.arrival, evaluation.shuffled] {
             assert_eq!(run.bcubed.f1, 1.0, "{run:?}");
             assert_eq!(run.pairwise.f1, 1.0, "{run:?}");
             assert_eq!(run.stories, 2);
         }
+    }
+
+    #[test]
+    fn interleaved_stories_are_not_grouped() {
+        let text = (0..6)
+            .map(|i| {
+                let (title, story) = if i % 2 == 0 {
+                    ("Volcano erupts near Reykjavik", "v")
+                } else {
+                    ("Central bank raises interest rates", "r")
+                };
+                line(title, i, story)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let evaluation = evaluate(&read_labelled(&text).unwrap(), &ClusterConfig::default());
+        assert_eq!((evaluation.labels, evaluation.runs), (2, 6));
+        assert!(!evaluation.grouped());
     }
 
     #[test]
