@@ -15,8 +15,11 @@ char::is_alphanumeric uses) are expected installed, e.g.
 
     python3 -m venv /tmp/peers-venv
     /tmp/peers-venv/bin/pip install trafilatura==2.3.1 readability-lxml==0.9 \
-        newspaper4k==0.9.6 goose3==3.1.22 regex==2026.11.19
+        "newspaper4k[zh,ja,nlp]==0.9.6" goose3==3.1.22 regex==2026.11.19
     /tmp/peers-venv/bin/python scripts/extract-peers.py DATA_DIR [--newsglobe BIN]
+
+newspaper4k's extras are its Chinese, Japanese and Korean tokenizers; Korean also wants NLTK's
+punkt_tab data, which is not fetched here, so newspaper4k gives no article on Korean pages.
 """
 
 import collections
