@@ -39,10 +39,12 @@ pub const MAX_PARAGRAPH_CHARS: usize = 5_000;
 /// The least text for a page to hold an article: under it, the page is a teaser or a shell.
 pub const MIN_ARTICLE_CHARS: usize = 280;
 /// A page that hides at least this many characters of paragraphs, and more than
-/// [`WALLED_SHARE`] times the text it shows, keeps its article behind a login or a paywall:
-/// the body is sent to every reader but shown by scripts only to members ("Please sign up or
-/// log in to continue reading"). Such a page is reported as walled, as its publisher shows it,
-/// rather than read as its teaser and its wall's text.
+/// [`WALLED_SHARE`] times the text it shows, and whose shown text asks the reader to sign in
+/// or subscribe, keeps its article behind a login or a paywall: the body is sent to every
+/// reader but shown by scripts only to members ("Please sign up or log in to continue
+/// reading"). Such a page is reported as walled, as its publisher shows it, rather than read
+/// as its teaser and its wall's text. A page that hides the rest of a free article behind a
+/// "Read more" button asks no one to sign in, and is read as the reader finds it.
 pub const MIN_WALLED_CHARS: usize = 1_000;
 const WALLED_SHARE: usize = 2;
 /// Where dom_smoothie puts the article it read.
@@ -141,7 +143,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         return Err(no_article(html, chars));
     }
     let hidden_chars: usize = hidden.iter().map(|p| p.chars).sum();
-    if hidden_chars >= MIN_WALLED_CHARS && hidden_chars > WALLED_SHARE * chars {
+    if hidden_chars >= MIN_WALLED_CHARS
+        && hidden_chars > WALLED_SHARE * chars
+        && paragraphs.iter().any(|p| asks_to_sign_in(p))
+    {
         return Err(ExtractError::Paywalled { chars });
     }
     Ok(Extracted {
@@ -183,6 +188,21 @@ fn says_paywalled(html: &str) -> bool {
         ]
         .iter()
         .any(|marker| lower.contains(marker))
+}
+
+/// Whether a paragraph asks the reader to sign in, sign up or subscribe, as a wall does.
+fn asks_to_sign_in(paragraph: &str) -> bool {
+    let lower = paragraph.to_lowercase();
+    [
+        "sign up",
+        "sign in",
+        "log in",
+        "login",
+        "subscribe",
+        "register",
+    ]
+    .iter()
+    .any(|ask| lower.contains(ask))
 }
 
 /// The text split into paragraphs: at the blank lines that the formatted text puts after
@@ -285,6 +305,15 @@ mod extract_tests {
         );
         let error = extract(&page(&walled), None).unwrap_err();
         assert!(matches!(error, ExtractError::Paywalled { .. }), "{error}");
+        // The same page with a "Read more" button instead of a wall is read as shown.
+        let read_more = walled.replace("Please sign up or log in to continue reading", "Read more");
+        let article = extract(&page(&read_more), None).unwrap();
+        assert!(
+            article
+                .paragraphs
+                .iter()
+                .any(|p| p.starts_with("The council voted"))
+        );
         // A small hidden block (a menu, a dialog) beside a whole article is no wall, and the
         // hidden text is not read.
         let open = format!(
