@@ -38,7 +38,7 @@ import regex
 # word is a run of alphanumeric characters (Alphabetic or Numeric), lower-cased one by one.
 UNSPACED = "\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF"
 WORD = regex.compile(rf"[{UNSPACED}]|[[\p{{Alphabetic}}\p{{N}}]--[{UNSPACED}]]+", regex.V1)
-SETS = ["tune", "aeb-tune", "aeb-held-out", "held-out", "newspaper"]
+SETS = ["tune", "ae-tune", "aeb-tune", "aeb-held-out", "newspaper"]
 
 
 def words(text):
