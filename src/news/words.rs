@@ -142,6 +142,55 @@ const ING_NOUNS: [&str; 12] = [
     "wedding",
 ];
 
+/// British spellings and their American forms, singular, sorted: one outlet's "defence
+/// minister" is another's "defense minister", and stories are matched across countries.
+const BRITISH: [(&str, &str); 24] = [
+    ("aluminium", "aluminum"),
+    ("analyse", "analyze"),
+    ("armour", "armor"),
+    ("behaviour", "behavior"),
+    ("catalogue", "catalog"),
+    ("centre", "center"),
+    ("colour", "color"),
+    ("defence", "defense"),
+    ("favour", "favor"),
+    ("fibre", "fiber"),
+    ("flavour", "flavor"),
+    ("grey", "gray"),
+    ("harbour", "harbor"),
+    ("honour", "honor"),
+    ("humour", "humor"),
+    ("labour", "labor"),
+    ("licence", "license"),
+    ("litre", "liter"),
+    ("metre", "meter"),
+    ("neighbour", "neighbor"),
+    ("offence", "offense"),
+    ("programme", "program"),
+    ("rumour", "rumor"),
+    ("theatre", "theater"),
+];
+
+/// Endings of British "-ise" words, whose American forms write "-ize" ("apologises",
+/// "organisation"). Checked longest first.
+const ISE_ENDINGS: [&str; 8] = [
+    "isations", "isation", "isers", "ising", "ises", "ised", "iser", "ise",
+];
+
+/// Rewrites a British "-ise" word in its American "-ize" form, where at least three letters
+/// come before the ending: short words ("rise", "wise", "noise") are no such verbs. A few
+/// that are ("promise", "exercise") become forms nobody writes, which is harmless: every
+/// form of them is rewritten alike.
+fn american_ize(word: &mut String) {
+    let Some(ending) = ISE_ENDINGS.iter().find(|e| word.ends_with(*e)) else {
+        return;
+    };
+    let at = word.len() - ending.len();
+    if word[..at].chars().count() >= 3 {
+        word.replace_range(at..at + 2, "iz");
+    }
+}
+
 /// `word` without its plural, `-ed` or `-ing` ending, and without a final `e`, so that
 /// "rate", "rates" and "rated" all give "rat". Words of three letters or fewer are left as
 /// they are: their endings are not suffixes ("gas", "bus", "red").
@@ -149,6 +198,7 @@ pub(crate) fn stem(mut word: String) -> String {
     if word.len() <= 3 {
         return word;
     }
+    american_ize(&mut word);
     if word.ends_with("ies") && word.len() > 4 {
         word.truncate(word.len() - 3);
         word.push('y');
@@ -157,6 +207,9 @@ pub(crate) fn stem(mut word: String) -> String {
     }
     if ING_NOUNS.binary_search(&word.as_str()).is_ok() {
         return word;
+    }
+    if let Ok(at) = BRITISH.binary_search_by_key(&word.as_str(), |&(british, _)| british) {
+        word = BRITISH[at].1.to_owned();
     }
     if word.ends_with("ied") && word.len() > 4 {
         word.truncate(word.len() - 3);
@@ -356,6 +409,30 @@ mod stem_tests {
             assert_ne!(stem(noun.to_owned()), stem(verb.to_owned()), "{noun}");
         }
         assert!(ING_NOUNS.is_sorted());
+    }
+
+    #[test]
+    fn british_and_american_spellings_meet() {
+        for (british, american) in [
+            ("apologises", "apologizes"),
+            ("apologised", "apologized"),
+            ("sterilisation", "sterilization"),
+            ("organising", "organizing"),
+            ("defence", "defense"),
+            ("colours", "colors"),
+            ("centre", "center"),
+            ("programmes", "programs"),
+        ] {
+            assert_eq!(
+                stem(british.to_owned()),
+                stem(american.to_owned()),
+                "{british}"
+            );
+        }
+        for short in ["rise", "rising", "wise", "noise", "raised", "crises"] {
+            assert!(!stem(short.to_owned()).contains("iz"), "{short}");
+        }
+        assert!(BRITISH.is_sorted());
     }
 }
 
