@@ -5,7 +5,7 @@ extractor (word-level precision, recall and F1).
 Four sets of saved pages, each with the text a person or a reference extractor took as the
 article; only the fourth is kept in this repository, as no registry carries it.
 
-The first, the tuning set ("tune"): Mozilla Readability's test pages (Apache 2.0 for the
+The first, a tuning set ("tune"): Mozilla Readability's test pages (Apache 2.0 for the
 repository, https://github.com/mozilla/readability; each page's content is its publisher's), as
 vendored in the crate readabilityrs 0.1.4 (Apache 2.0), which this script fetches from
 crates.io and checks by its digest. A page is source.html (the page as saved), expected.html
@@ -43,7 +43,7 @@ included), "blog" (a person's or a company's blog), "reference" (an encyclopedia
 documentation, a standard, a how-to or health guide) or "other" (fiction, product pages,
 demos, anything not named).
 
-The third, also held out ("newspaper"): the 12 English article pages among newspaper4k
+The third, held out ("newspaper"): the 12 English article pages among newspaper4k
 0.9.6's test data (MIT, https://pypi.org/project/newspaper4k/), with newspaper's own
 extraction of each as its expectation (plain text; some of it cut short), fetched from PyPI
 and checked by its digest: CNN, Time, Wired and local news, 2013-2023. A reference extractor's

@@ -15,6 +15,8 @@
 //! - **Tidying** (`tidy`): what people do not count as the article is dropped from what the
 //!   reader keeps: credits and captions named so, hover cards, bylines and dates, the
 //!   article's own header and footer.
+//! - **Walls** (`wall`): a page that hides its article from all but members and shows a
+//!   line asking the reader to sign in is reported as walled, never read as its teaser.
 //! - **A second look** (`recall`): when the reader keeps well under the text the page declares
 //!   to search engines (JSON-LD `articleBody`), the article is read as the page's paragraphs
 //!   that the declared text holds; else paragraphs like the kept ones (their parent's tag and
@@ -27,6 +29,7 @@ use dom_smoothie::{Config, Readability, TextMode};
 
 mod recall;
 mod tidy;
+mod wall;
 
 /// The largest page read; a news page is rarely over 2 MB, and a bigger one is no article.
 pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
@@ -38,15 +41,6 @@ pub const MAX_PARAGRAPHS: usize = 400;
 pub const MAX_PARAGRAPH_CHARS: usize = 5_000;
 /// The least text for a page to hold an article: under it, the page is a teaser or a shell.
 pub const MIN_ARTICLE_CHARS: usize = 280;
-/// A page that hides at least this many characters of paragraphs, and more than
-/// [`WALLED_SHARE`] times the text it shows, and whose shown text asks the reader to sign in
-/// or subscribe, keeps its article behind a login or a paywall: the body is sent to every
-/// reader but shown by scripts only to members ("Please sign up or log in to continue
-/// reading"). Such a page is reported as walled, as its publisher shows it, rather than read
-/// as its teaser and its wall's text. A page that hides the rest of a free article behind a
-/// "Read more" button asks no one to sign in, and is read as the reader finds it.
-pub const MIN_WALLED_CHARS: usize = 1_000;
-const WALLED_SHARE: usize = 2;
 /// Where dom_smoothie puts the article it read.
 const ARTICLE_ROOT: &str = "#readability-page-1";
 /// The most characters of a headline, byline or other short field.
@@ -109,10 +103,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         .map_err(|e| ExtractError::Unreadable(e.to_string()))?;
     // Read before the reader, which drops the scripts and keeps only the article.
     let declared = recall::declared_body(&reader);
-    // What the page hides is no more read by the second look than by the reader.
-    let (hidden, page_paragraphs): (Vec<_>, Vec<_>) = recall::page_paragraphs(&reader)
-        .into_iter()
-        .partition(|p| p.hidden);
+    let page_paragraphs = recall::page_paragraphs(&reader);
     let article = match reader.parse() {
         Ok(article) => article,
         Err(dom_smoothie::ReadabilityError::GrabFailed) => {
@@ -128,6 +119,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         .first()
         .map(|root| root.formatted_text().to_string());
     let mut paragraphs = paragraphs(text.as_deref().unwrap_or(&article.text_content));
+    if wall::walled(&paragraphs, &page_paragraphs) {
+        let chars = paragraphs.iter().map(|p| p.chars().count()).sum();
+        return Err(ExtractError::Paywalled { chars });
+    }
     let found = declared
         .and_then(|body| recall::declared(&paragraphs, &body, &page_paragraphs))
         .or_else(|| recall::siblings(&paragraphs, &page_paragraphs));
@@ -141,13 +136,6 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
     let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     if chars < MIN_ARTICLE_CHARS {
         return Err(no_article(html, chars));
-    }
-    let hidden_chars: usize = hidden.iter().map(|p| p.chars).sum();
-    if hidden_chars >= MIN_WALLED_CHARS
-        && hidden_chars > WALLED_SHARE * chars
-        && paragraphs.iter().any(|p| asks_to_sign_in(p))
-    {
-        return Err(ExtractError::Paywalled { chars });
     }
     Ok(Extracted {
         title: field(&article.title).unwrap_or_default(),
@@ -188,21 +176,6 @@ fn says_paywalled(html: &str) -> bool {
         ]
         .iter()
         .any(|marker| lower.contains(marker))
-}
-
-/// Whether a paragraph asks the reader to sign in, sign up or subscribe, as a wall does.
-fn asks_to_sign_in(paragraph: &str) -> bool {
-    let lower = paragraph.to_lowercase();
-    [
-        "sign up",
-        "sign in",
-        "log in",
-        "login",
-        "subscribe",
-        "register",
-    ]
-    .iter()
-    .any(|ask| lower.contains(ask))
 }
 
 /// The text split into paragraphs: at the blank lines that the formatted text puts after
@@ -305,15 +278,12 @@ mod extract_tests {
         );
         let error = extract(&page(&walled), None).unwrap_err();
         assert!(matches!(error, ExtractError::Paywalled { .. }), "{error}");
-        // The same page with a "Read more" button instead of a wall is read as shown.
+        // The same page with a "Read more" button instead of a wall is read as shown: the
+        // teaser.
         let read_more = walled.replace("Please sign up or log in to continue reading", "Read more");
         let article = extract(&page(&read_more), None).unwrap();
-        assert!(
-            article
-                .paragraphs
-                .iter()
-                .any(|p| p.starts_with("The council voted"))
-        );
+        let told = |p: &&String| p.starts_with("The council voted");
+        assert_eq!(article.paragraphs.iter().filter(told).count(), 1);
         // A small hidden block (a menu, a dialog) beside a whole article is no wall, and the
         // hidden text is not read.
         let open = format!(

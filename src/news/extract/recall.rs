@@ -102,8 +102,9 @@ pub(super) struct PageParagraph {
     /// The article, main part or schema.org article body that holds it, else the outermost
     /// post body (see [`POST_BODIES`]), numbered by its place in the page; `None` outside any.
     pub scope: Option<usize>,
-    /// Whether the page hides it, or an element around it, from the reader as Readability
-    /// sees it: a `hidden` or `aria-hidden="true"` attribute, or `display: none` in its style.
+    /// Whether the page hides it, or one of the [`MAX_SCOPE_DEPTH`] elements around it, as a
+    /// browser would: a `hidden` or `aria-hidden="true"` attribute, or `display: none` or
+    /// `visibility: hidden` in its style.
     pub hidden: bool,
 }
 
@@ -117,6 +118,18 @@ pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
     if paragraphs.length() > MAX_PAGE_PARAGRAPHS || scopes.len() + bodies.len() > MAX_SCOPES {
         return Vec::new();
     }
+    // Each element's attributes are read once, whatever the number of paragraphs under it.
+    let hiding = reader.doc.select("[hidden], [aria-hidden], [style]");
+    let hiding: HashSet<_> = hiding
+        .nodes()
+        .iter()
+        .filter(|e| {
+            e.has_attr("hidden")
+                || e.attr("aria-hidden").is_some_and(|v| v.trim() == "true")
+                || e.attr("style").is_some_and(|style| hides(&style))
+        })
+        .map(|e| e.id)
+        .collect();
     paragraphs
         .nodes()
         .iter()
@@ -164,18 +177,7 @@ pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
                 });
             let hidden = std::iter::once(*p)
                 .chain(p.ancestors_it(Some(MAX_SCOPE_DEPTH)))
-                .any(|a| {
-                    a.has_attr("hidden")
-                        || a.attr("aria-hidden").is_some_and(|v| v.trim() == "true")
-                        || a.attr("style").is_some_and(|style| {
-                            let style: String = style
-                                .chars()
-                                .filter(|c| !c.is_whitespace())
-                                .collect::<String>()
-                                .to_ascii_lowercase();
-                            style.contains("display:none")
-                        })
-                });
+                .any(|a| hiding.contains(&a.id));
             Some(PageParagraph {
                 chars: solid_chars(&text),
                 text,
@@ -188,8 +190,19 @@ pub(super) fn page_paragraphs(reader: &Readability) -> Vec<PageParagraph> {
         .collect()
 }
 
+/// Whether an inline style hides its element: `display: none` or `visibility: hidden`, in
+/// any case and spacing.
+fn hides(style: &str) -> bool {
+    let compact: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    compact.contains("display:none") || compact.contains("visibility:hidden")
+}
+
 /// The characters of a text that are not whitespace.
-fn solid_chars(text: &str) -> usize {
+pub(super) fn solid_chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
@@ -309,7 +322,7 @@ pub(super) fn siblings(got: &[String], paragraphs: &[PageParagraph]) -> Option<V
 }
 
 /// A text with no whitespace.
-fn squashed(text: &str) -> String {
+pub(super) fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
 }
 
@@ -323,6 +336,30 @@ fn words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod recall_tests {
     use super::*;
+
+    #[test]
+    fn paragraphs_the_page_hides_are_marked_so() {
+        let html = "<html><body><main><p>Shown.</p><div aria-hidden=\"true\"><p>Aria.</p></div>\
+            <div style=\"color: red; DISPLAY : None\"><section><p>Styled.</p></section></div>\
+            <p hidden>Attribute.</p><p style=\"visibility:hidden\">Invisible.</p>\
+            <div aria-hidden=\"false\" style=\"display: block\"><p>Open.</p></div>\
+            </main></body></html>";
+        let reader = Readability::new(html, None, None).unwrap();
+        let marks: Vec<(String, bool)> = page_paragraphs(&reader)
+            .into_iter()
+            .map(|p| (p.text, p.hidden))
+            .collect();
+        let expected = [
+            ("Shown.", false),
+            ("Aria.", true),
+            ("Styled.", true),
+            ("Attribute.", true),
+            ("Invisible.", true),
+            ("Open.", false),
+        ]
+        .map(|(text, hidden)| (text.to_owned(), hidden));
+        assert_eq!(marks, expected);
+    }
 
     fn paragraph(text: String) -> PageParagraph {
         PageParagraph {
