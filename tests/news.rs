@@ -1927,7 +1927,7 @@ fn stories_on_real_headlines_labelled_by_an_aggregator() {
         assert!(evaluation.grouped(), "{half}: {} runs", evaluation.runs);
         for (order, run, floor) in [
             ("at once", evaluation.batch, in_order),
-            ("arrival", evaluation.arrival, in_order),
+            ("file order", evaluation.file_order, in_order),
             ("shuffled", evaluation.shuffled, shuffled),
         ] {
             eprintln!(

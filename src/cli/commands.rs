@@ -456,9 +456,9 @@ fn print_evaluation(
     if evaluation.grouped() {
         writeln!(
             out,
-            "the file's order keeps stories together ({} runs of {} labels): \
+            "the file's order keeps stories together ({} runs of {} stories): \
              only the shuffled orders interleave them as feeds do",
-            evaluation.runs, evaluation.labels
+            evaluation.runs, evaluation.labelled_stories
         )?;
     }
     writeln!(
@@ -467,7 +467,7 @@ fn print_evaluation(
     )?;
     for (order, run) in [
         ("at once", &evaluation.batch),
-        ("arrival", &evaluation.arrival),
+        ("file order", &evaluation.file_order),
         ("shuffled", &evaluation.shuffled),
     ] {
         let (b, p) = (run.bcubed, run.pairwise);

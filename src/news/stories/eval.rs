@@ -93,13 +93,13 @@ pub struct Evaluation {
     pub articles: usize,
     /// Labels with more than one article.
     pub labelled_stories: usize,
-    /// Labels in all.
-    pub labels: usize,
-    /// Runs of articles with one label in the file's order: as many as the labels when each
-    /// story comes whole, near the article count when stories interleave.
+    /// Runs of articles with one label in the file's order, counting only the labelled
+    /// stories' articles: as many as those stories when each comes whole, near their
+    /// article count when stories interleave.
     pub runs: usize,
     pub batch: Run,
-    pub arrival: Run,
+    /// One by one in the file's order.
+    pub file_order: Run,
     /// The mean of the [`SHUFFLES`] shuffled orders' scores.
     pub shuffled: Run,
     /// The least and the greatest B-cubed F1 of the shuffled orders.
@@ -108,9 +108,10 @@ pub struct Evaluation {
 
 impl Evaluation {
     /// Whether the file's order keeps each story's reports together (at most twice as many
-    /// runs as labels), so that only the shuffled orders show stories arriving interleaved.
+    /// runs as labelled stories), so that only the shuffled orders show stories arriving
+    /// interleaved.
     pub fn grouped(&self) -> bool {
-        self.runs <= 2 * self.labels
+        self.runs <= 2 * self.labelled_stories
     }
 }
 
@@ -138,10 +139,10 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
         clusterer.add_arriving(order.iter().map(|&i| &texts[i]));
         clusterer
     };
-    let arrival: Vec<usize> = (0..texts.len()).collect();
+    let file_order: Vec<usize> = (0..texts.len()).collect();
     let shuffled: Vec<Run> = (0..SHUFFLES)
         .map(|k| {
-            let order = shuffle(arrival.clone(), 0x5eed + k);
+            let order = shuffle(file_order.clone(), 0x5eed + k);
             score(&truth, &one_by_one(&order), texts.len())
         })
         .collect();
@@ -150,13 +151,17 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
     for (_, label) in &truth {
         *labels.entry(label).or_default() += 1;
     }
+    let in_stories: Vec<&str> = truth
+        .iter()
+        .map(|&(_, label)| label)
+        .filter(|label| labels[label] > 1)
+        .collect();
     Evaluation {
         articles: articles.len(),
         labelled_stories: labels.values().filter(|&&n| n > 1).count(),
-        labels: labels.len(),
-        runs: 1 + truth.windows(2).filter(|w| w[0].1 != w[1].1).count(),
+        runs: in_stories.chunk_by(|a, b| a == b).count(),
         batch: score(&truth, &batch, texts.len()),
-        arrival: score(&truth, &one_by_one(&arrival), texts.len()),
+        file_order: score(&truth, &one_by_one(&file_order), texts.len()),
         shuffled_range: (
             f1s.clone().fold(f64::INFINITY, f64::min),
             f1s.fold(f64::NEG_INFINITY, f64::max),
@@ -240,10 +245,10 @@ mod tests {
         let evaluation = evaluate(&articles, &ClusterConfig::default());
         assert_eq!((evaluation.articles, evaluation.labelled_stories), (5, 2));
         // v v v r r in the file: two runs, each story whole.
-        assert_eq!((evaluation.labels, evaluation.runs), (2, 2));
+        assert_eq!(evaluation.runs, 2);
         assert!(evaluation.grouped());
         assert_eq!(evaluation.shuffled_range, (1.0, 1.0));
-        for run in [evaluation.batch, evaluation.arrival, evaluation.shuffled] {
+        for run in [evaluation.batch, evaluation.file_order, evaluation.shuffled] {
             assert_eq!(run.bcubed.f1, 1.0, "{run:?}");
             assert_eq!(run.pairwise.f1, 1.0, "{run:?}");
             assert_eq!(run.stories, 2);
@@ -264,8 +269,15 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         let evaluation = evaluate(&read_labelled(&text).unwrap(), &ClusterConfig::default());
-        assert_eq!((evaluation.labels, evaluation.runs), (2, 6));
+        assert_eq!(evaluation.runs, 6);
         assert!(!evaluation.grouped());
+        // Articles alone under their label neither make nor break a run.
+        let with_singles = format!("{text}\n{}", line("Harbour wall rebuilt", 9, "h"));
+        let evaluation = evaluate(
+            &read_labelled(&with_singles).unwrap(),
+            &ClusterConfig::default(),
+        );
+        assert_eq!(evaluation.runs, 6);
     }
 
     #[test]
@@ -279,6 +291,33 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(read_labelled("\n \n").unwrap_err(), EvalError::Empty);
+    }
+
+    #[test]
+    fn the_shuffled_figure_is_each_scores_mean() {
+        let run = |precision, recall, f1, stories| Run {
+            bcubed: Scores {
+                precision,
+                recall,
+                f1,
+            },
+            pairwise: Scores {
+                precision: recall,
+                recall: precision,
+                f1,
+            },
+            stories,
+        };
+        let mean = mean(&[run(1.0, 0.5, 0.6, 3), run(0.5, 0.25, 0.4, 4)]);
+        assert_eq!(
+            (mean.bcubed.precision, mean.bcubed.recall, mean.bcubed.f1),
+            (0.75, 0.375, 0.5)
+        );
+        assert_eq!(
+            (mean.pairwise.precision, mean.pairwise.recall),
+            (0.375, 0.75)
+        );
+        assert_eq!(mean.stories, 4);
     }
 
     #[test]
