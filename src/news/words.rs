@@ -144,7 +144,8 @@ const ING_NOUNS: [&str; 12] = [
 
 /// British spellings and their American forms, singular, sorted: one outlet's "defence
 /// minister" is another's "defense minister", and stories are matched across countries.
-const BRITISH: [(&str, &str); 24] = [
+/// Not "labour": the British party is not the American "labor" of unions and markets.
+const BRITISH: [(&str, &str); 23] = [
     ("aluminium", "aluminum"),
     ("analyse", "analyze"),
     ("armour", "armor"),
@@ -160,7 +161,6 @@ const BRITISH: [(&str, &str); 24] = [
     ("harbour", "harbor"),
     ("honour", "honor"),
     ("humour", "humor"),
-    ("labour", "labor"),
     ("licence", "license"),
     ("litre", "liter"),
     ("metre", "meter"),
@@ -170,6 +170,19 @@ const BRITISH: [(&str, &str); 24] = [
     ("rumour", "rumor"),
     ("theatre", "theater"),
 ];
+
+/// `word` in its American spelling where [`BRITISH`] has it, as written or with the final
+/// `e` an ending took ("centr" of "centred").
+fn american_spelling(word: &mut String) {
+    let find = |w: &str| {
+        BRITISH
+            .binary_search_by_key(&w, |&(british, _)| british)
+            .ok()
+    };
+    if let Some(at) = find(word).or_else(|| find(&format!("{word}e"))) {
+        *word = BRITISH[at].1.to_owned();
+    }
+}
 
 /// Endings of British "-ise" words, whose American forms write "-ize" ("apologises",
 /// "organisation"). Checked longest first.
@@ -208,9 +221,7 @@ pub(crate) fn stem(mut word: String) -> String {
     if ING_NOUNS.binary_search(&word.as_str()).is_ok() {
         return word;
     }
-    if let Ok(at) = BRITISH.binary_search_by_key(&word.as_str(), |&(british, _)| british) {
-        word = BRITISH[at].1.to_owned();
-    }
+    american_spelling(&mut word);
     if word.ends_with("ied") && word.len() > 4 {
         word.truncate(word.len() - 3);
         word.push('y');
@@ -231,6 +242,8 @@ pub(crate) fn stem(mut word: String) -> String {
             base.pop();
         }
         word = base;
+        // "coloured", "centred": the British base shows once its ending is gone.
+        american_spelling(&mut word);
     }
     if word.ends_with('e') && word.len() > 3 {
         word.pop();
@@ -422,6 +435,11 @@ mod stem_tests {
             ("colours", "colors"),
             ("centre", "center"),
             ("programmes", "programs"),
+            ("coloured", "colored"),
+            ("centred", "centered"),
+            ("analysed", "analyzed"),
+            ("analysing", "analyzing"),
+            ("honoured", "honored"),
         ] {
             assert_eq!(
                 stem(british.to_owned()),
