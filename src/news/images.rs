@@ -8,7 +8,7 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use image::{ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageBuffer, ImageFormat, ImageReader, Limits, Pixel};
 
 use super::fetch::{self, FetchConfig, FetchError, Fetched};
 use super::http;
@@ -88,7 +88,7 @@ pub fn decode_fitted(
     reader.limits(limits);
     let image = reader.decode().map_err(|e| bad(&e))?;
     let image = if image.width() > max_width || image.height() > max_height {
-        image.thumbnail(max_width, max_height)
+        halved_toward(image, max_width, max_height).thumbnail(max_width, max_height)
     } else {
         image
     };
@@ -98,6 +98,55 @@ pub fn decode_fitted(
         height: rgba.height(),
         rgba: rgba.into_raw(),
     })
+}
+
+/// `image` halved in both directions, a 2 × 2 block to a pixel, for as long as the half is
+/// still at least as large as the picture fitted within `max_width` × `max_height`. The
+/// general resampler then has a quarter or less of the pixels to fit: it reads each pixel
+/// through a bounds-checked accessor, and on a 1600-pixel photo it took as long as decoding.
+/// Averaging blocks first changes the result by rounding only. Pictures of 8-bit RGB or RGBA
+/// (what JPEG, WebP and most PNGs decode to) are halved; others go to the resampler as they
+/// are.
+fn halved_toward(mut image: DynamicImage, max_width: u32, max_height: u32) -> DynamicImage {
+    // The fitted size, proportions kept, as `thumbnail` works it out, give or take a pixel.
+    let (width, height) = (f64::from(image.width()), f64::from(image.height()));
+    let scale = f64::min(f64::from(max_width) / width, f64::from(max_height) / height);
+    let (fitted_width, fitted_height) = ((scale * width).ceil(), (scale * height).ceil());
+    while f64::from(image.width() / 2) >= fitted_width
+        && f64::from(image.height() / 2) >= fitted_height
+    {
+        image = match image {
+            DynamicImage::ImageRgb8(buffer) => DynamicImage::ImageRgb8(halved(&buffer)),
+            DynamicImage::ImageRgba8(buffer) => DynamicImage::ImageRgba8(halved(&buffer)),
+            other => return other,
+        };
+    }
+    image
+}
+
+/// An 8-bit picture at half its width and height (an odd last row or column dropped), each
+/// pixel the rounded mean of a 2 × 2 block.
+fn halved<P: Pixel<Subpixel = u8>>(source: &ImageBuffer<P, Vec<u8>>) -> ImageBuffer<P, Vec<u8>> {
+    let channels = usize::from(P::CHANNEL_COUNT);
+    let (width, height) = (source.width() / 2, source.height() / 2);
+    let stride = source.width() as usize * channels;
+    let row_bytes = width as usize * channels;
+    let raw = source.as_raw();
+    let mut out = vec![0u8; row_bytes * height as usize];
+    for (y, row) in out.chunks_exact_mut(row_bytes.max(1)).enumerate() {
+        let top = raw[2 * y * stride..][..stride].chunks_exact(2 * channels);
+        let bottom = raw[(2 * y + 1) * stride..][..stride].chunks_exact(2 * channels);
+        for ((pixel, top), bottom) in row.chunks_exact_mut(channels).zip(top).zip(bottom) {
+            for (c, value) in pixel.iter_mut().enumerate() {
+                let sum = u16::from(top[c])
+                    + u16::from(top[channels + c])
+                    + u16::from(bottom[c])
+                    + u16::from(bottom[channels + c]);
+                *value = ((sum + 2) / 4) as u8;
+            }
+        }
+    }
+    ImageBuffer::from_raw(width, height, out).expect("the buffer is width × height pixels")
 }
 
 /// Where pictures are kept on disk: in `pictures/` of the local data folder (beside a SQLite
@@ -214,6 +263,41 @@ mod picture_tests {
         }
         let small = decode_fitted(&encoded(200, 100, ImageFormat::Png), 640, 640).unwrap();
         assert_eq!((small.width, small.height), (200, 100));
+    }
+
+    #[test]
+    fn halving_first_fits_a_picture_as_the_resampler_alone_does() {
+        // A photo-like picture: smooth shading with fine detail on it.
+        let photo = image::RgbaImage::from_fn(1601, 901, |x, y| {
+            let shade = (x / 7 + y / 5) as u8;
+            image::Rgba([shade, shade.wrapping_mul(3), (x ^ y) as u8, (y % 200) as u8])
+        });
+        let image = DynamicImage::ImageRgba8(photo);
+        let direct = image.thumbnail(640, 400).to_rgba8();
+        let halved = halved_toward(image.clone(), 640, 400);
+        assert_eq!((halved.width(), halved.height()), (800, 450));
+        let fitted = halved.thumbnail(640, 400).to_rgba8();
+        assert_eq!(fitted.dimensions(), direct.dimensions());
+        let differences: Vec<u8> = fitted
+            .as_raw()
+            .iter()
+            .zip(direct.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .collect();
+        let mean =
+            differences.iter().map(|&d| f64::from(d)).sum::<f64>() / differences.len() as f64;
+        eprintln!(
+            "mean difference {mean}, most {}",
+            differences.iter().max().unwrap()
+        );
+        assert!(mean < 4.0, "mean difference {mean}");
+        // A picture the fitted size of the box, or just over, is not halved.
+        assert_eq!(
+            halved_toward(image.thumbnail(700, 700), 640, 400).width(),
+            700
+        );
+        let grey = DynamicImage::ImageLuma8(image::GrayImage::new(1600, 900));
+        assert_eq!(halved_toward(grey, 640, 400).width(), 1600);
     }
 
     #[test]
