@@ -826,8 +826,19 @@ fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
         text.starts_with("4 articles, 2 labelled stories of two or more"),
         "{text}"
     );
-    let arrival = text.lines().find(|l| l.starts_with("arrival")).unwrap();
-    assert_eq!(arrival.matches("1.000").count(), 6, "{text}");
+    for order in ["at once", "file order", "shuffled "] {
+        let line = text.lines().find(|l| l.starts_with(order)).unwrap();
+        assert_eq!(line.matches("1.000").count(), 6, "{text}");
+    }
+    // v v r r: each story whole in the file, which the command says.
+    assert!(
+        text.contains("keeps stories together (2 runs of 2 stories)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the mean of 9 orders; B-cubed F1 1.000 to 1.000"),
+        "{text}"
+    );
 
     std::fs::write(&file, format!("{}\nnot json\n", lines[0])).unwrap();
     let output = eval();
