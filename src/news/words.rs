@@ -174,13 +174,14 @@ const BRITISH: [(&str, &str); 23] = [
 /// `word` in its American spelling where [`BRITISH`] has it, as written or with the final
 /// `e` an ending took ("centr" of "centred").
 fn american_spelling(word: &mut String) {
-    let find = |w: &str| {
-        BRITISH
-            .binary_search_by_key(&w, |&(british, _)| british)
-            .ok()
-    };
-    if let Some(at) = find(word).or_else(|| find(&format!("{word}e"))) {
-        *word = BRITISH[at].1.to_owned();
+    // No allocation: this runs on every word of every article clustered.
+    let found = BRITISH.iter().find(|(british, _)| {
+        british
+            .strip_prefix(word.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest == "e")
+    });
+    if let Some((_, american)) = found {
+        *word = (*american).to_owned();
     }
 }
 
