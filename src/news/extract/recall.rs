@@ -250,19 +250,10 @@ pub(super) fn declared(
 /// have one) in the same article, main part or article body, few of their words links, each
 /// put after the kept paragraph that comes before it on the page.
 pub(super) fn siblings(got: &[String], paragraphs: &[PageParagraph]) -> Option<Vec<String>> {
-    // Compared with no whitespace at all: the reader spaces inline elements and breaks lines
-    // otherwise than the page's text does.
-    let all_got: String = got.iter().map(|p| squashed(p)).collect();
-    if paragraphs.len().saturating_mul(all_got.len()) > MAX_SEARCHED_BYTES {
-        return None;
-    }
     // Only the paragraphs in an article and under a parent with a class can be a kept one's
     // kin, so only they are looked for in the kept text.
     let candidate = |p: &PageParagraph| p.scope.is_some() && !p.parent.ends_with('.');
-    let kept: Vec<bool> = paragraphs
-        .iter()
-        .map(|p| candidate(p) && all_got.contains(&squashed(&p.text)))
-        .collect();
+    let kept = kept(got, paragraphs, candidate)?;
     let homes: HashSet<(&str, Option<usize>)> = paragraphs
         .iter()
         .zip(&kept)
@@ -321,8 +312,29 @@ pub(super) fn siblings(got: &[String], paragraphs: &[PageParagraph]) -> Option<V
     Some(out)
 }
 
+/// Which of the page's `paragraphs` the reader kept in `got`, of those `looked_for` (the
+/// rest are `false`); `None` when the search would exceed [`MAX_SEARCHED_BYTES`]. Compared
+/// with no whitespace at all: the reader spaces inline elements and breaks lines otherwise
+/// than the page's text does.
+pub(super) fn kept(
+    got: &[String],
+    paragraphs: &[PageParagraph],
+    looked_for: impl Fn(&PageParagraph) -> bool,
+) -> Option<Vec<bool>> {
+    let all_got: String = got.iter().map(|p| squashed(p)).collect();
+    if paragraphs.len().saturating_mul(all_got.len()) > MAX_SEARCHED_BYTES {
+        return None;
+    }
+    Some(
+        paragraphs
+            .iter()
+            .map(|p| looked_for(p) && all_got.contains(&squashed(&p.text)))
+            .collect(),
+    )
+}
+
 /// A text with no whitespace.
-pub(super) fn squashed(text: &str) -> String {
+fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
 }
 

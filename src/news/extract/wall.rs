@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use super::recall::{PageParagraph, solid_chars, squashed};
+use super::recall::{self, PageParagraph, solid_chars};
 
 /// The least characters (less whitespace) of paragraphs a walled page hides in the article
 /// the reader kept: fewer are a menu or a dialog, not an article.
@@ -37,24 +37,28 @@ const ASKS: [&[&str]; 6] = [
 /// [`HIDDEN_SHARE`] times what it shows, and a short kept paragraph asks the reader to sign
 /// in, sign up or subscribe. A free article folded behind "Read more" asks no one to sign in.
 pub fn walled(kept: &[String], page: &[PageParagraph]) -> bool {
-    let shown: usize = kept.iter().map(|p| solid_chars(p)).sum();
     let asks = kept
         .iter()
         .any(|p| p.chars().count() <= MAX_WALL_LINE_CHARS && asks_to_sign_in(p));
     if !asks {
         return false;
     }
-    let all_kept: String = kept.iter().map(|p| squashed(p)).collect();
+    // A page too large to search is no article a wall was put before.
+    let Some(read) = recall::kept(kept, page, |p| !p.hidden && p.scope.is_some()) else {
+        return false;
+    };
     let scopes: HashSet<usize> = page
         .iter()
-        .filter(|p| !p.hidden && all_kept.contains(&squashed(&p.text)))
-        .filter_map(|p| p.scope)
+        .zip(read)
+        .filter(|(_, read)| *read)
+        .filter_map(|(p, _)| p.scope)
         .collect();
     let hidden: usize = page
         .iter()
         .filter(|p| p.hidden && p.scope.is_some_and(|s| scopes.contains(&s)))
         .map(|p| p.chars)
         .sum();
+    let shown: usize = kept.iter().map(|p| solid_chars(p)).sum();
     hidden >= MIN_HIDDEN_CHARS && hidden > HIDDEN_SHARE * shown
 }
 
