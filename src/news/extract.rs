@@ -282,8 +282,11 @@ mod extract_tests {
         // teaser.
         let read_more = walled.replace("Please sign up or log in to continue reading", "Read more");
         let article = extract(&page(&read_more), None).unwrap();
-        let told = |p: &&String| p.starts_with("The council voted");
-        assert_eq!(article.paragraphs.iter().filter(told).count(), 1);
+        let told = |article: &Extracted| {
+            let council = |p: &&String| p.starts_with("The council voted");
+            article.paragraphs.iter().filter(council).count()
+        };
+        assert_eq!(told(&article), 1);
         // A small hidden block (a menu, a dialog) beside a whole article is no wall, and the
         // hidden text is not read.
         let open = format!(
@@ -291,8 +294,7 @@ mod extract_tests {
             "Subscribe to our newsletter for the harbour news of the week."
         );
         let article = extract(&page(&open), None).unwrap();
-        let read = |p: &&String| p.starts_with("The council voted");
-        assert_eq!(article.paragraphs.iter().filter(read).count(), 3);
+        assert_eq!(told(&article), 3);
         assert!(!article.paragraphs.iter().any(|p| p.contains("newsletter")));
     }
 

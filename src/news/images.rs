@@ -286,10 +286,6 @@ mod picture_tests {
             .collect();
         let mean =
             differences.iter().map(|&d| f64::from(d)).sum::<f64>() / differences.len() as f64;
-        eprintln!(
-            "mean difference {mean}, most {}",
-            differences.iter().max().unwrap()
-        );
         assert!(mean < 4.0, "mean difference {mean}");
         // A picture the fitted size of the box, or just over, is not halved.
         assert_eq!(
