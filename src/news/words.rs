@@ -3,10 +3,11 @@
 //! light stem so that "quake", "quakes" and "quaked" meet, and marked when written like a
 //! name (a capital inside a sentence, or an acronym).
 //!
-//! The stemmer is deliberately lighter than Porter's: it only folds plurals and the `-ed`
-//! and `-ing` forms, the variation that separates one outlet's headline from another's
-//! about the same event. It never needs a dictionary and never panics, whatever the script:
-//! it only ever cuts ASCII suffixes. Not this module's concern: other languages (callers pass
+//! The stemmer is deliberately lighter than Porter's: it folds plurals and the `-ed` and
+//! `-ing` forms, and British spellings into American ones, the variation that separates one
+//! outlet's headline from another's about the same event; a short list of `-ing` nouns keeps
+//! them apart from their verbs ("housing", "house"). It needs no dictionary and never
+//! panics, whatever the script: it only ever rewrites ASCII suffixes. Not this module's concern: other languages (callers pass
 //! the English translation), or what the words are then used for.
 
 use std::sync::OnceLock;
