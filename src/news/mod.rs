@@ -1,7 +1,7 @@
 //! News: the outlet catalog, fetching and parsing feeds, the SQLite store, ingest, each
 //! article's language, its machine translation into English (with a cache in the store),
-//! the stories that group articles about one event across outlets and countries, and each
-//! article's topics.
+//! the sentence embeddings and stories that group articles about one event across outlets and
+//! countries, and each article's topics.
 //!
 //! Plain Rust, no Bevy: the headless `fetch` and `articles` commands and the app's news
 //! bridge share it. Text from feeds is untrusted: it arrives here as bytes and leaves as
@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod language;
 pub mod page;
 pub mod parse;
+pub mod sentences;
 pub mod service;
 pub mod spread;
 pub mod store;
