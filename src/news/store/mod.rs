@@ -1,7 +1,7 @@
 //! The article store: every feed's fetch state, the articles of the last [`RETENTION_DAYS`]
 //! days with their English translations, a full-text index over the titles and summaries in
-//! both languages, a cache of translated texts, what was read of articles' pages, and the
-//! world's stories as the last ingest grouped them.
+//! both languages, a cache of translated texts, what was read of articles' pages, each
+//! article's sentence embedding, and the world's stories as the last ingest grouped them.
 //!
 //! One interface, [`Store`], over two backends: a SQLite file (`sqlite/`), one machine's store
 //! and the default, and a PostgreSQL database (`pg/`) that one ingest fills for a fleet
@@ -15,12 +15,14 @@
 //! it: both are stored as given (ingest decides them).
 //!
 //! This file is the interface, where a store lives and its errors; `articles.rs`, `feeds.rs`,
-//! `search.rs`, `translations.rs` and `stories.rs` hold each job's shared rules and tests.
+//! `search.rs`, `translations.rs`, `sentences.rs` and `stories.rs` hold each job's shared
+//! rules and tests.
 
 mod articles;
 mod feeds;
 pub mod pg;
 mod search;
+mod sentences;
 mod sqlite;
 mod stories;
 #[cfg(test)]
@@ -371,6 +373,25 @@ impl Store {
         on_backend!(&mut self.backend, db => {
             db.cache_translations(source, target, pairs, translated_by)
         })
+    }
+
+    /// The English-readable articles published at or after `since` that have no sentence
+    /// embedding yet, newest first (by date, then by id), at most `limit`.
+    pub fn unembedded(&self, since: i64, limit: usize) -> Result<Vec<Article>, StoreError> {
+        on_backend!(&self.backend, db => db.unembedded(since, limit))
+    }
+
+    /// Stores articles' sentence embeddings, each `(id, embedding)`, in one transaction; one
+    /// stored before is replaced, and an id no longer stored (pruned meanwhile) is skipped.
+    pub fn set_sentences(&mut self, embedded: &[(i64, Vec<f32>)]) -> Result<(), StoreError> {
+        on_backend!(&mut self.backend, db => db.set_sentences(embedded))
+    }
+
+    /// The sentence embeddings of the articles published at or after `since`, by article id;
+    /// a stored one that is not [`DIMENSIONS`](crate::news::sentences::DIMENSIONS) finite
+    /// numbers is left out.
+    pub fn sentences_since(&self, since: i64) -> Result<HashMap<i64, Vec<f32>>, StoreError> {
+        on_backend!(&self.backend, db => db.sentences_since(since))
     }
 
     /// Replaces the stored stories with `stories`, as grouped at `now`, in one transaction:

@@ -619,6 +619,48 @@ on_both_backends! {
         check_index(&store);
     }
 
+    fn sentence_embeddings_are_made_once_kept_and_go_with_their_article(scratch) {
+        let mut store = scratch.open();
+        let english = [
+            item(None, Some("https://a.example/new"), "Newer", NOW - HOUR),
+            item(None, Some("https://a.example/old"), "Older", NOW - 3 * HOUR),
+        ];
+        insert(&mut store, &source("a", "USA"), &english, NOW).unwrap();
+        let spanish = FeedSource {
+            language: "es".into(),
+            ..source("b", "ESP")
+        };
+        let mut lluvia = item(None, Some("https://b.example/1"), "Llueve", NOW);
+        lluvia.summary = "La lluvia sigue en toda la ciudad durante el fin de semana".into();
+        insert(&mut store, &spanish, &[lluvia], NOW).unwrap();
+        // Only what reads in English waits for an embedding, newest first.
+        let waiting = store.unembedded(NOW - 4 * HOUR, 10).unwrap();
+        assert_eq!(titles(&waiting), ["Newer", "Older"]);
+        assert_eq!(titles(&store.unembedded(NOW - 2 * HOUR, 10).unwrap()), ["Newer"]);
+        assert_eq!(titles(&store.unembedded(NOW - 4 * HOUR, 1).unwrap()), ["Newer"]);
+        let (newer, older) = (waiting[0].id, waiting[1].id);
+        let vector = |x: f32| vec![x; crate::news::sentences::DIMENSIONS];
+        store
+            .set_sentences(&[(newer, vector(0.5)), (i64::MAX, vector(1.0))])
+            .unwrap();
+        assert_eq!(titles(&store.unembedded(NOW - 4 * HOUR, 10).unwrap()), ["Older"]);
+        // Made again, it is replaced; one of the wrong size is stored but never read back.
+        store
+            .set_sentences(&[(newer, vector(0.25)), (older, vec![1.0; 3])])
+            .unwrap();
+        let read = store.sentences_since(NOW - 4 * HOUR).unwrap();
+        assert_eq!(read.len(), 1, "{:?}", read.keys());
+        assert_eq!(read[&newer], vector(0.25));
+        assert!(store.sentences_since(NOW).unwrap().is_empty());
+        // A translation makes an article readable, and so one to embed.
+        let rain = store.untranslated(10).unwrap()[0].id;
+        store.set_translations(&[(rain, "It rains", "")], "Test").unwrap();
+        assert_eq!(titles(&store.unembedded(NOW - 4 * HOUR, 10).unwrap()), ["Llueve"]);
+        // Pruning an article takes its embedding with it.
+        store.prune(NOW - 30 * 60).unwrap();
+        assert!(store.sentences_since(0).unwrap().is_empty());
+    }
+
     fn the_translation_cache_answers_per_text_and_language_and_survives_reopening(scratch) {
         let mut store = scratch.open();
         assert_eq!(

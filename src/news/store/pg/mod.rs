@@ -16,6 +16,7 @@ mod feeds;
 pub mod local;
 mod schema;
 mod search;
+mod sentences;
 
 #[cfg(test)]
 pub(super) use schema::MIGRATIONS;

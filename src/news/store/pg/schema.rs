@@ -133,6 +133,14 @@ SELECT gin_clean_pending_list('articles_search'::regclass);
 -- hundred thousand words' frequencies.
 ALTER TABLE articles ALTER COLUMN search SET STATISTICS 10000;
 "#,
+    r#"
+-- Each English-readable article's sentence embedding (news::sentences), made once by the
+-- ingest from its English title and summary: 384 little-endian 32-bit floats.
+CREATE TABLE sentences (
+    article_id BIGINT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    vector BYTEA NOT NULL
+);
+"#,
 ];
 
 impl Postgres {

@@ -7,6 +7,7 @@ mod articles;
 mod feeds;
 mod schema;
 mod search;
+mod sentences;
 
 #[cfg(test)]
 pub(super) use schema::MIGRATIONS;

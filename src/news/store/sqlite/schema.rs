@@ -176,6 +176,14 @@ CREATE TABLE store_facts (
     value INTEGER NOT NULL
 );
 "#,
+    r#"
+-- Each English-readable article's sentence embedding (news::sentences), made once by the
+-- ingest from its English title and summary: 384 little-endian 32-bit floats.
+CREATE TABLE sentences (
+    article_id INTEGER PRIMARY KEY NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
+"#,
 ];
 
 impl Sqlite {
