@@ -12,6 +12,8 @@
 //! JPEG decoded and fitted to the article view in at most 30 ms, and an article whose page
 //! is stored opened (its page read from the store) within a frame, 16.7 ms; a story of 200
 //! articles' spread and every country's framing in at most 5 ms.
+//! The sentence model embeds headlines at ingest (`-- sentences/`, with the model; no goal
+//! of its own: the clustering's goals hold with its embeddings, `stories/…_sentences`).
 //! Run with `cargo bench --bench news` (`-- stories` for the clustering alone, `-- article`
 //! for the article page, `-- story/` for a story's spread and framing).
 
@@ -29,6 +31,7 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use newsglobe::news::fetch::FetchConfig;
 use newsglobe::news::ingest;
+use newsglobe::news::sentences::DIMENSIONS;
 use newsglobe::news::store::Store;
 use newsglobe::news::stories::{ClusterConfig, Clusterer, StoryText, quality};
 use newsglobe::news::translate::{Backend, TranslateConfig, Translator};
@@ -464,6 +467,31 @@ fn synthetic_news() -> Vec<Synthetic> {
     articles
 }
 
+/// A sentence embedding for each article: its story's own direction plus as much noise, unit
+/// length, so that a story's reports are alike in meaning (a cosine near 0.5) and others' not.
+fn synthetic_sentences(articles: &[Synthetic]) -> Vec<Vec<f32>> {
+    let mut rng = Rng(0x5eed_5e17);
+    let random = |rng: &mut Rng| -> Vec<f32> {
+        let v: Vec<f32> = (0..DIMENSIONS)
+            .map(|_| rng.below(2_001) as f32 / 1_000.0 - 1.0)
+            .collect();
+        let length = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / length).collect()
+    };
+    let directions: Vec<Vec<f32>> = (0..STORIES).map(|_| random(&mut rng)).collect();
+    articles
+        .iter()
+        .map(|a| {
+            let noise = random(&mut rng);
+            directions[a.1]
+                .iter()
+                .zip(noise)
+                .map(|(d, n)| d + n)
+                .collect()
+        })
+        .collect()
+}
+
 fn texts(articles: &[Synthetic]) -> Vec<StoryText<'_>> {
     articles
         .iter()
@@ -473,6 +501,7 @@ fn texts(articles: &[Synthetic]) -> Vec<StoryText<'_>> {
             published: *published,
             title,
             summary,
+            sentence: None,
         })
         .collect()
 }
@@ -527,6 +556,79 @@ fn stories(c: &mut Criterion) {
             },
             BatchSize::LargeInput,
         )
+    });
+    // The same with sentence embeddings beside the words, as where the app has the model.
+    let sentences = synthetic_sentences(&articles);
+    let embedded: Vec<StoryText> = texts
+        .iter()
+        .zip(&sentences)
+        .map(|(text, sentence)| StoryText {
+            sentence: Some(sentence),
+            ..*text
+        })
+        .collect();
+    let clusterer = Clusterer::cluster_all(config.clone(), &embedded);
+    let predicted: Vec<_> = articles
+        .iter()
+        .filter_map(|a| clusterer.story_of(a.0).map(|s| (a.0, s)))
+        .collect();
+    println!(
+        "stories/cluster_10k_sentences: {} stories for {STORIES}, B-cubed F1 {:.3}",
+        clusterer.stories().count(),
+        quality::bcubed_f1(&truth, &predicted)
+    );
+    group.bench_function("cluster_10k_sentences", |b| {
+        b.iter(|| black_box(Clusterer::cluster_all(config.clone(), &embedded)))
+    });
+    let report = StoryText {
+        sentence: Some(&sentences[sentences.len() - 1]),
+        ..report
+    };
+    group.bench_function("add_one_to_10k_sentences", |b| {
+        b.iter_batched(
+            || clusterer.clone(),
+            |mut clusterer| {
+                black_box(clusterer.add(&report));
+                clusterer
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+/// The sentence model at ingest: real headlines (the tuning half of `tests/fixtures/stories/
+/// uci-2014`) embedded one at a time and 32 at a time, as the ingest runs it. Needs the model
+/// where NEWSGLOBE_SENTENCE_MODEL says (`scripts/sentence-model.py`); skipped without it.
+fn sentence_model(c: &mut Criterion) {
+    use newsglobe::news::sentences::SentenceModel;
+    let Some(dir) = std::env::var_os("NEWSGLOBE_SENTENCE_MODEL") else {
+        println!("sentences: skipped, set NEWSGLOBE_SENTENCE_MODEL");
+        return;
+    };
+    let model = SentenceModel::load(std::path::Path::new(&dir)).unwrap();
+    let tune = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stories/uci-2014/tune.jsonl"
+    ))
+    .unwrap();
+    let titles: Vec<String> = tune
+        .lines()
+        .take(64)
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["title"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    let mut group = c.benchmark_group("sentences");
+    group.sample_size(10);
+    group.bench_function("embed_1_headline", |b| {
+        let mut next = titles.iter().cycle();
+        b.iter(|| black_box(model.embed(&[next.next().unwrap()]).unwrap()))
+    });
+    group.bench_function("embed_32_headlines", |b| {
+        b.iter(|| black_box(model.embed(&titles[..32]).unwrap()))
     });
     group.finish();
 }
@@ -758,6 +860,7 @@ criterion_group!(
     story_telling,
     article_page,
     stories,
+    sentence_model,
     ingest_loopback,
     stalled_run,
     translated_ingest,

@@ -419,6 +419,7 @@ ownership = "private"
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
             stories: Stories::Clustered,
+            sentence_model: None,
         },
     );
     let counted = update_until(&mut app, |app| {
@@ -475,6 +476,7 @@ fn news_app(name: &str, fill: impl FnOnce(&std::path::Path)) -> (App, tempfile::
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
             stories: Stories::Clustered,
+            sentence_model: None,
         },
     );
     (app, dir)
@@ -1307,6 +1309,7 @@ fn an_article_opens_in_the_app_beside_the_globe_and_esc_goes_back() {
             fetch_config: FetchConfig::default(),
             fetch_pages: true,
             stories: Stories::Clustered,
+            sentence_model: None,
         },
     );
     let window = with_panels(&mut app);

@@ -811,10 +811,13 @@ fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
             "r",
         ),
     ];
+    // A data folder of its own, without a sentence model.
     let eval = || {
         newsglobe()
             .args(["stories", "--eval"])
             .arg(&file)
+            .arg("--data-dir")
+            .arg(dir.path())
             .output()
             .unwrap()
     };
@@ -823,7 +826,7 @@ fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{text}");
     assert!(
-        text.starts_with("4 articles, 2 labelled stories of two or more"),
+        text.starts_with("by the words alone\n4 articles, 2 labelled stories of two or more"),
         "{text}"
     );
     for order in ["at once", "file order", "shuffled "] {
@@ -839,6 +842,29 @@ fn stories_eval_scores_labelled_articles_and_names_a_bad_line() {
         text.contains("the mean of 9 orders; B-cubed F1 1.000 to 1.000"),
         "{text}"
     );
+    // With a sentence model that is not there, the command says which file it missed.
+    let output = newsglobe()
+        .args(["stories", "--eval"])
+        .arg(&file)
+        .args(["--sentence-model", "/nowhere/model"])
+        .output()
+        .unwrap();
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success());
+    assert!(error.contains("/nowhere/model/config.json"), "{error}");
+    // With the model, where the tests have it, the same two stories.
+    if let Some(model) = std::env::var_os("NEWSGLOBE_SENTENCE_MODEL") {
+        let output = newsglobe()
+            .args(["stories", "--eval"])
+            .arg(&file)
+            .arg("--sentence-model")
+            .arg(&model)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.starts_with("with sentence embeddings"), "{text}");
+        assert!(text.contains("B-cubed F1 1.000 to 1.000"), "{text}");
+    }
 
     std::fs::write(&file, format!("{}\nnot json\n", lines[0])).unwrap();
     let output = eval();

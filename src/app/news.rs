@@ -256,6 +256,9 @@ fn refreshed(status: &mut NewsStatus, report: IngestReport, now: i64) {
     let failing = report.failed.len() + report.backed_off;
     status.failing_feeds = failing;
     status.translation_failures = report.translation_failures;
+    if let Some(reason) = &report.sentence_failure {
+        warn!("news: stories are grouped by their words alone: {reason}");
+    }
     status.offline = report.fetched + report.not_modified == 0 && failing > 0;
 }
 

@@ -19,10 +19,11 @@ use crate::news::framing::Framing;
 use crate::news::ingest::IngestReport;
 use crate::news::language::page_language;
 use crate::news::page;
+use crate::news::sentences::SentenceModel;
 use crate::news::service::{NewsService, Reply, Stories};
 use crate::news::spread::{Telling, delay};
 use crate::news::store::{FeedState, Store};
-use crate::news::stories::eval::{Evaluation, SHUFFLES, evaluate, read_labelled};
+use crate::news::stories::eval::{Evaluation, SHUFFLES, embed, evaluate, read_labelled};
 use crate::news::stories::{ClusterConfig, StoryId};
 use crate::news::topics::Topic;
 use crate::news::translate::Translator;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 Stories::Clustered
             },
+            sentence_model: news.sentence_model(),
         };
         let kiosk = cli.kiosk.then(|| config.kiosk.clone());
         let mut display = config.display.clone();
@@ -157,12 +159,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Stories {
             json,
             eval: Some(file),
+            words_only,
             ..
         }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let articles = read_labelled(&text).with_context(|| file.display().to_string())?;
-            let evaluation = evaluate(&articles, &ClusterConfig::default());
+            let dir = news.sentence_model().filter(|_| !words_only);
+            let embedded = match &dir {
+                Some(dir) => Some(embed(&articles, &SentenceModel::load(dir)?)?),
+                None => None,
+            };
+            if !json {
+                match &dir {
+                    Some(dir) => println!("with sentence embeddings ({})", dir.display()),
+                    None => println!("by the words alone"),
+                }
+            }
+            let evaluation = evaluate(&articles, embedded.as_deref(), &ClusterConfig::default());
             print_evaluation(&evaluation, json, &mut std::io::stdout().lock())
         }
         Some(Command::Story {
@@ -187,6 +201,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             json,
             eval: None,
+            ..
         }) => {
             let store = Store::open_at(&news.store_at(&translation.config()?)?)?;
             let mut out = std::io::stdout().lock();
@@ -230,6 +245,7 @@ fn fetch(
         fetch_config,
         fetch_pages: false,
         stories: Stories::Off,
+        sentence_model: news.sentence_model(),
     };
     let bar = ProgressBar::new(feeds as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")
@@ -278,6 +294,7 @@ fn ingest(
     let minutes = refresh_minutes
         .unwrap_or(config.store.refresh_minutes)
         .max(1);
+    let sentence_model = news.sentence_model();
     let options = NewsOptions {
         store: store.clone(),
         catalog,
@@ -286,12 +303,17 @@ fn ingest(
         fetch_config: config.fetch.fetch_config(),
         fetch_pages: false,
         stories: Stories::Shared,
+        sentence_model: sentence_model.clone(),
     };
     let label = translator.label();
     let log = |line: &str| println!("{} {line}", format_time(crate::news::now()));
     log(&format!(
-        "ingest into {store}: {feeds} feeds every {minutes} min, translation {}",
-        label.as_deref().unwrap_or("off")
+        "ingest into {store}: {feeds} feeds every {minutes} min, translation {}, sentence \
+         model {}",
+        label.as_deref().unwrap_or("off"),
+        sentence_model.map_or("none (stories by their words)".into(), |dir| dir
+            .display()
+            .to_string())
     ));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -360,6 +382,12 @@ pub fn summary(report: &IngestReport, feeds: usize, translator: Option<&str>) ->
             "{} feeds not started before the run's time was up; the next run tries them\n",
             report.not_reached
         );
+    }
+    if report.embedded > 0 {
+        text += &format!("{} articles embedded for story grouping\n", report.embedded);
+    }
+    if let Some(reason) = &report.sentence_failure {
+        text += &format!("  stories grouped by their words alone: {reason}\n");
     }
     for (language, reason) in &report.translation_failures {
         text += &format!("  not translated from {language}: {reason}\n");

@@ -16,6 +16,7 @@ pub use commands::{feeds, locate, run, stories, story, summary};
 use crate::app::{Geometry, ScreenshotOptions};
 use crate::config::{self, BackendKind, Config, Quality};
 use crate::news::catalog::Catalog;
+use crate::news::sentences;
 use crate::news::store::{PgSettings, Store, StoreAt};
 use crate::news::topics::Topic;
 use crate::news::translate::{TranslateConfig, Translator};
@@ -138,6 +139,10 @@ pub enum Command {
         /// one in the file's order, and the mean of nine shuffled orders.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["hours", "min_countries", "topic", "limit"])]
         eval: Option<PathBuf>,
+        /// With --eval: group by the words alone, as without a sentence model, even where
+        /// there is one.
+        #[arg(long, requires = "eval")]
+        words_only: bool,
     },
     /// Print how one story spread (each country's first report, in order) and what sets each
     /// country's take apart: the story whose id `stories` printed ("story N") with the same
@@ -208,6 +213,10 @@ pub struct NewsArgs {
     /// (NEWSGLOBE_STORE_PASSWORD, PGPASSWORD), never from here.
     #[arg(long, value_name = "URL", global = true)]
     pub store: Option<String>,
+    /// The sentence model's folder, which story grouping reads beside the words (default:
+    /// sentence-model in the data folder, where scripts/sentence-model.py puts it).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub sentence_model: Option<PathBuf>,
 }
 
 impl NewsArgs {
@@ -238,6 +247,15 @@ impl NewsArgs {
         Ok(StoreAt::Shared {
             server,
             local: local.parent().map(PathBuf::from).unwrap_or_default(),
+        })
+    }
+
+    /// The sentence model's folder: the one given, else the data folder's when it holds one;
+    /// `None` when there is none, and stories are grouped by their words alone.
+    pub fn sentence_model(&self) -> Option<PathBuf> {
+        self.sentence_model.clone().or_else(|| {
+            let dir = self.store_path().ok()?.parent()?.join(sentences::FOLDER);
+            dir.is_dir().then_some(dir)
         })
     }
 

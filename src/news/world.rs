@@ -100,7 +100,8 @@ impl Coverage {
     /// Clusters the English-readable articles of the last `horizon` seconds from scratch.
     pub fn load(store: &Store, now: i64, horizon: i64) -> Result<Self, StoreError> {
         let articles = store.english_since(now - horizon)?;
-        let texts: Vec<StoryText> = articles.iter().map(story_text).collect();
+        let sentences = store.sentences_since(now - horizon)?;
+        let texts: Vec<StoryText> = articles.iter().map(|a| story_text(a, &sentences)).collect();
         let clusterer = Clusterer::cluster_all(ClusterConfig::default(), &texts);
         let mut world = Self::new(horizon);
         world.clusterer = clusterer;
@@ -121,7 +122,8 @@ impl Coverage {
             return Ok(None);
         };
         let articles = store.english_since(now - horizon)?;
-        let texts: Vec<StoryText> = articles.iter().map(story_text).collect();
+        let sentences = store.sentences_since(now - horizon)?;
+        let texts: Vec<StoryText> = articles.iter().map(|a| story_text(a, &sentences)).collect();
         let groups: Vec<Group> = stored
             .into_iter()
             .map(|s| Group {
@@ -159,12 +161,18 @@ impl Coverage {
     /// translation has just arrived), oldest first, each joining a story or starting one;
     /// forgets the stories that ended before the horizon. Returns how many were added.
     pub fn update(&mut self, store: &Store, now: i64) -> Result<usize, StoreError> {
-        let mut added = 0;
-        for article in store.english_since(now - self.horizon)? {
-            if self.clusterer.story_of(article.id).is_none() {
-                self.clusterer.add(&story_text(&article));
+        let since = now - self.horizon;
+        let new: Vec<Article> = store
+            .english_since(since)?
+            .into_iter()
+            .filter(|a| self.clusterer.story_of(a.id).is_none())
+            .collect();
+        let added = new.len();
+        if added > 0 {
+            let sentences = store.sentences_since(since)?;
+            for article in new {
+                self.clusterer.add(&story_text(&article, &sentences));
                 self.remember(article);
-                added += 1;
             }
         }
         if added > 0 {
@@ -333,7 +341,8 @@ pub fn english(article: &Article) -> (&str, &str) {
     }
 }
 
-fn story_text(article: &Article) -> StoryText<'_> {
+/// An article as clustering reads it, with its sentence embedding where `sentences` has one.
+fn story_text<'a>(article: &'a Article, sentences: &'a HashMap<i64, Vec<f32>>) -> StoryText<'a> {
     let (title, summary) = english(article);
     StoryText {
         id: article.id,
@@ -341,6 +350,7 @@ fn story_text(article: &Article) -> StoryText<'_> {
         published: article.published,
         title,
         summary,
+        sentence: sentences.get(&article.id).map(Vec::as_slice),
     }
 }
 
@@ -484,5 +494,72 @@ mod tests {
         // Three days on, everything is past the horizon and forgotten.
         assert_eq!(world.update(&store, NOW + 72 * HOUR).unwrap(), 0);
         assert!(world.is_empty());
+    }
+
+    /// Two reports, from France and Germany, that share one word among many: apart by their
+    /// words.
+    fn two_reports(store: &mut Store) -> Vec<i64> {
+        let titles = [
+            ("FRA", "Wall Street slides as Nvidia tumbles"),
+            (
+                "DEU",
+                "Nvidia results due after the close in New York as investors weigh chip export \
+                 curbs, bond yields and the path of rates",
+            ),
+        ];
+        for (country, title) in titles {
+            let source = FeedSource {
+                feed_url: format!("https://{country}.example/markets"),
+                outlet: format!("{country} Markets"),
+                country: country.into(),
+                language: "en".into(),
+            };
+            let item = FeedItem {
+                link: Some(format!("https://{country}.example/nvidia")),
+                title: title.into(),
+                published: Some(NOW - HOUR),
+                ..FeedItem::default()
+            };
+            crate::news::ingest::store_items(store, &source, &[item], NOW).unwrap();
+        }
+        store
+            .english_since(0)
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .collect()
+    }
+
+    #[test]
+    fn the_stored_embeddings_group_stories_when_loaded_and_when_updated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("news.sqlite")).unwrap();
+        let ids = two_reports(&mut store);
+        let since = NOW - 72 * HOUR;
+        let apart = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        assert!(
+            apart.top(since, 2, None, 10).is_empty(),
+            "apart by their words"
+        );
+        // The same meaning, as the sentence model would say of a paraphrase.
+        let mut alike = vec![0.0; crate::news::sentences::DIMENSIONS];
+        alike[0] = 1.0;
+        let embedded: Vec<(i64, Vec<f32>)> = ids.iter().map(|&id| (id, alike.clone())).collect();
+        store.set_sentences(&embedded).unwrap();
+        let world = Coverage::load(&store, NOW, HORIZON_SECONDS).unwrap();
+        assert_eq!(
+            world.top(since, 2, None, 10).len(),
+            1,
+            "one story, two countries"
+        );
+        // A world that meets them as they arrive reads the embeddings too.
+        let dir = tempfile::tempdir().unwrap();
+        let mut later = Store::open(&dir.path().join("news.sqlite")).unwrap();
+        let mut world = Coverage::load(&later, NOW, HORIZON_SECONDS).unwrap();
+        let ids = two_reports(&mut later);
+        let embedded: Vec<(i64, Vec<f32>)> = ids.iter().map(|&id| (id, alike.clone())).collect();
+        later.set_sentences(&embedded).unwrap();
+        assert_eq!(world.update(&later, NOW).unwrap(), 2);
+        assert_eq!(world.top(since, 2, None, 10).len(), 1);
     }
 }

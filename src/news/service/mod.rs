@@ -13,6 +13,7 @@
 mod pages;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,11 +27,12 @@ use crate::news::fetch::FetchConfig;
 use crate::news::images::Picture;
 use crate::news::ingest::{self, IngestReport};
 use crate::news::page::{self, PageEvent};
+use crate::news::sentences::SentenceModel;
 use crate::news::store::{Store, StoreAt};
 use crate::news::topics::{self, Topics};
 use crate::news::translate::Translator;
 use crate::news::world::{self, CURRENT_SECONDS, Coverage, HORIZON_SECONDS, StoryView};
-use crate::news::{Article, FeedSource, panic_message};
+use crate::news::{Article, panic_message};
 
 /// How many articles the panel lists for a country.
 pub const PANEL_ARTICLES: usize = 100;
@@ -61,6 +63,10 @@ pub struct NewsOptions {
     pub fetch_pages: bool,
     /// Where the world's stories come from, if anywhere.
     pub stories: Stories,
+    /// The sentence model's folder ([`sentences`](crate::news::sentences)), if there is one:
+    /// each refresh then embeds what reads in English, and the stories read the embeddings
+    /// beside the words. Without it stories are grouped by their words alone.
+    pub sentence_model: Option<PathBuf>,
 }
 
 /// Where the service's world stories come from.
@@ -376,17 +382,7 @@ async fn serve(
     let _refresher = every.map(|every| {
         let (options, failures) = (options.clone(), replies.clone());
         let replies = replies.clone();
-        let make = move || {
-            refresh(
-                options.store.clone(),
-                options.catalog.sources(),
-                options.translator.clone(),
-                options.fetch_config.clone(),
-                every,
-                replies.clone(),
-                refreshed.clone(),
-            )
-        };
+        let make = move || refresh(options.clone(), every, replies.clone(), refreshed.clone());
         AbortOnDrop(tokio::spawn(supervise(
             make,
             RESTART_DELAY,
@@ -516,21 +512,23 @@ fn send_stories(world: &Coverage, replies: &Replies) {
     let _ = replies.send(Reply::Stories(WorldStories { top, blindspots }));
 }
 
-/// Fetches every feed into the store, once or again after each wait, reporting each
-/// refresh's end to `refreshed`.
+/// Fetches every feed into the store, once or again after each wait, embedding what reads
+/// in English where there is a sentence model, and reports each refresh's end to `refreshed`.
 async fn refresh(
-    store: StoreAt,
-    sources: Vec<FeedSource>,
-    translator: Arc<Translator>,
-    config: FetchConfig,
+    options: NewsOptions,
     every: Option<Duration>,
     replies: Replies,
     refreshed: UnboundedSender<Result<IngestReport, String>>,
 ) {
+    let (sources, translator, config) = (
+        options.catalog.sources(),
+        options.translator,
+        options.fetch_config,
+    );
     // Like the reader, a writer that cannot open the store tries again rather than leaving
     // the app without fresh news for the rest of its run.
     let mut store = loop {
-        match Store::open_at(&store) {
+        match Store::open_at(&options.store) {
             Ok(store) => break store,
             Err(e) => {
                 if replies.send(Reply::StoreError(e.to_string())).is_err() {
@@ -539,6 +537,10 @@ async fn refresh(
                 tokio::time::sleep(RESTART_DELAY).await;
             }
         }
+    };
+    let model = match options.sentence_model {
+        Some(dir) => Some(load_sentence_model(dir).await),
+        None => None,
     };
     loop {
         let total = sources.len();
@@ -558,6 +560,20 @@ async fn refresh(
         })
         .await
         .map_err(|e| e.to_string());
+        let report = match (report, &model) {
+            (Ok(mut report), Some(Ok(model))) => {
+                let since = crate::news::now() - HORIZON_SECONDS;
+                ingest::embed_unembedded(&mut store, model, since, &mut report)
+                    .await
+                    .map(|()| report)
+                    .map_err(|e| e.to_string())
+            }
+            (Ok(mut report), Some(Err(failed))) => {
+                report.sentence_failure = Some(failed.clone());
+                Ok(report)
+            }
+            (report, _) => report,
+        };
         if refreshed.send(report).is_err() {
             return;
         }
@@ -565,6 +581,18 @@ async fn refresh(
             return;
         };
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// The sentence model from its folder, loaded on a blocking thread (a second or so), or why
+/// it could not be.
+async fn load_sentence_model(dir: PathBuf) -> Result<Arc<SentenceModel>, String> {
+    match tokio::task::spawn_blocking(move || SentenceModel::load(&dir)).await {
+        Ok(Ok(model)) => Ok(Arc::new(model)),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(crashed) => Err(format!(
+            "the sentence model crashed while loading: {crashed}"
+        )),
     }
 }
 
@@ -700,6 +728,7 @@ mod service_tests {
             fetch_config: FetchConfig::default(),
             fetch_pages: false,
             stories: Stories::Clustered,
+            sentence_model: None,
         }
     }
 
@@ -780,6 +809,67 @@ mod service_tests {
             wakes.load(Ordering::SeqCst) >= 5,
             "every reply wakes the receiver"
         );
+    }
+
+    /// One refresh with `sentence_model`, and the stories sent after it.
+    fn refresh_with(sentence_model: PathBuf) -> (tempfile::TempDir, IngestReport, WorldStories) {
+        let scratch = tempfile::tempdir().unwrap();
+        let mut options = options(
+            scratch.path().join("news.sqlite"),
+            feed_server(3),
+            Refresh::Once,
+        );
+        options.sentence_model = Some(sentence_model);
+        let mut service = NewsService::start(options, Arc::new(|| ())).unwrap();
+        let mut stories = None;
+        let report = wait_for(&mut service, |reply| match reply {
+            Reply::Stories(sent) => {
+                stories = Some(sent);
+                None
+            }
+            Reply::Refreshed(report) => Some(report),
+            _ => None,
+        });
+        let report = report.expect("the refresh ends well");
+        (
+            scratch,
+            report,
+            stories.expect("stories before the refresh's end"),
+        )
+    }
+
+    #[test]
+    fn a_sentence_model_that_cannot_be_loaded_is_reported_and_news_comes_all_the_same() {
+        let (scratch, report, stories) = refresh_with(PathBuf::from("/nowhere/sentence-model"));
+        assert_eq!(report.new_articles, 3);
+        let failure = report.sentence_failure.expect("the failure is reported");
+        assert!(
+            failure.contains("/nowhere/sentence-model/config.json"),
+            "{failure}"
+        );
+        assert_eq!(report.embedded, 0);
+        // The three reports of one strike are one story by their words.
+        let store = Store::open(&scratch.path().join("news.sqlite")).unwrap();
+        assert!(store.sentences_since(0).unwrap().is_empty());
+        assert!(
+            stories.top.is_empty(),
+            "one country's story is no world story"
+        );
+    }
+
+    #[test]
+    fn a_refresh_embeds_what_it_fetched_where_there_is_a_sentence_model() {
+        if crate::news::sentences::test_model().is_none() {
+            return;
+        }
+        let dir = std::env::var_os("NEWSGLOBE_SENTENCE_MODEL").map(PathBuf::from);
+        let (scratch, report, _) = refresh_with(dir.expect("the model's folder"));
+        assert_eq!((report.embedded, report.sentence_failure), (3, None));
+        let store = Store::open(&scratch.path().join("news.sqlite")).unwrap();
+        let stored = store.sentences_since(0).unwrap();
+        assert_eq!(stored.len(), 3);
+        let world = Coverage::load(&store, crate::news::now(), HORIZON_SECONDS).unwrap();
+        assert_eq!(world.len(), 3);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 use serde::Deserialize;
 
+use super::super::sentences::{self, SentenceError, SentenceModel};
 use super::quality::{Scores, bcubed, pairwise};
 use super::{ClusterConfig, Clusterer, StoryId, StoryText};
 
@@ -115,8 +116,14 @@ impl Evaluation {
     }
 }
 
-/// Clusters `articles` three ways with `config` and scores each against their labels.
-pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
+/// Clusters `articles` three ways with `config` and scores each against their labels; with
+/// `sentences`, one embedding an article in order ([`embed`]), the clustering reads them
+/// beside the words as the app does where it has the model.
+pub fn evaluate(
+    articles: &[Labelled],
+    sentences: Option<&[Vec<f32>]>,
+    config: &ClusterConfig,
+) -> Evaluation {
     let texts: Vec<StoryText> = articles
         .iter()
         .enumerate()
@@ -126,6 +133,7 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
             published: a.published,
             title: &a.title,
             summary: &a.summary,
+            sentence: sentences.and_then(|s| s.get(id)).map(Vec::as_slice),
         })
         .collect();
     let truth: Vec<(i64, &str)> = articles
@@ -168,6 +176,16 @@ pub fn evaluate(articles: &[Labelled], config: &ClusterConfig) -> Evaluation {
         ),
         shuffled: mean(&shuffled),
     }
+}
+
+/// The embedding of each article's title and summary, in order, as the app's ingest makes
+/// them.
+pub fn embed(articles: &[Labelled], model: &SentenceModel) -> Result<Vec<Vec<f32>>, SentenceError> {
+    let texts: Vec<String> = articles
+        .iter()
+        .map(|a| sentences::article_text(&a.title, &a.summary))
+        .collect();
+    model.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// Each score's mean over `runs`.
@@ -242,7 +260,7 @@ mod tests {
         ]
         .join("\n");
         let articles = read_labelled(&text).unwrap();
-        let evaluation = evaluate(&articles, &ClusterConfig::default());
+        let evaluation = evaluate(&articles, None, &ClusterConfig::default());
         assert_eq!((evaluation.articles, evaluation.labelled_stories), (5, 2));
         // v v v r r in the file: two runs, each story whole.
         assert_eq!(evaluation.runs, 2);
@@ -268,13 +286,18 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let evaluation = evaluate(&read_labelled(&text).unwrap(), &ClusterConfig::default());
+        let evaluation = evaluate(
+            &read_labelled(&text).unwrap(),
+            None,
+            &ClusterConfig::default(),
+        );
         assert_eq!(evaluation.runs, 6);
         assert!(!evaluation.grouped());
         // Articles alone under their label neither make nor break a run.
         let with_singles = format!("{text}\n{}", line("Harbour wall rebuilt", 9, "h"));
         let evaluation = evaluate(
             &read_labelled(&with_singles).unwrap(),
+            None,
             &ClusterConfig::default(),
         );
         assert_eq!(evaluation.runs, 6);

@@ -3,7 +3,7 @@
 //! forgets as it goes keeps a flat footprint. How articles join stories is the parent
 //! module's concern.
 
-use super::vector::{dot, merge, norm};
+use super::vector::{dense_add, dense_dot, dot, merge};
 use super::{Clusterer, LOWER, Member, NAMED, StoryId, Vector, headline};
 
 impl Clusterer {
@@ -69,9 +69,14 @@ impl Clusterer {
             .filter_map(|a| self.articles.get(a))
             .collect();
         let mut centroid = Vec::new();
+        let mut sentences = Vec::new();
         for member in &members {
             centroid = merge(&centroid, &member.vector).0;
+            dense_add(&mut sentences, &member.sentence);
         }
+        entry.centroid = centroid;
+        entry.sentences = sentences;
+        entry.norm = entry.length();
         let story = &mut entry.story;
         story.countries.clear();
         for member in &members {
@@ -87,11 +92,10 @@ impl Clusterer {
             .map(|m| m.published)
             .max()
             .unwrap_or(story.last);
-        entry.norm = norm(&centroid);
-        entry.centroid = centroid;
         for a in &story.articles {
             if let Some(member) = self.articles.get_mut(a) {
-                member.affinity = dot(&member.vector, &entry.centroid);
+                member.affinity = dot(&member.vector, &entry.centroid)
+                    + dense_dot(&member.sentence, &entry.sentences);
             }
         }
         story.headline = headline(story, &self.articles);
@@ -194,6 +198,7 @@ mod forget_before_tests {
             published: now,
             title: "Japan lifts tsunami advisory after magnitude 7.1 quake off Miyagi",
             summary: "The Meteorological Agency said no further waves were expected along the coast.",
+            sentence: None,
         };
         assert_eq!(Some(clusterer.add(&report)), japan);
     }
@@ -231,6 +236,7 @@ mod forget_before_tests {
                     published: d * DAY + n as i64 * 60,
                     title,
                     summary,
+                    sentence: None,
                 });
             }
             clusterer.forget_before((d - 2) * DAY);

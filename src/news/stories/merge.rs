@@ -7,7 +7,7 @@
 //! clustering merges clusters rather than points, joins parts whose centroids have grown
 //! alike, which a single headline never showed: [`ClusterConfig::merge`](super::ClusterConfig::merge) says how alike.
 
-use super::vector::dot;
+use super::vector::{dense_dot, dot};
 use super::{Clusterer, Entry, StoryId};
 
 impl Clusterer {
@@ -18,14 +18,13 @@ impl Clusterer {
     /// articles since the last merge are looked at in id order, and those that grew by merging
     /// are looked at again, until none merges. Returns how many stories went.
     pub fn merge_similar(&mut self) -> usize {
-        let threshold = self.config.merge;
         let mut merged = 0;
         // Two stories that both kept their articles were compared at the last merge.
         let mut pending: Vec<StoryId> = std::mem::take(&mut self.grown).into_iter().collect();
         while !pending.is_empty() {
             let mut grown = Vec::new();
             for id in pending {
-                let Some(best) = self.most_alike(id, threshold) else {
+                let Some(best) = self.most_alike(id) else {
                     continue;
                 };
                 let size = |s: StoryId| self.stories.get(&s).map_or(0, |e| e.story.articles.len());
@@ -46,8 +45,10 @@ impl Clusterer {
         merged
     }
 
-    /// The story most like `id` that may merge with it, if any is alike enough.
-    fn most_alike(&self, id: StoryId, threshold: f32) -> Option<StoryId> {
+    /// The story most like `id` that may merge with it, if any is alike enough: by
+    /// [`ClusterConfig::sentence_merge`](super::ClusterConfig::sentence_merge) where both
+    /// have embeddings, else by [`ClusterConfig::merge`](super::ClusterConfig::merge).
+    fn most_alike(&self, id: StoryId) -> Option<StoryId> {
         let entry = self.stories.get(&id)?;
         if entry.norm <= 0.0 {
             return None;
@@ -68,7 +69,14 @@ impl Clusterer {
             {
                 continue;
             }
-            let similarity = dot(&entry.centroid, &o.centroid) / (entry.norm * o.norm);
+            let similarity = (dot(&entry.centroid, &o.centroid)
+                + dense_dot(&entry.sentences, &o.sentences))
+                / (entry.norm * o.norm);
+            let threshold = if entry.sentences.is_empty() || o.sentences.is_empty() {
+                self.config.merge
+            } else {
+                self.config.sentence_merge
+            };
             if similarity >= threshold && best.is_none_or(|(s, _)| similarity > s) {
                 best = Some((similarity, other));
             }
@@ -150,6 +158,7 @@ mod tests {
                 published: 1_700_000_000 + i as i64 * 600,
                 title,
                 summary: "",
+                sentence: None,
             });
         }
         assert_eq!(clusterer.len(), titles.len(), "one story an article");

@@ -5,6 +5,7 @@
 use fixture::Article;
 
 use super::*;
+use crate::news::sentences::{self, SentenceModel};
 
 /// The hand-labelled corpus of `tests/fixtures/stories/corpus.json`.
 pub(crate) mod fixture {
@@ -60,6 +61,7 @@ pub(crate) mod fixture {
                 published: self.published(now),
                 title: &self.title_en,
                 summary: &self.summary_en,
+                sentence: None,
             }
         }
     }
@@ -108,8 +110,31 @@ fn labelled_countries(articles: &[Article], label: &str) -> BTreeMap<String, usi
 /// Clusters a hand-labelled corpus in both modes, the whole batch at once and one article
 /// at a time, and scores each against the labels: `(mode, B-cubed F1, pairwise F1)`.
 fn scores(corpus: (i64, Vec<Article>), stories: usize) -> Vec<(&'static str, f64, f64)> {
+    scores_with(corpus, stories, &[])
+}
+
+/// The sentence model's embedding of each article, in order.
+fn embedded(model: &SentenceModel, articles: &[Article]) -> Vec<Vec<f32>> {
+    let texts: Vec<String> = articles
+        .iter()
+        .map(|a| sentences::article_text(&a.title_en, &a.summary_en))
+        .collect();
+    model
+        .embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())
+        .expect("the corpus embeds")
+}
+
+/// [`scores`] with each article's embedding from `sentences`, in order, where it has one.
+fn scores_with(
+    corpus: (i64, Vec<Article>),
+    stories: usize,
+    sentences: &[Vec<f32>],
+) -> Vec<(&'static str, f64, f64)> {
     let (now, articles) = corpus;
-    let texts = texts(now, &articles);
+    let mut texts = texts(now, &articles);
+    for (text, sentence) in texts.iter_mut().zip(sentences) {
+        text.sentence = Some(sentence);
+    }
     let truth = truth(&articles);
     [
         (
@@ -167,6 +192,38 @@ fn the_heldout_corpus_clusters_as_an_editor_would() {
         // story, Belgium's national strike and Italy's transport strike another.
         assert!(bcubed >= 0.93, "{mode}: B-cubed F1 {bcubed:.3}");
         assert!(pairwise >= 0.90, "{mode}: pairwise F1 {pairwise:.3}");
+    }
+}
+
+#[test]
+fn with_sentence_embeddings_the_corpora_still_cluster_as_an_editor_would() {
+    let Some(model) = sentences::test_model() else {
+        return;
+    };
+    for (corpus, stories) in [(fixture::corpus(), 21), (fixture::heldout(), 17)] {
+        let embedded = embedded(&model, &corpus.1);
+        for (mode, bcubed, pairwise) in scores_with(corpus, stories, &embedded) {
+            // Measured 0.985 and 0.987 on the corpus in both modes, 21 stories, and 0.982 and
+            // 0.978 held out, 18 stories for 17 (by the words alone 0.969 and 0.964, and
+            // 0.957 to 0.970 and 0.942 to 0.962).
+            assert!(bcubed >= 0.96, "{mode}: B-cubed F1 {bcubed:.3}");
+            assert!(pairwise >= 0.94, "{mode}: pairwise F1 {pairwise:.3}");
+        }
+    }
+    // Sibling events, which share most of their meaning, stay apart by their names.
+    let (now, articles) = fixture::corpus();
+    let embedded = embedded(&model, &articles);
+    let mut texts = texts(now, &articles);
+    for (text, sentence) in texts.iter_mut().zip(&embedded) {
+        text.sentence = Some(sentence);
+    }
+    for clusterer in [
+        Clusterer::cluster_all(ClusterConfig::default(), &texts),
+        online(&texts),
+    ] {
+        for (a, b) in [(1, 9), (7, 14), (16, 23), (41, 91), (28, 35), (34, 40)] {
+            assert_ne!(clusterer.story_of(a), clusterer.story_of(b), "{a} and {b}");
+        }
     }
 }
 
@@ -330,6 +387,7 @@ fn names_in(title: &str, summary: &str) -> Vec<String> {
         published: 0,
         title,
         summary,
+        sentence: None,
     });
     let mut names: Vec<String> = clusterer
         .terms

@@ -1,5 +1,5 @@
-//! Sparse vectors of term weights, sorted by term id: the sums, dot products and norms that
-//! story similarity is made of.
+//! Sparse vectors of term weights, sorted by term id, and dense sentence embeddings: the
+//! sums, dot products and norms that story similarity is made of.
 
 /// A sparse vector: (term id, weight), sorted by term id.
 pub(super) type Vector = Vec<(u32, f32)>;
@@ -56,6 +56,31 @@ pub(super) fn norm(v: &Vector) -> f32 {
     v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt()
 }
 
+/// The dot product of two dense vectors over the positions both have: 0 when either is
+/// empty (an article or a story without an embedding).
+pub(super) fn dense_dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Adds `add` to `sum`, which grows to `add`'s length first: an empty sum takes the first
+/// embedding whole.
+pub(super) fn dense_add(sum: &mut Vec<f32>, add: &[f32]) {
+    if sum.len() < add.len() {
+        sum.resize(add.len(), 0.0);
+    }
+    sum.iter_mut().zip(add).for_each(|(s, x)| *s += x);
+}
+
+/// `v` scaled to length 1; empty when it has no length or a number that is not finite, as an
+/// embedding read from untrusted storage may.
+pub(super) fn unit(v: &[f32]) -> Vec<f32> {
+    let length = dense_dot(v, v).sqrt();
+    if !length.is_finite() || length <= 0.0 {
+        return Vec::new();
+    }
+    v.iter().map(|x| x / length).collect()
+}
+
 #[cfg(test)]
 mod merge_tests {
     use super::*;
@@ -82,6 +107,34 @@ mod dot_tests {
         assert_eq!(dot(&a, &b), 1.5);
         assert_eq!(dot(&a, &Vec::new()), 0.0);
         assert_eq!(norm(&vec![(0, 3.0), (5, 4.0)]), 5.0);
+    }
+}
+
+#[cfg(test)]
+mod dense_tests {
+    use super::*;
+
+    #[test]
+    fn sums_and_products_cover_the_positions_both_have() {
+        let mut sum = Vec::new();
+        dense_add(&mut sum, &[1.0, 2.0]);
+        dense_add(&mut sum, &[0.5, 0.5, 3.0]);
+        assert_eq!(sum, [1.5, 2.5, 3.0]);
+        assert_eq!(dense_dot(&sum, &[2.0, 0.0]), 3.0);
+        assert_eq!(dense_dot(&sum, &[]), 0.0);
+    }
+
+    #[test]
+    fn a_unit_vector_has_length_one_and_bad_ones_none() {
+        assert_eq!(unit(&[3.0, 4.0]), [0.6, 0.8]);
+        assert!(unit(&[0.0, 0.0]).is_empty());
+        assert!(unit(&[f32::NAN, 1.0]).is_empty());
+        assert!(unit(&[f32::INFINITY]).is_empty());
+        assert!(
+            unit(&[f32::MAX, f32::MAX]).is_empty(),
+            "its length overflows"
+        );
+        assert!(unit(&[]).is_empty());
     }
 }
 
